@@ -1,0 +1,50 @@
+# Wanjia: `make run` serves the demo city; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+TEST_STAMP    := $(VENV)/.test-installed
+
+.PHONY: run test bench lint venv test-deps browser messages demo clean
+
+$(RUNTIME_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(TEST_STAMP): $(RUNTIME_STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $@
+
+venv: $(RUNTIME_STAMP)
+test-deps: $(TEST_STAMP) browser
+
+## Compile translations when gettext is present; the compiled .mo files are committed too.
+messages: venv
+	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages -v 0 --ignore=.venv; fi
+
+demo: venv
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py load_demo
+
+run: messages demo
+	$(BIN)/python manage.py serve
+
+## Debian's Chromium and CJK fonts for the browser tests (installed when missing and root).
+browser:
+	@bash .ci/ensure-browser.sh
+
+test: test-deps
+	$(BIN)/python -m pytest
+
+bench: test-deps
+	$(BIN)/python -m bench
+
+lint: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,48 @@
+import pytest
+from django.test import Client
+
+from wanjia.core.testing import PASSWORD, make_world
+
+
+@pytest.fixture(autouse=True)
+def _huey_immediate(settings):
+    """Tasks run inline in tests, against the test database."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a Django test client with that user's session."""
+
+    def _login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api():
+    """api(user) -> a client whose calls carry a fresh bearer token for ``user``."""
+    from wanjia.core.services import token_issue
+
+    def _api(user):
+        token = token_issue(actor=user)
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+    return _api
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

@@ -1,0 +1,45 @@
+"""An encrypted text field: Fernet ciphertext in the database, clear text in Python.
+
+A database dump therefore holds no ID numbers or health notes in clear; exact
+lookups use a separate keyed hash column (see ``pii.lookup_hash``)."""
+
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import models
+
+PREFIX = "enc1:"
+
+
+@lru_cache(maxsize=4)
+def _fernet(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
+def encrypt(value: str) -> str:
+    if not value:
+        return ""
+    return PREFIX + _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(value.encode()).decode()
+
+
+def decrypt(value: str) -> str:
+    if not value or not value.startswith(PREFIX):
+        return value or ""
+    try:
+        return (
+            _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(value[len(PREFIX) :].encode()).decode()
+        )
+    except InvalidToken as exc:  # wrong key: fail loudly rather than show ciphertext
+        raise ValueError(
+            "cannot decrypt a field: FIELD_ENCRYPTION_KEY does not match the data"
+        ) from exc
+
+
+class EncryptedTextField(models.TextField):
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value is not None else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else (value or "")

@@ -1,0 +1,220 @@
+"""Identity, memberships, API tokens, login throttling, the audit log,
+notifications (inbox + outbox) and background job records."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A person who logs in. Residents, staff and officials are all users;
+    what they may see comes only from their memberships."""
+
+    phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class ScopeType(models.TextChoices):
+    REGION = "region", _("区域")
+    COMPANY = "company", _("物业企业")
+    COMPOUND = "compound", _("小区")
+    BUILDING = "building", _("楼栋")
+    HOUSEHOLD = "household", _("住户")
+
+
+class Membership(models.Model):
+    """Binds a user and a role to exactly one node of the tree.
+
+    ``compound`` is also filled for building and household memberships (the
+    services do it), so the scoping selector never has to walk up the tree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    scope_type = models.CharField(_("范围类型"), max_length=16, choices=ScopeType.choices)
+    region = models.ForeignKey("estates.Region", null=True, blank=True, on_delete=models.CASCADE)
+    company = models.ForeignKey("estates.Company", null=True, blank=True, on_delete=models.CASCADE)
+    compound = models.ForeignKey(
+        "estates.Compound", null=True, blank=True, on_delete=models.CASCADE
+    )
+    building = models.ForeignKey(
+        "estates.Building", null=True, blank=True, on_delete=models.CASCADE
+    )
+    household = models.ForeignKey(
+        "estates.Household", null=True, blank=True, on_delete=models.CASCADE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.scope_label}"
+
+    @property
+    def scope_id(self) -> int | None:
+        return getattr(self, f"{self.scope_type}_id")
+
+    @property
+    def scope_label(self) -> str:
+        return str(getattr(self, self.scope_type) or "")
+
+    def clean(self):
+        if getattr(self, f"{self.scope_type}_id", None) is None:
+            raise ValidationError({self.scope_type: _("请选择任职范围。")})
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; revocation is final."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """One failed login; counted per account and per IP for the lockout."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class AuditLog(models.Model):
+    """Append-only record of consequential writes and every unmasked read."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=100, db_index=True)
+    compound = models.ForeignKey(
+        "estates.Compound", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    company = models.ForeignKey(
+        "estates.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=50, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        # Append-only is a storage guarantee, not a business rule: refuse updates.
+        if self.pk is not None:
+            raise ValidationError("audit log entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("audit log entries cannot be deleted")
+
+
+class Notification(models.Model):
+    """A message in a user's in-app inbox."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    DISABLED = "disabled", _("渠道未启用")
+
+
+class OutboxMessage(models.Model):
+    """A message waiting for (or done with) an external channel.
+
+    Status becomes ``sent`` only after the channel's receiver accepted it."""
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+    )
+    channel = models.CharField(max_length=20)
+    target = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Job(models.Model):
+    """A long background job (import, planning) that a page can show progress of."""
+
+    kind = models.CharField(max_length=50)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    compound = models.ForeignKey(
+        "estates.Compound", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0

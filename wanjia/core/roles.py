@@ -1,0 +1,35 @@
+"""Roles and what each may do. One table, read by the scoping selectors and the
+permission checks, so that a reader finds every rule in one place."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REGULATOR = "regulator", _("监管部门")
+    COMPANY_ADMIN = "company_admin", _("物业企业管理员")
+    COMPOUND_MANAGER = "compound_manager", _("项目经理")
+    PARTY_SECRETARY = "party_secretary", _("党支部书记")
+    BUILDING_LEADER = "building_leader", _("楼栋长")
+    STAFF = "staff", _("工作人员")
+    RESIDENT = "resident", _("居民")
+    VOLUNTEER = "volunteer", _("志愿者")
+
+
+R = Role
+STAFF_SIDE = {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY, R.BUILDING_LEADER, R.STAFF}
+
+# action -> roles allowed to do it (within the scope their membership covers)
+CAPABILITIES: dict[str, set[str]] = {
+    # see households and residents (masked); residents see only their own household
+    "estates.view_residents": STAFF_SIDE | {R.REGULATOR, R.RESIDENT},
+    "estates.edit": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    "estates.import": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    "estates.export": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.REGULATOR},
+    # unmask a phone number (audited)
+    "pii.reveal_phone": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY, R.BUILDING_LEADER},
+    # unmask an ID-card number (audited): only who manages the registry
+    "pii.reveal_id": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    "audit.view": {R.COMPANY_ADMIN, R.REGULATOR},
+    "staff.manage": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+}

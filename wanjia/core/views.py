@@ -1,0 +1,73 @@
+"""Login, logout and the home redirect to the right shell."""
+
+from django.contrib.auth import login, logout
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .auth import login_check
+from .roles import Role
+from .scoping import roles_of
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    roles = roles_of(request.user)
+    if roles and roles <= {Role.RESIDENT, Role.VOLUNTEER}:
+        return redirect("h5_home")
+    if Role.REGULATOR in roles and len(roles) == 1:
+        return redirect("gov_home")
+    return redirect("console_home")
+
+
+def login_view(request):
+    error = ""
+    username = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        user, code = login_check(request, username, request.POST.get("password", ""))
+        if user is not None:
+            login(request, user)  # rotates the session key
+            return (
+                redirect(request.GET.get("next") or "home")
+                if _safe_next(request)
+                else redirect("home")
+            )
+        error = (
+            _("登录失败次数过多，账号已暂时锁定，请15分钟后再试。")
+            if code == "locked"
+            else _("用户名或密码不正确。")
+        )
+    return render(
+        request,
+        "core/login.html",
+        {"error": error, "username": username},
+        status=400 if error else 200,
+    )
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.GET.get("next")
+    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("login")
+
+
+def elder_toggle(request):
+    """Flip 长辈模式 (elder mode) and remember it in a cookie for a year."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    response = redirect(nxt)
+    on = request.COOKIES.get("elder") != "1"
+    response.set_cookie("elder", "1" if on else "0", max_age=365 * 86400, samesite="Lax")
+    return response

@@ -1,0 +1,99 @@
+"""Reads of registry data, always scoped to what the user may see."""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from wanjia.core.scoping import scope_q
+
+from .models import Building, Compound, Household, Resident
+
+NOT_FOUND = "未找到该记录。"
+
+
+def get_or_404(queryset, **lookup):
+    """Fetch within a scoped queryset; outside scope and missing look the same."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404(_(NOT_FOUND))
+    return obj
+
+
+def _count(model, field: str, **filters):
+    sub = model.objects.filter(**{field: OuterRef("pk")}, **filters).order_by().values(field)
+    return Coalesce(
+        Subquery(sub.annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()), 0
+    )
+
+
+def compounds_visible_to(user, *, with_counts: bool = False):
+    qs = Compound.objects.filter(scope_q(user, compound="id")).select_related(
+        "company", "community"
+    )
+    if with_counts:
+        qs = qs.annotate(
+            building_count=_count(Building, "compound"),
+            household_count=_count(Household, "compound"),
+            resident_count=_count(Resident, "compound"),
+            alone_count=_count(Resident, "compound", lives_alone=True),
+        )
+    return qs
+
+
+def buildings_visible_to(user, *, with_counts: bool = False):
+    qs = Building.objects.filter(
+        scope_q(user, compound="compound_id", building="id")
+    ).select_related("compound")
+    if with_counts:
+        qs = qs.annotate(
+            household_count=_count(Household, "building"),
+            resident_count=_count(Resident, "building"),
+            alone_count=_count(Resident, "building", lives_alone=True),
+        )
+    return qs
+
+
+def households_visible_to(user):
+    q = scope_q(
+        user, roles=_viewers(), compound="compound_id", building="building_id", household="id"
+    )
+    return Household.objects.filter(q).select_related("unit", "building", "compound")
+
+
+def residents_visible_to(user):
+    q = scope_q(
+        user,
+        roles=_viewers(),
+        compound="compound_id",
+        building="building_id",
+        household="household_id",
+    )
+    return Resident.objects.filter(q).select_related(
+        "household", "household__unit", "building", "compound"
+    )
+
+
+def _viewers():
+    from wanjia.core.roles import CAPABILITIES
+
+    return CAPABILITIES["estates.view_residents"]
+
+
+def resident_search(queryset, q: str):
+    """Name, full pinyin or initials ("zw" / "zhangwei" finds 张伟), phone tail, room."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    lowered = q.lower().replace(" ", "")
+    cond = Q(name__contains=q)
+    if lowered.isascii() and lowered.isalpha():
+        cond |= Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
+    if q.isdigit():
+        if len(q) >= 4:
+            cond |= Q(phone__endswith=q)
+        cond |= Q(household__room=q)
+    if "-" in q:  # "3栋-1单元-301" or "3栋-301"
+        parts = q.split("-")
+        cond |= Q(household__room=parts[-1], building__name=parts[0])
+    return queryset.filter(cond)

@@ -1,0 +1,217 @@
+"""Every write to the registry goes through here (keyword-only, atomic, with actor)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from wanjia.core import pii
+from wanjia.core.audit import audit
+from wanjia.core.scoping import can
+
+from .models import (
+    Building,
+    Compound,
+    Household,
+    Region,
+    Relation,
+    Resident,
+    StaffDuty,
+    StaffMember,
+    Unit,
+)
+
+RESIDENT_FIELDS = {
+    "name",
+    "relation",
+    "gender",
+    "phone",
+    "id_number",
+    "birth_date",
+    "lives_alone",
+    "disability",
+    "chronic_illness",
+    "health_notes",
+    "is_party_member",
+    "emergency_contacts",
+}
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a Chinese name: 张伟 -> ("zhangwei", "zw")."""
+    syllables = lazy_pinyin(name, errors=lambda s: list(s.lower()))
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s.lower()))
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+def region_create(
+    *, actor, kind: str, name: str, code: str, parent: Region | None = None
+) -> Region:
+    with transaction.atomic():
+        region = Region.objects.create(kind=kind, name=name, code=code, parent=parent, path="")
+        region.path = f"{parent.path if parent else '/'}{region.pk}/"
+        region.save(update_fields=["path"])
+    return region
+
+
+def household_code(compound: Compound, building: Building, unit: Unit, room: str) -> str:
+    return f"{compound.code}-{building.name}-{unit.name}-{room}"
+
+
+def household_create(*, actor, unit: Unit, room: str, floor: int, area_m2=None) -> Household:
+    building = unit.building
+    return Household.objects.create(
+        unit=unit,
+        building=building,
+        compound_id=building.compound_id,
+        room=room,
+        floor=floor,
+        area_m2=area_m2,
+        code=household_code(building.compound, building, unit, room),
+    )
+
+
+def validate_resident(data: dict) -> dict:
+    """Clean resident fields; raise ValidationError naming every bad field."""
+    errors: dict[str, list] = {}
+    clean = {k: v for k, v in data.items() if k in RESIDENT_FIELDS}
+    if "name" in clean:
+        clean["name"] = (clean["name"] or "").strip()
+        if not clean["name"]:
+            errors["name"] = [_("请填写姓名。")]
+        elif len(clean["name"]) > 50:
+            errors["name"] = [_("姓名不能超过50个字。")]
+    if clean.get("relation") not in (None, *Relation.values):
+        errors["relation"] = [_("与户关系只能是业主、租户或家庭成员。")]
+    if clean.get("phone"):
+        clean["phone"] = clean["phone"].strip()
+        if err := pii.phone_error(clean["phone"]):
+            errors["phone"] = [err]
+    if clean.get("id_number"):
+        clean["id_number"] = pii.normalize_id_number(clean["id_number"])
+        if err := pii.id_number_error(clean["id_number"]):
+            errors["id_number"] = [err]
+    birth = clean.get("birth_date")
+    if birth is not None and not isinstance(birth, date):
+        errors["birth_date"] = [_("出生日期格式应为 YYYY-MM-DD。")]
+    elif birth is not None and birth > date.today():
+        errors["birth_date"] = [_("出生日期不能晚于今天。")]
+    contacts = clean.get("emergency_contacts")
+    if contacts is not None:
+        if not isinstance(contacts, list) or not all(
+            isinstance(c, dict) and (c.get("name") or "").strip() for c in contacts
+        ):
+            errors["emergency_contacts"] = [_("紧急联系人需包含姓名。")]
+        else:
+            for c in contacts:
+                if c.get("phone") and pii.phone_error(c["phone"]):
+                    errors["emergency_contacts"] = [_("紧急联系人的手机号应为11位，以1开头。")]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _apply(resident: Resident, clean: dict) -> None:
+    for key, value in clean.items():
+        setattr(resident, key, value)
+    if "name" in clean:
+        resident.name_pinyin, resident.name_initials = pinyin_keys(resident.name)
+    if "id_number" in clean:
+        resident.id_number_hash = pii.lookup_hash(resident.id_number)
+
+
+def resident_create(*, actor, household: Household, data: dict, ip: str | None = None) -> Resident:
+    if not can(actor, "estates.edit", compound=household.compound):
+        raise PermissionDenied
+    data = {"relation": Relation.OWNER, **data}
+    if not data.get("name"):
+        data.setdefault("name", "")
+    clean = validate_resident(data)
+    with transaction.atomic():
+        resident = Resident(
+            household=household,
+            building_id=household.building_id,
+            compound_id=household.compound_id,
+        )
+        _apply(resident, clean)
+        resident.save()
+        audit(
+            actor=actor,
+            action="estates.resident.created",
+            obj=resident,
+            compound=household.compound,
+            detail={"household": household.pk, "fields": sorted(clean)},
+            ip=ip,
+        )
+    return resident
+
+
+def resident_update(*, actor, resident: Resident, data: dict, ip: str | None = None) -> Resident:
+    if not can(actor, "estates.edit", compound=resident.compound):
+        raise PermissionDenied
+    clean = validate_resident(data)
+    with transaction.atomic():
+        _apply(resident, clean)
+        resident.save()
+        audit(
+            actor=actor,
+            action="estates.resident.updated",
+            obj=resident,
+            compound=resident.compound,
+            detail={"fields": sorted(clean)},
+            ip=ip,
+        )
+    return resident
+
+
+def resident_reveal(*, actor, resident: Resident, field: str, ip: str | None = None) -> str:
+    """Return a personal field in clear, after checking the role and auditing it."""
+    capability = {"phone": "pii.reveal_phone", "id_number": "pii.reveal_id"}.get(field)
+    if capability is None:
+        raise ValidationError({"field": [_("只能查看手机号或身份证号。")]})
+    if not can(actor, capability, compound=resident.compound, building_id=resident.building_id):
+        raise PermissionDenied
+    audit(
+        actor=actor,
+        action=f"estates.resident.revealed_{field}",
+        obj=resident,
+        compound=resident.compound,
+        detail={"field": field},
+        ip=ip,
+    )
+    return getattr(resident, field)
+
+
+def staff_create(
+    *,
+    actor,
+    company,
+    compound,
+    name: str,
+    phone: str = "",
+    duties: list[str] = (),
+    is_party_member: bool = False,
+    user=None,
+) -> StaffMember:
+    with transaction.atomic():
+        staff = StaffMember.objects.create(
+            company=company,
+            compound=compound,
+            name=name,
+            phone=phone,
+            is_party_member=is_party_member,
+            user=user,
+        )
+        StaffDuty.objects.bulk_create(
+            [StaffDuty(staff=staff, duty=d) for d in dict.fromkeys(duties)]
+        )
+        audit(
+            actor=actor,
+            action="estates.staff.created",
+            obj=staff,
+            compound=compound,
+            detail={"duties": list(duties)},
+        )
+    return staff
