@@ -13,7 +13,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from wanjia.core.api import BearerAuth, SessionAuth
 from wanjia.core.api import router as core_router
+from wanjia.delivery.api import router as delivery_router
+from wanjia.disputes.api import router as disputes_router
 from wanjia.estates.api import router as estates_router
+from wanjia.market.api import router as market_router
+from wanjia.party.api import router as party_router
 
 api = NinjaAPI(
     title="Wanjia 万家 API",
@@ -111,3 +115,7 @@ def on_http_error(request, exc):
 
 api.add_router("", core_router)
 api.add_router("", estates_router)
+api.add_router("/party", party_router)
+api.add_router("/disputes", disputes_router)
+api.add_router("/market", market_router)
+api.add_router("/delivery", delivery_router)

@@ -54,6 +54,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 VAR_DIR = Path(env_str("WANJIA_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def _secret_from_var(name: str, env_name: str, make) -> str:
@@ -98,6 +99,10 @@ INSTALLED_APPS = [
     "ninja",
     "wanjia.core",
     "wanjia.estates",
+    "wanjia.party",
+    "wanjia.disputes",
+    "wanjia.market",
+    "wanjia.delivery",
     "wanjia.demo",
 ]
 

@@ -11,6 +11,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wanjia.core.urls")),
     path("", include("wanjia.estates.urls")),
+    path("", include("wanjia.party.urls")),
+    path("", include("wanjia.disputes.urls")),
+    path("", include("wanjia.market.urls")),
+    path("", include("wanjia.delivery.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
