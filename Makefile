@@ -39,6 +39,7 @@ test: test-deps
 	$(BIN)/python -m pytest
 
 bench: test-deps
+	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m bench
 
 lint: test-deps

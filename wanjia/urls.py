@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wanjia.core.urls")),
     path("", include("wanjia.estates.urls")),
+    path("", include("wanjia.estates.urls_io")),
     path("", include("wanjia.party.urls")),
     path("", include("wanjia.disputes.urls")),
     path("", include("wanjia.market.urls")),

@@ -39,3 +39,27 @@ def cards_for(user) -> list[Card]:
     for _order, provider in _PROVIDERS:
         cards.extend(provider(user))
     return cards
+
+
+@dataclass
+class ServiceLink:
+    """An entry on the resident H5 "服务" tab (菜篮子, report a problem...)."""
+
+    title: str
+    url_name: str  # a URL name without arguments
+    description: str = ""
+    icon: str = ""  # inline SVG path data or an emoji-free short label
+
+
+_SERVICES: list[tuple[int, ServiceLink]] = []
+
+
+def resident_service(link: ServiceLink, order: int = 50) -> None:
+    """Register a service for the H5 services tab (call in AppConfig.ready)."""
+    if all(existing.url_name != link.url_name for _o, existing in _SERVICES):
+        _SERVICES.append((order, link))
+        _SERVICES.sort(key=lambda p: p[0])
+
+
+def resident_services() -> list[ServiceLink]:
+    return [link for _order, link in _SERVICES]
