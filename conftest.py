@@ -4,6 +4,14 @@ from django.test import Client
 from wanjia.core.testing import PASSWORD, make_world
 
 
+def pytest_configure(config):
+    """A fast password hasher for tests: PBKDF2's deliberate cost (about a second
+    per user on a busy 2-core machine) would dominate every persona set-up."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _huey_immediate(settings):
     """Tasks run inline in tests, against the test database."""

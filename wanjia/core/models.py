@@ -19,6 +19,11 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     language = models.CharField(_("语言"), max_length=10, blank=True)
+    # The user's openid at our WeChat official account (公众号), for template
+    # messages; empty until the user binds WeChat.
+    wechat_openid = models.CharField(
+        _("微信 openid"), max_length=64, unique=True, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -111,6 +116,19 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk ``update()``/``delete()`` refused, like the model's own save and delete.
+
+    Deleting a user or a compound still nulls the entry's foreign key: Django's
+    collector goes through ``_base_manager``, a plain manager."""
+
+    def update(self, **kwargs):
+        raise ValidationError("audit log entries cannot be changed")
+
+    def delete(self):
+        raise ValidationError("audit log entries cannot be deleted")
+
+
 class AuditLog(models.Model):
     """Append-only record of consequential writes and every unmasked read."""
 
@@ -130,6 +148,8 @@ class AuditLog(models.Model):
     object_id = models.CharField(max_length=50, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计日志")
@@ -218,3 +238,26 @@ class Job(models.Model):
         if self.status == JobStatus.DONE:
             return 100
         return int(self.progress * 100 / self.total) if self.total else 0
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for one kind of write, with the request's
+    fingerprint and the response the first attempt gave (see core.idempotency).
+
+    Written in the same transaction as the write it guards, so a key exists if
+    and only if that write committed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "key"], name="core_idempotency_unique_key"
+            )
+        ]

@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass
 
 from wanjia.core.models import User
+from wanjia.core.pii import lookup_hash
 from wanjia.core.roles import Role
 from wanjia.core.services import membership_grant
 from wanjia.estates.models import Building, Company, Compound, Household, Region, Resident, Unit
@@ -102,6 +103,7 @@ def make_resident(household: Household, name: str = "张伟", **fields) -> Resid
         **fields,
     )
     resident.name_pinyin, resident.name_initials = pinyin_keys(name)
+    resident.id_number_hash = lookup_hash(resident.id_number)  # as the services keep it
     resident.save()
     return resident
 

@@ -1,0 +1,97 @@
+"""Idempotent writes: a client that retries a request (after a dropped
+connection, a double tap, a timeout) with the same ``Idempotency-Key`` gets the
+first response back and nothing is done twice.
+
+    status, body, replayed = idempotent(
+        user=request.user, scope="market.order.place", key=key,
+        payload=payload.model_dump(mode="json"),
+        run=lambda: (201, do_the_write()),
+    )
+
+Contract (the one Stripe and the IETF draft use):
+- no key, or a malformed one → ``IdempotencyKeyMissing`` (answer 400);
+- same user, scope and key with the same payload → the stored status and body;
+- same key with a different payload → ``IdempotencyKeyReused`` (answer 422);
+- the key row is inserted in the same transaction as the write, so only a write
+  that committed is remembered: a refused attempt (409 out of stock, 422 bad
+  input) raises, rolls back and may be retried with the same key.
+
+Concurrent retries: on PostgreSQL the second insert of the same key waits on
+the unique index until the first transaction ends, then either finds the
+committed answer or (if the first rolled back) runs the write itself. On
+SQLite transactions are serialized (IMMEDIATE), with the same outcome.
+Keys are kept for ``KEEP`` and then purged (``idempotency_purge``)."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 100
+KEEP = timedelta(hours=24)
+
+
+class IdempotencyKeyMissing(Exception):
+    message = _("请在请求头 Idempotency-Key 中提供本次提交的唯一编号（1–100 个可见字符）。")
+
+
+class IdempotencyKeyReused(Exception):
+    message = _("此 Idempotency-Key 已用于另一份不同的提交，请为新的提交换一个编号。")
+
+
+def clean_key(raw: str | None) -> str:
+    """The key as given, or ``IdempotencyKeyMissing`` when absent or malformed
+    (only visible ASCII: the key is compared byte for byte)."""
+    key = (raw or "").strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not all(33 <= ord(c) < 127 for c in key):
+        raise IdempotencyKeyMissing
+    return key
+
+
+def fingerprint(payload: Any) -> str:
+    """A stable hash of the parsed request: key order and spacing do not count."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def idempotent(
+    *, user, scope: str, key: str | None, payload: Any, run: Callable[[], tuple[int, Any]]
+) -> tuple[int, Any, bool]:
+    """Run ``run`` at most once per (user, scope, key); return ``(status, body,
+    replayed)``. ``body`` must be JSON-serialisable (it is stored)."""
+    key = clean_key(key)
+    digest = fingerprint(payload)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    user=user, scope=scope, key=key, request_hash=digest
+                )
+        except IntegrityError:
+            return _replay(user=user, scope=scope, key=key, digest=digest)
+        status, body = run()
+        record.status_code, record.response = status, body
+        record.save(update_fields=["status_code", "response"])
+    return status, body, False
+
+
+def _replay(*, user, scope: str, key: str, digest: str) -> tuple[int, Any, bool]:
+    first = IdempotencyKey.objects.get(user=user, scope=scope, key=key)
+    if first.request_hash != digest:
+        raise IdempotencyKeyReused
+    return first.status_code, first.response, True
+
+
+def idempotency_purge(*, older_than: timedelta = KEEP) -> int:
+    """Forget keys older than ``older_than``; returns how many."""
+    cutoff = timezone.now() - older_than
+    deleted, _detail = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

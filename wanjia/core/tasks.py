@@ -1,0 +1,49 @@
+"""Background work of the core app (Huey; ``manage.py run_huey`` finds this module).
+
+Every task is idempotent: the outbox claims rows before sending, and pruning
+deletes by age, so a task that runs twice or in two consumers does no harm."""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .models import LoginFailure
+from .notify import outbox_dispatch
+
+log = logging.getLogger(__name__)
+
+# Failed logins older than this no longer count for any lockout and are only
+# kept for an inquiry into an attack; a month covers that.
+LOGIN_FAILURE_RETENTION = timedelta(days=30)
+
+
+@db_task()
+def dispatch_outbox(ids=None) -> None:
+    """Send the given outbox messages now (all due ones when ``ids`` is None)."""
+    outbox_dispatch(ids=ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_due_outbox() -> None:
+    """Every minute: messages whose backoff is over, and any whose enqueue was lost.
+
+    Stops claiming after 50 s so that runs do not pile up behind a slow receiver."""
+    outbox_dispatch(budget_seconds=50)
+
+
+def login_failures_prune(*, older_than: timedelta = LOGIN_FAILURE_RETENTION) -> int:
+    deleted, _ = LoginFailure.objects.filter(at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+# Huey matches crontabs against UTC (its default, kept in settings): 19:17 UTC is
+# 03:17 in Asia/Shanghai, a quiet hour.
+@db_periodic_task(crontab(hour="19", minute="17"))
+def prune_login_failures() -> None:
+    """Daily: drop failed-login rows past their retention."""
+    deleted = login_failures_prune()
+    if deleted:
+        log.info("pruned %s old login failures", deleted)
