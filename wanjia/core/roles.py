@@ -32,4 +32,46 @@ CAPABILITIES: dict[str, set[str]] = {
     "pii.reveal_id": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
     "audit.view": {R.COMPANY_ADMIN, R.REGULATOR},
     "staff.manage": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    # party layer: figures and coverage for who runs or supervises the compound
+    "party.view": {
+        R.COMPANY_ADMIN,
+        R.COMPOUND_MANAGER,
+        R.PARTY_SECRETARY,
+        R.BUILDING_LEADER,
+        R.REGULATOR,
+    },
+    # branches, members, responsibilities, teams, activities: the branch's own work
+    "party.manage": {R.PARTY_SECRETARY},
+    # open a dispute case (a resident only for their own household)
+    "disputes.report": STAFF_SIDE | {R.RESIDENT},
+    # figures (no personal data): the compound's mediators and the regulator
+    "disputes.figures": {
+        R.COMPANY_ADMIN,
+        R.COMPOUND_MANAGER,
+        R.PARTY_SECRETARY,
+        R.BUILDING_LEADER,
+        R.REGULATOR,
+    },
+    # per-compound time limits, follow-up and reopen periods, sweep period
+    "disputes.configure": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    # 菜篮子: suppliers, catalog, prices, windows, cutoff, purchase orders
+    "market.manage": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    # receiving, sorting, bags, payments: the market staff on the floor
+    "market.operate": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.STAFF},
+    # order for a household (a resident for their own, staff 代下单 for those without phones)
+    "market.order": {R.RESIDENT},
+    "market.order_for_resident": {
+        R.COMPANY_ADMIN,
+        R.COMPOUND_MANAGER,
+        R.STAFF,
+        R.BUILDING_LEADER,
+    },
+    # see orders and reports of a served compound
+    "market.view_orders": {
+        R.COMPANY_ADMIN,
+        R.COMPOUND_MANAGER,
+        R.STAFF,
+        R.BUILDING_LEADER,
+        R.PARTY_SECRETARY,
+    },
 }

@@ -6,3 +6,44 @@ class DisputesConfig(AppConfig):
     name = "wanjia.disputes"
     label = "disputes"
     verbose_name = _("矛盾纠纷")
+
+    def ready(self):
+        from wanjia.core.nav import console_nav_link
+        from wanjia.core.roles import CAPABILITIES, Role
+        from wanjia.core.today import ServiceLink, resident_service
+
+        from . import tasks, today  # noqa: F401  registers the periodic jobs and today's cards
+
+        mediators = {
+            Role.COMPANY_ADMIN,
+            Role.COMPOUND_MANAGER,
+            Role.PARTY_SECRETARY,
+            Role.BUILDING_LEADER,
+            Role.STAFF,
+        }
+        console_nav_link(_("矛盾纠纷"), "disputes_home", roles=mediators, order=40, icon="users")
+        console_nav_link(
+            _("纠纷统计"),
+            "disputes_figures",
+            roles=CAPABILITIES["disputes.figures"],
+            order=41,
+            icon="chart",
+        )
+        resident_service(
+            ServiceLink(
+                title=_("报告矛盾纠纷"),
+                url_name="disputes_h5_report",
+                description=_("漏水、噪音、停车……楼栋长帮您调解"),
+                icon="flag",
+            ),
+            order=40,
+        )
+        resident_service(
+            ServiceLink(
+                title=_("我的纠纷"),
+                url_name="disputes_h5_list",
+                description=_("查看调解进度、评价"),
+                icon="audit",
+            ),
+            order=41,
+        )

@@ -1,0 +1,310 @@
+"""Reads of disputes, scoped, and the figures.
+
+Who sees a case (privacy rules of the issue):
+- a resident: the cases their household is a party to;
+- the building leader: their building's cases; the compound's secretary,
+  manager and company admin: the compound's cases; the assigned mediator and
+  the person who reported it: that case;
+- the regulator: red cases and the cases at community or street level in their
+  region (figures for everything, notes only when the case is theirs)."""
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from wanjia.core.roles import CAPABILITIES, Role
+from wanjia.core.scoping import memberships_of, scope_q
+from wanjia.estates.models import Compound
+
+from . import access
+from .models import (
+    DONE_STATUSES,
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    Case,
+    CaseParty,
+    Category,
+    Level,
+    Risk,
+    Status,
+    Sweep,
+)
+
+
+def cases_visible_to(user):
+    qs = Case.objects.select_related(
+        "compound__community__parent", "compound__company", "building", "mediator"
+    )
+    if getattr(user, "is_superuser", False):
+        return qs
+    q = Q(mediator=user) | Q(reported_by=user)
+    q |= scope_q(user, roles=access.COMPOUND_MEDIATORS, compound="compound_id")
+    q |= scope_q(user, roles={Role.BUILDING_LEADER}, compound="compound_id", building="building_id")
+    q |= scope_q(user, roles={Role.REGULATOR}, compound="compound_id") & (
+        Q(risk=Risk.RED) | Q(level__in=[Level.COMMUNITY, Level.STREET])
+    )
+    households = access.party_households_of(user)
+    if households:
+        q |= Q(pk__in=CaseParty.objects.filter(household_id__in=households).values("case_id"))
+    return qs.filter(q)
+
+
+def open_cases(qs):
+    return qs.filter(status__in=OPEN_STATUSES)
+
+
+def _led_buildings(user) -> list[int]:
+    return [
+        m.building_id
+        for m in memberships_of(user)
+        if m.role == Role.BUILDING_LEADER and m.building_id
+    ]
+
+
+def my_cases(user):
+    """Open cases waiting on ``user``: assigned to them, or at building level in a
+    building they lead."""
+    q = Q(mediator=user) | Q(level=Level.BUILDING, building_id__in=_led_buildings(user))
+    return open_cases(cases_visible_to(user)).filter(q).order_by("due_at")
+
+
+def followups_due(user, today: date | None = None):
+    """Settled cases of ``user`` (assigned, or in a building they lead) whose
+    follow-up visit is due."""
+    today = today or timezone.localdate()
+    q = Q(mediator=user) | Q(building_id__in=_led_buildings(user))
+    return (
+        cases_visible_to(user)
+        .filter(q, status=Status.RESOLVED, followup_due__lte=today)
+        .order_by("followup_due")
+    )
+
+
+def sweeps_visible_to(user):
+    return Sweep.objects.filter(
+        scope_q(
+            user,
+            roles=access.LEVEL_ROLES[Level.BUILDING],
+            compound="compound_id",
+            building="building_id",
+        )
+    ).select_related("building", "compound", "done_by")
+
+
+def my_sweeps(user, today: date | None = None):
+    """The current and overdue sweeps of the buildings ``user`` leads."""
+    today = today or timezone.localdate()
+    return (
+        sweeps_visible_to(user)
+        .filter(building_id__in=_led_buildings(user), period_start__lte=today)
+        .filter(Q(done_at__isnull=True) | Q(period_end__gte=today))
+        .order_by("done_at", "period_end", "building__sort")
+    )
+
+
+def figure_compounds(user):
+    """Compounds whose figures ``user`` may read."""
+    roles = CAPABILITIES["disputes.figures"]
+    return Compound.objects.filter(scope_q(user, roles=roles, compound="id"))
+
+
+def _window(since: date | None, until: date | None):
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(since, time.min, tz) if since else None
+    end = datetime.combine(until + timedelta(days=1), time.min, tz) if until else None
+    return start, end
+
+
+def _in_window(qs, field_name: str, start, end):
+    if start:
+        qs = qs.filter(**{f"{field_name}__gte": start})
+    if end:
+        qs = qs.filter(**{f"{field_name}__lt": end})
+    return qs
+
+
+@dataclass
+class Figures:
+    """The headline figures. Rates are None when nothing was resolved."""
+
+    resolved: int
+    building_rate: float | None
+    compound_rate: float | None
+    median_days: float | None
+    overdue: int
+    open_red: int
+    opened: int = 0
+    open_now: int = 0
+    satisfaction: float | None = None
+    open_by_level: dict = field(default_factory=dict)
+    by_category: list = field(default_factory=list)
+
+    def as_api(self) -> dict:
+        keys = ("resolved", "building_rate", "compound_rate", "median_days", "overdue")
+        out = {k: getattr(self, k) for k in keys}
+        out.update(
+            open_red=self.open_red,
+            opened=self.opened,
+            open_now=self.open_now,
+            satisfaction=self.satisfaction,
+            open_by_level=self.open_by_level,
+        )
+        return out
+
+
+def figures(
+    compounds, *, since: date | None = None, until: date | None = None, now: datetime | None = None
+) -> Figures:
+    """Figures over ``compounds`` (a queryset) for cases resolved (rates, median)
+    or opened (overdue, categories) in [since, until]; open counts are as of now.
+
+    - 小事不出楼栋 = resolved at building level ÷ resolved;
+    - 大事不出小区 = resolved at building or compound level ÷ resolved;
+    - median days = median of (resolved − opened) in days;
+    - overdue = cases that ran past a level's time limit (escalated on timeout)
+      or are still open past their deadline."""
+    now = now or timezone.now()
+    start, end = _window(since, until)
+    cases = Case.objects.filter(compound__in=compounds)
+    resolved_qs = _in_window(cases.filter(status__in=DONE_STATUSES), "resolved_at", start, end)
+    by_level = dict(resolved_qs.values_list("resolved_level").annotate(n=Count("pk")).order_by())
+    resolved = sum(by_level.values())
+    low = by_level.get(Level.BUILDING, 0)
+    mid = low + by_level.get(Level.COMPOUND, 0)
+    durations = [
+        (r - o).total_seconds() / 86400
+        for o, r in resolved_qs.values_list("opened_at", "resolved_at")
+    ]
+    opened_qs = _in_window(cases, "opened_at", start, end)
+    open_qs = cases.filter(status__in=OPEN_STATUSES)
+    satisfaction = CaseParty.objects.filter(
+        case__in=resolved_qs, satisfaction__isnull=False
+    ).aggregate(a=Avg("satisfaction"))["a"]
+    return Figures(
+        resolved=resolved,
+        building_rate=round(low / resolved, 4) if resolved else None,
+        compound_rate=round(mid / resolved, 4) if resolved else None,
+        median_days=round(statistics.median(durations), 1) if durations else None,
+        overdue=opened_qs.filter(
+            Q(timeouts__gt=0) | Q(status__in=OPEN_STATUSES, due_at__lt=now)
+        ).count(),
+        open_red=open_qs.filter(risk=Risk.RED).count(),
+        opened=opened_qs.count(),
+        open_now=open_qs.count(),
+        satisfaction=round(satisfaction, 2) if satisfaction is not None else None,
+        open_by_level=dict(open_qs.values_list("level").annotate(n=Count("pk")).order_by()),
+        by_category=_by_category(opened_qs, resolved_qs),
+    )
+
+
+def _by_category(opened_qs, resolved_qs) -> list[dict]:
+    opened = dict(opened_qs.values_list("category").annotate(n=Count("pk")).order_by())
+    resolved = dict(resolved_qs.values_list("category").annotate(n=Count("pk")).order_by())
+    low = dict(
+        resolved_qs.filter(resolved_level=Level.BUILDING)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        {
+            "category": c.value,
+            "label": str(c.label),
+            "opened": opened.get(c.value, 0),
+            "resolved": resolved.get(c.value, 0),
+            "building_rate": round(low.get(c.value, 0) / resolved[c.value], 4)
+            if resolved.get(c.value)
+            else None,
+        }
+        for c in Category
+    ]
+
+
+def heat_table(compound, *, since: date | None = None, until: date | None = None) -> dict:
+    """Cases opened per building × category (the heat table), with open counts and
+    the current period's sweep state per building."""
+    start, end = _window(since, until)
+    opened = _in_window(Case.objects.filter(compound=compound), "opened_at", start, end)
+    cells: dict[tuple, int] = {
+        (b, c): n
+        for b, c, n in opened.values_list("building_id", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    open_now = dict(
+        Case.objects.filter(compound=compound, status__in=OPEN_STATUSES)
+        .values_list("building_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    top = max(cells.values(), default=0)
+    today = timezone.localdate()
+    sweeps = {
+        s.building_id: s
+        for s in Sweep.objects.filter(
+            compound=compound, period_start__lte=today, period_end__gte=today
+        )
+    }
+    rows = []
+    buildings = [(b.pk, b.name) for b in compound.buildings.all()] + [(None, "—")]
+    for bid, name in buildings:
+        counts = [cells.get((bid, c.value), 0) for c in Category]
+        if bid is None and not any(counts):
+            continue
+        rows.append(
+            {
+                "building_id": bid,
+                "name": name,
+                "cells": [{"n": n, "heat": _heat(n, top)} for n in counts],
+                "total": sum(counts),
+                "open": open_now.get(bid, 0),
+                "sweep": sweeps.get(bid),
+            }
+        )
+    return {"categories": list(Category), "rows": rows, "max": top}
+
+
+def _heat(n: int, top: int) -> int:
+    """0–4, for five shades of red."""
+    if not n or not top:
+        return 0
+    return max(1, min(4, round(4 * n / top)))
+
+
+def sweep_completion(compounds, *, on: date | None = None) -> dict:
+    """The sweeps of the period containing ``on``: done ÷ planned."""
+    on = on or timezone.localdate()
+    current = Sweep.objects.filter(compound__in=compounds, period_start__lte=on, period_end__gte=on)
+    total = current.count()
+    done = current.filter(done_at__isnull=False).count()
+    return {"planned": total, "done": done, "rate": round(done / total, 4) if total else None}
+
+
+def board(qs, now: datetime | None = None) -> list[dict]:
+    """Open cases in columns by level, the closest deadline first."""
+    now = now or timezone.now()
+    cases = list(open_cases(qs).order_by("due_at"))
+    columns = []
+    for level in LEVEL_ORDER:
+        items = [c for c in cases if c.level == level]
+        columns.append(
+            {
+                "level": level,
+                "label": Level(level).label,
+                "cases": items,
+                "overdue": sum(1 for c in items if c.due_at < now),
+            }
+        )
+    return columns
+
+
+def time_left(case, now: datetime | None = None) -> dict:
+    """How long the case has at its level, as text and a status colour."""
+    now = now or timezone.now()
+    seconds = (case.due_at - now).total_seconds()
+    if seconds < 0:
+        return {"status": "overdue", "hours": int(seconds // 3600)}
+    return {"status": "due" if seconds < 86400 else "", "hours": int(seconds // 3600)}

@@ -1,0 +1,298 @@
+"""The party layer: coverage on a fixture with known answers, the API, the
+write rules, service hours, the 党员 badge."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from wanjia.core.testing import make_resident
+from wanjia.estates.models import StaffMember
+from wanjia.party import selectors, services
+from wanjia.party.models import Branch, Member, Responsibility
+
+TZ = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2025, 3, 20, 9, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def branch(world):
+    b = services.branch_create(actor=world.secretary_a, name="幸福里党支部", compounds=[world.a])
+    return b
+
+
+@pytest.fixture
+def members(world, branch):
+    """张伟 (resident of building 1) and 赵保安 (staff), both members."""
+    zhang = world.home.residents.get()
+    guard = StaffMember.objects.create(
+        company=world.a.company,
+        compound=world.a,
+        name="赵保安",
+        user=world.staff_a,
+        is_party_member=True,
+    )
+    return (
+        services.member_add(actor=world.secretary_a, branch=branch, resident=zhang),
+        services.member_add(actor=world.secretary_a, branch=branch, staff=guard),
+    )
+
+
+def test_coverage_by_hand(world, members):
+    """A: two buildings of six households each (make_compound's defaults)."""
+    zhang, guard = members
+    b1, b2 = world.a.buildings.order_by("sort")
+    cov = selectors.coverage(world.a)
+    assert (cov.members, cov.buildings_covered, cov.households_covered) == (2, 0.0, 0.0)
+    services.responsibility_assign(actor=world.secretary_a, member=zhang, building=b1)
+    services.responsibility_assign(
+        actor=world.secretary_a, member=guard, household=b2.households.order_by("id").first()
+    )
+    cov = selectors.coverage(world.a, with_rows=True)
+    assert (cov.buildings, cov.households) == (2, 12)
+    assert cov.buildings_covered == 0.5  # b1 only: a single household does not cover b2
+    assert cov.households_covered == round(7 / 12, 4)  # b1's six and one of b2
+    row2 = next(r for r in cov.rows if r.building == b2)
+    assert not row2.covered and len(row2.uncovered) == 5
+    # a transferred member covers nothing
+    services.member_update(actor=world.secretary_a, member=zhang, data={"status": "transferred"})
+    cov = selectors.coverage(world.a)
+    assert (cov.members, cov.buildings_covered, cov.households_covered) == (
+        1,
+        0.0,
+        round(1 / 12, 4),
+    )
+
+
+def test_coverage_api(world, api, members):
+    zhang, _guard = members
+    services.responsibility_assign(
+        actor=world.secretary_a, member=zhang, building=world.home.building
+    )
+    r = api(world.secretary_a).get(f"/api/v1/party/coverage?compound={world.a.pk}")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["members"], body["buildings_covered"], body["households_covered"]) == (2, 0.5, 0.5)
+    assert len(body["uncovered_buildings"]) == 1
+    assert (
+        api(world.regulator).get(f"/api/v1/party/coverage?compound={world.a.pk}").status_code == 200
+    )
+    assert (
+        api(world.resident_a).get(f"/api/v1/party/coverage?compound={world.a.pk}").status_code
+        == 403
+    )
+    assert (
+        api(world.outsider_b).get(f"/api/v1/party/coverage?compound={world.a.pk}").status_code
+        == 404
+    )
+    r = api(world.secretary_a).get("/api/v1/party/coverage")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "compound"
+
+
+def test_only_the_secretary_manages_and_nothing_changes_when_denied(world, api, branch):
+    zhang = world.home.residents.get()
+    body = {"branch": branch.pk, "resident": zhang.pk, "role": "committee"}
+    r = api(world.manager_a).post("/api/v1/party/members", body, content_type="application/json")
+    assert r.status_code == 403
+    r = api(world.outsider_b).post("/api/v1/party/members", body, content_type="application/json")
+    assert r.status_code == 404
+    assert not Member.objects.exists()
+    r = api(world.secretary_a).post("/api/v1/party/members", body, content_type="application/json")
+    assert r.status_code == 201 and r.json()["role"] == "committee"
+    again = api(world.secretary_a).post(
+        "/api/v1/party/members", body, content_type="application/json"
+    )
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "person"
+    member_id = r.json()["id"]
+    url = f"/api/v1/party/members/{member_id}/responsibilities"
+    r = api(world.secretary_a).post(
+        url, {"household": world.b_home.pk}, content_type="application/json"
+    )
+    assert r.status_code == 404  # B's household is not the secretary's to see
+    r = api(world.secretary_a).post(url, {}, content_type="application/json")
+    assert r.status_code == 422
+    r = api(world.secretary_a).post(
+        url, {"building": world.home.building_id}, content_type="application/json"
+    )
+    assert r.status_code == 201
+    resp_id = r.json()["id"]
+    assert (
+        api(world.manager_a).delete(f"/api/v1/party/responsibilities/{resp_id}").status_code == 403
+    )
+    assert (
+        api(world.secretary_a).delete(f"/api/v1/party/responsibilities/{resp_id}").status_code
+        == 204
+    )
+    assert not Responsibility.objects.exists()
+
+
+def test_members_of_another_compound_cannot_join(world, branch):
+    b_resident = make_resident(world.b_home, "王芳二")
+    with pytest.raises(Exception) as err:
+        services.member_add(actor=world.secretary_a, branch=branch, resident=b_resident)
+    assert "person" in str(err.value)
+
+
+def test_teams_activities_and_service_hours(world, api, members):
+    zhang, guard = members
+    with time_machine.travel(T0, tick=False):
+        r = api(world.secretary_a).post(
+            "/api/v1/party/teams",
+            {
+                "branch": zhang.branch_id,
+                "compound": world.a.pk,
+                "name": "防汛突击队",
+                "kind": "shock",
+                "campaign": "flood_watch",
+                "starts_on": "2025-03-01",
+                "leader": guard.pk,
+                "duty": "值守车库",
+            },
+            content_type="application/json",
+        )
+        assert r.status_code == 201 and r.json()["members"][0]["name"] == "赵保安"
+        team = r.json()["id"]
+        r = api(world.secretary_a).post(
+            f"/api/v1/party/teams/{team}/members",
+            {"member": zhang.pk, "duty": "巡查"},
+            content_type="application/json",
+        )
+        assert len(r.json()["members"]) == 2
+        bad = api(world.secretary_a).post(
+            "/api/v1/party/teams",
+            {
+                "branch": zhang.branch_id,
+                "compound": world.a.pk,
+                "name": "x",
+                "kind": "shock",
+                "campaign": "flood_watch",
+                "starts_on": "2025-03-10",
+                "ends_on": "2025-03-01",
+            },
+            content_type="application/json",
+        )
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "ends_on"
+
+        last_month = (
+            api(world.secretary_a)
+            .post(
+                "/api/v1/party/activities",
+                {
+                    "branch": zhang.branch_id,
+                    "compound": world.a.pk,
+                    "title": "二月主题党日",
+                    "kind": "theme_day",
+                    "held_at": "2025-02-25T09:00:00+08:00",
+                },
+                content_type="application/json",
+            )
+            .json()
+        )
+        this_month = (
+            api(world.secretary_a)
+            .post(
+                "/api/v1/party/activities",
+                {
+                    "branch": zhang.branch_id,
+                    "compound": world.a.pk,
+                    "title": "清理楼道",
+                    "kind": "service_day",
+                    "held_at": "2025-03-08T14:00:00+08:00",
+                },
+                content_type="application/json",
+            )
+            .json()
+        )
+        for activity, hours in ((last_month, "2"), (this_month, "3.5")):
+            for m in (zhang, guard):
+                r = api(world.secretary_a).post(
+                    f"/api/v1/party/activities/{activity['id']}/attendance",
+                    {"member": m.pk, "hours": hours},
+                    content_type="application/json",
+                )
+                assert r.status_code == 200
+        r = api(world.secretary_a).post(
+            f"/api/v1/party/activities/{this_month['id']}/attendance",
+            {"member": zhang.pk, "hours": 30},
+            content_type="application/json",
+        )
+        assert r.status_code == 422
+        assert selectors.service_hours_month(world.a) == Decimal("7.0")
+        cov = api(world.secretary_a).get(f"/api/v1/party/coverage?compound={world.a.pk}").json()
+        assert Decimal(str(cov["service_hours_month"])) == Decimal("7.0")
+
+
+def test_badge_only_for_members_who_show_it(world, members):
+    zhang, guard = members
+    Member.objects.filter(pk=zhang.pk).update(show_badge=False)
+    ids = selectors.badge_user_ids([world.resident_a.pk, world.staff_a.pk, world.manager_a.pk])
+    assert ids == {world.staff_a.pk}
+
+
+def test_party_pages(world, login, members):
+    zhang, guard = members
+    client = login(world.secretary_a)
+    for url in [
+        "/console/party/",
+        "/console/party/coverage/",
+        "/console/party/members/",
+        "/console/party/teams/",
+        "/console/party/activities/",
+    ]:
+        page = client.get(url)
+        assert page.status_code == 200, url
+    r = client.post(
+        "/console/party/coverage/assign/",
+        {"compound": world.a.pk, "member": zhang.pk, "target": f"b{world.home.building_id}"},
+    )
+    assert r.status_code == 302
+    assert "已覆盖" in client.get("/console/party/coverage/").content.decode()
+    r = client.post(
+        "/console/party/teams/new/",
+        {
+            "compound": world.a.pk,
+            "branch": zhang.branch_id,
+            "name": "",
+            "kind": "vanguard",
+            "campaign": "night_patrol",
+            "starts_on": "2025-03-01",
+        },
+    )
+    assert r.status_code == 422 and "请填写队伍名称" in r.content.decode()
+    r = client.post(
+        "/console/party/activities/new/",
+        {
+            "compound": world.a.pk,
+            "branch": zhang.branch_id,
+            "title": "主题党日",
+            "kind": "theme_day",
+            "held_at": "2025-03-08T09:00",
+        },
+    )
+    assert r.status_code == 302
+    activity = r["Location"].rstrip("/").split("/")[-1]
+    r = client.post(
+        f"/console/party/activities/{activity}/attendance/",
+        {"present": [zhang.pk, guard.pk], f"hours_{zhang.pk}": "2", f"hours_{guard.pk}": "abc"},
+    )
+    assert r.status_code == 422
+    from wanjia.party.models import Attendance
+
+    assert not Attendance.objects.exists()  # all or nothing
+    assert login(world.manager_a).get("/console/party/").status_code == 200
+    assert login(world.resident_a).get("/console/party/").status_code == 403
+    assert login(world.outsider_b).get(f"/console/party/?compound={world.a.pk}").status_code == 404
+    r = login(world.manager_a).post(
+        "/console/party/coverage/assign/",
+        {"compound": world.a.pk, "member": zhang.pk, "target": f"b{world.home.building_id}"},
+    )
+    assert r.status_code == 403
+
+
+def test_branch_shared_by_two_compounds(world):
+    shared = Branch.objects.create(name="联合党支部")
+    shared.compounds.add(world.a, world.b)
+    assert list(selectors.branches_visible_to(world.manager_a)) == [shared]
+    assert list(selectors.branches_visible_to(world.outsider_b)) == [shared]
