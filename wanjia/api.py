@@ -1,15 +1,22 @@
 """The API root: one NinjaAPI under /api/v1/, each app mounting its router.
 
 Every error answers ``{"detail": ..., "errors": [{"field", "message"}]}`` in the
-request's language; bad input is a 4xx, never a 500."""
+request's language (Accept-Language; zh-hans by default), including an unknown
+URL under /api/v1/, a method the URL does not take, a body that is not JSON and
+a missing or revoked token. Bad input is a 4xx, never a 500."""
 
-from django.core.exceptions import PermissionDenied
+import json
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from wanjia.core.api import BearerAuth, SessionAuth
 from wanjia.core.api import router as core_router
@@ -19,44 +26,130 @@ from wanjia.estates.api import router as estates_router
 from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
 
-api = NinjaAPI(
+
+class ReadableJSON(JSONRenderer):
+    """JSON with Chinese left readable (the body is UTF-8 anyway)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def error_body(detail: str, errors: list[dict] | None = None) -> dict:
+    return {"detail": str(detail), "errors": errors or []}
+
+
+def json_error(status: int, detail: str, errors: list[dict] | None = None) -> HttpResponse:
+    """An error response for the places ninja's handlers never see (URL routing, 405)."""
+    return HttpResponse(
+        json.dumps(error_body(detail, errors), ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+class WanjiaAPI(NinjaAPI):
+    """NinjaAPI whose URL patterns also answer JSON for a wrong method (405) and for
+    any unknown path under the API root (404), instead of Django's HTML pages."""
+
+    def _get_urls(self):
+        urls = [_json_errors(p) if isinstance(p, URLPattern) else p for p in super()._get_urls()]
+        # Last, so it only catches what no operation matched.
+        urls.append(re_path(r"^.*$", _unknown_url, name="unknown"))
+        return urls
+
+
+def _json_errors(pattern: URLPattern) -> URLPattern:
+    """Wrap a ninja view so that its few non-JSON answers (405 for a method the
+    path does not take, the 404 of the API root) become JSON errors."""
+    view = pattern.callback
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # the API root's placeholder view raises it
+            return json_error(404, _("接口地址不存在。"))
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 405:
+            allowed = response.get("Allow", "")
+            response = json_error(
+                405, _("此地址不支持 %(method)s 请求。") % {"method": request.method}
+            )
+            response["Allow"] = allowed
+        elif response.status_code == 404:
+            response = json_error(404, _("接口地址不存在。"))
+        return response
+
+    # ninja's views are CSRF-exempt at the middleware; its cookie auth checks CSRF itself.
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return URLPattern(pattern.pattern, wrapped, pattern.default_args, pattern.name)
+
+
+def _unknown_url(request, *args, **kwargs):
+    return json_error(404, _("接口地址不存在。"))
+
+
+_unknown_url.csrf_exempt = True  # it changes nothing and answers 404 to every method
+
+
+api = WanjiaAPI(
     title="Wanjia 万家 API",
     version="1",
+    description=(
+        "红色物业平台的接口。除 POST /auth/token 外，每个请求都带 "
+        "`Authorization: Bearer <token>`。错误一律为 "
+        '`{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`，'
+        "语言随 Accept-Language（默认简体中文）。"
+    ),
     urls_namespace="api",
     auth=[BearerAuth(), SessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=ReadableJSON(),
 )
 
 
-def error_body(detail: str, errors: list[dict] | None = None) -> dict:
-    return {"detail": detail, "errors": errors or []}
-
-
+# Pydantic error type -> the message a person reads. Marked for translation here,
+# translated when the response is built (the request's language is active then).
 _PYDANTIC_MESSAGES = {
-    "missing": "此项为必填项。",
-    "int_parsing": "应为整数。",
-    "int_type": "应为整数。",
-    "float_parsing": "应为数字。",
-    "bool_parsing": "应为是或否（true/false）。",
-    "bool_type": "应为是或否（true/false）。",
-    "string_type": "应为文本。",
-    "string_too_long": "内容过长。",
-    "string_too_short": "内容过短。",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD。",
-    "date_parsing": "日期格式应为 YYYY-MM-DD。",
-    "date_type": "日期格式应为 YYYY-MM-DD。",
-    "enum": "取值不在允许范围内。",
-    "literal_error": "取值不在允许范围内。",
-    "list_type": "应为列表。",
-    "dict_type": "应为对象。",
-    "model_attributes_type": "应为对象。",
-    "json_invalid": "请求内容不是有效的 JSON。",
-    "greater_than_equal": "数值过小。",
-    "less_than_equal": "数值过大。",
-    "greater_than": "数值过小。",
-    "extra_forbidden": "不支持此字段。",
+    "missing": gettext_lazy("此项为必填项。"),
+    "int_parsing": gettext_lazy("应为整数。"),
+    "int_type": gettext_lazy("应为整数。"),
+    "int_from_float": gettext_lazy("应为整数。"),
+    "float_parsing": gettext_lazy("应为数字。"),
+    "float_type": gettext_lazy("应为数字。"),
+    "bool_parsing": gettext_lazy("应为是或否（true/false）。"),
+    "bool_type": gettext_lazy("应为是或否（true/false）。"),
+    "string_type": gettext_lazy("应为文本。"),
+    "string_too_long": gettext_lazy("内容过长，最多 %(max_length)s 个字符。"),
+    "string_too_short": gettext_lazy("内容过短，至少 %(min_length)s 个字符。"),
+    "string_pattern_mismatch": gettext_lazy("格式不正确。"),
+    "text_control": gettext_lazy("含有无法保存的字符。"),
+    "date_from_datetime_parsing": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "date_from_datetime_inexact": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "date_parsing": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "date_type": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "datetime_parsing": gettext_lazy("时间格式应为 ISO 8601，如 2024-05-01T08:00:00+08:00。"),
+    "datetime_from_date_parsing": gettext_lazy(
+        "时间格式应为 ISO 8601，如 2024-05-01T08:00:00+08:00。"
+    ),
+    "datetime_type": gettext_lazy("时间格式应为 ISO 8601，如 2024-05-01T08:00:00+08:00。"),
+    "date_range": gettext_lazy("年份应在 1900 至 9000 之间。"),
+    "enum": gettext_lazy("取值不在允许范围内。"),
+    "literal_error": gettext_lazy("取值不在允许范围内。"),
+    "list_type": gettext_lazy("应为列表。"),
+    "dict_type": gettext_lazy("应为对象。"),
+    "model_type": gettext_lazy("应为对象。"),
+    "model_attributes_type": gettext_lazy("应为对象。"),
+    "json_invalid": gettext_lazy("请求内容不是有效的 JSON。"),
+    "greater_than_equal": gettext_lazy("数值过小，最小为 %(ge)s。"),
+    "greater_than": gettext_lazy("数值过小，应大于 %(gt)s。"),
+    "less_than_equal": gettext_lazy("数值过大，最大为 %(le)s。"),
+    "less_than": gettext_lazy("数值过大，应小于 %(lt)s。"),
+    "too_long": gettext_lazy("条目过多，最多 %(max_length)s 项。"),
+    "too_short": gettext_lazy("条目过少，至少 %(min_length)s 项。"),
+    "extra_forbidden": gettext_lazy("不支持此字段。"),
 }
+_INVALID = gettext_lazy("取值无效。")
 
 
 def _field_name(loc) -> str:
@@ -64,17 +157,20 @@ def _field_name(loc) -> str:
     return ".".join(parts) or "__all__"
 
 
+def _message(err: dict) -> str:
+    """A translated message for one pydantic error; never pydantic's English text."""
+    template = _PYDANTIC_MESSAGES.get(err.get("type", ""), _INVALID)
+    try:
+        return str(template) % (err.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):
+        return str(_INVALID)
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc):
-    errors = []
-    for err in exc.errors:
-        text = _PYDANTIC_MESSAGES.get(err.get("type", ""))
-        errors.append(
-            {
-                "field": _field_name(err.get("loc", ())),
-                "message": _(text) if text else err.get("msg", ""),
-            }
-        )
+    errors = [
+        {"field": _field_name(err.get("loc", ())), "message": _message(err)} for err in exc.errors
+    ]
     return api.create_response(
         request, error_body(_("输入有误，请检查标出的字段。"), errors), status=422
     )
@@ -108,9 +204,33 @@ def on_unauthenticated(request, exc):
     return api.create_response(request, error_body(_("请先登录或提供有效的令牌。")), status=401)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return api.create_response(request, error_body(_("请求内容过大。")), status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return api.create_response(request, error_body(_("请求无效。")), status=400)
+
+
+# ninja's own English messages, in the user's language.
+_NINJA_MESSAGES = {
+    "Cannot parse request body": gettext_lazy("请求内容无法解析，请发送有效的 JSON。"),
+    "CSRF check Failed": gettext_lazy("CSRF 校验失败，请刷新页面后重试。"),
+    "Too many requests.": gettext_lazy("请求过于频繁，请稍后再试。"),
+    "Unauthorized": gettext_lazy("请先登录或提供有效的令牌。"),
+    "Forbidden": gettext_lazy("您的角色没有权限执行此操作。"),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
-    return api.create_response(request, error_body(str(exc.message)), status=exc.status_code)
+    message = str(exc.message)
+    if message.startswith("Cannot parse request body"):  # DEBUG appends the parser's error
+        message = "Cannot parse request body"
+    detail = _NINJA_MESSAGES.get(message, message)
+    return api.create_response(request, error_body(detail), status=exc.status_code)
 
 
 api.add_router("", core_router)

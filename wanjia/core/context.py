@@ -1,7 +1,10 @@
 """Template context shared by every page: which shell and which menu entries."""
 
-from .roles import Role
+from .nav import nav_links_for
+from .roles import STAFF_SIDE, Role
 from .scoping import can_anywhere, roles_of
+
+RESIDENT_SIDE = {Role.RESIDENT, Role.VOLUNTEER}
 
 
 def shell(request):
@@ -11,9 +14,11 @@ def shell(request):
     roles = roles_of(user)
     return {
         "my_roles": roles,
-        "is_resident_only": bool(roles) and roles <= {Role.RESIDENT, Role.VOLUNTEER},
+        "is_resident_only": bool(roles) and roles <= RESIDENT_SIDE,
         "is_regulator": Role.REGULATOR in roles,
+        "is_console_user": user.is_superuser or bool(roles & (STAFF_SIDE | {Role.REGULATOR})),
         "can_audit": can_anywhere(user, "audit.view"),
         "can_import": can_anywhere(user, "estates.import"),
+        "console_nav": nav_links_for(user),
         "unread_count": user.notifications.filter(read_at__isnull=True).count(),
     }

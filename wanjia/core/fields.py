@@ -37,9 +37,27 @@ def decrypt(value: str) -> str:
 
 
 class EncryptedTextField(models.TextField):
+    """Clear text in Python, Fernet ciphertext in the database and in
+    ``dumpdata`` output (``loaddata`` decrypts it again before saving).
+
+    Fernet is randomised, so ``filter(field=value)`` never matches: search
+    through a keyed-hash column instead (``pii.lookup_hash``)."""
+
     def from_db_value(self, value, expression, connection):
         return decrypt(value) if value is not None else value
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return encrypt(value) if value else (value or "")
+
+    def value_to_string(self, obj):
+        return encrypt(self.value_from_object(obj) or "")
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if isinstance(value, str) and value.startswith(PREFIX):
+            try:
+                return decrypt(value)
+            except ValueError:
+                return value  # text that merely looks like ciphertext
+        return value

@@ -9,17 +9,28 @@ from .audit import audit
 from .models import ApiToken, Membership, ScopeType
 
 
-def token_issue(*, actor, name: str = "api") -> str:
+def token_issue(*, actor, name: str = "api", ip: str | None = None) -> str:
+    """A new bearer token for ``actor``. Only its hash is stored: the clear key is
+    returned once and cannot be recovered."""
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
-        ApiToken.objects.create(
+        token = ApiToken.objects.create(
             user=actor, key_hash=ApiToken.hash_key(key), prefix=key[:8], name=name[:100]
         )
-        audit(actor=actor, action="core.token.issued", detail={"name": name})
+        audit(
+            actor=actor,
+            action="core.token.issued",
+            obj=token,
+            detail={"name": name[:100], "prefix": key[:8]},
+            ip=ip,
+        )
     return key
 
 
 def token_user(key: str):
+    """The active user a live token belongs to, or None (unknown, revoked, inactive)."""
+    if not key:
+        return None
     token = (
         ApiToken.objects.filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
         .select_related("user")
@@ -39,7 +50,7 @@ def token_revoke(*, actor, key: str) -> bool:
             user=actor, key_hash=ApiToken.hash_key(key), revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         if done:
-            audit(actor=actor, action="core.token.revoked")
+            audit(actor=actor, action="core.token.revoked", detail={"prefix": key[:8]})
     return bool(done)
 
 

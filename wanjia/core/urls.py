@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pages, views
+from . import inbox, pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,9 +8,14 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("elder/", views.elder_toggle, name="elder_toggle"),
     path("console/", pages.console_home, name="console_home"),
+    path("console/audit/", pages.audit_log, name="audit_log"),
     path("h5/", pages.h5_home, name="h5_home"),
     path("h5/services/", pages.h5_services, name="h5_services"),
     path("h5/me/", pages.h5_me, name="h5_me"),
+    path("h5/households/<int:pk>/", pages.h5_household, name="h5_household"),
     path("gov/", pages.gov_home, name="gov_home"),
-    path("inbox/", pages.inbox, name="inbox"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.mark_all_read, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.mark_read, name="inbox_read"),
+    path("inbox/<int:pk>/open/", inbox.open_notification, name="inbox_open"),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .auth import login_check
+from .auth import lockout_message, login_check
 from .roles import Role
 from .scoping import roles_of
 
@@ -34,11 +34,7 @@ def login_view(request):
                 if _safe_next(request)
                 else redirect("home")
             )
-        error = (
-            _("登录失败次数过多，账号已暂时锁定，请15分钟后再试。")
-            if code == "locked"
-            else _("用户名或密码不正确。")
-        )
+        error = lockout_message() if code == "locked" else _("用户名或密码不正确。")
     return render(
         request,
         "core/login.html",

@@ -1,18 +1,24 @@
-"""Registry endpoints. Handlers parse, call one selector or service, and render."""
+"""Registry endpoints. Handlers parse, call one selector or service, and render.
+
+Order of refusals, the same on every endpoint: a role that may never do the
+thing is a 403; a record outside the caller's scope is a 404 (the same body as
+a missing one); a record in scope where the caller's role there is not enough is
+a 403 again (from the service)."""
 
 from datetime import date
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wanjia.core.auth import client_ip
 from wanjia.core.pii import mask_id_number, mask_phone
-from wanjia.core.schemas import COMMON_ERRORS
+from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Paging, Text
 from wanjia.core.scoping import can_anywhere
 
 from . import selectors, services
-from .models import Gender, Relation
+from .models import CompoundKind, Gender, Relation
 
 router = Router(tags=["estates"])
 
@@ -21,7 +27,7 @@ class CompoundOut(Schema):
     id: int
     name: str
     code: str
-    kind: str
+    kind: CompoundKind
     company: int | None = Field(None, alias="company_id")
     company_name: str = ""
     community: int = Field(..., alias="community_id")
@@ -52,16 +58,19 @@ class BuildingOut(Schema):
 
 
 class ResidentOut(Schema):
+    """A resident as the registry shows it: phone and ID number always masked
+    (``POST /residents/{id}/reveal`` shows one in clear, audited)."""
+
     id: int
     name: str
     phone: str
     id_number: str
-    household: int
-    compound: int
-    building: int
+    household: int = Field(..., alias="household_id")
+    compound: int = Field(..., alias="compound_id")
+    building: int = Field(..., alias="building_id")
     room: str
-    relation: str
-    gender: str
+    relation: Relation
+    gender: Gender
     birth_date: date | None
     lives_alone: bool
     disability: bool
@@ -69,24 +78,16 @@ class ResidentOut(Schema):
     is_party_member: bool
 
     @staticmethod
-    def from_resident(r) -> dict:
-        return {
-            "id": r.pk,
-            "name": r.name,
-            "phone": mask_phone(r.phone),
-            "id_number": mask_id_number(r.id_number),
-            "household": r.household_id,
-            "compound": r.compound_id,
-            "building": r.building_id,
-            "room": r.household.room,
-            "relation": r.relation,
-            "gender": r.gender,
-            "birth_date": r.birth_date,
-            "lives_alone": r.lives_alone,
-            "disability": r.disability,
-            "chronic_illness": r.chronic_illness,
-            "is_party_member": r.is_party_member,
-        }
+    def resolve_phone(obj):
+        return mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_id_number(obj):
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_room(obj):
+        return obj.household.room
 
 
 class HouseholdOut(Schema):
@@ -95,52 +96,67 @@ class HouseholdOut(Schema):
     room: str
     floor: int
     unit: str
-    building: int
+    building: int = Field(..., alias="building_id")
     building_name: str
-    compound: int
+    compound: int = Field(..., alias="compound_id")
     quarantine: bool
     residents: list[ResidentOut]
 
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.name
 
-class EmergencyContact(Schema):
-    name: str = Field(..., max_length=50)
-    phone: str = Field("", max_length=20)
-    relation: str = Field("", max_length=20)
+    @staticmethod
+    def resolve_building_name(obj):
+        return obj.building.name
+
+    @staticmethod
+    def resolve_residents(obj):
+        return obj.residents.select_related("household").order_by("id")
 
 
-class ResidentIn(Schema):
-    household: int
-    name: str = Field(..., max_length=50)
+class EmergencyContact(InputSchema):
+    name: Text(50)
+    phone: Text(20) = ""
+    relation: Text(20) = ""
+
+
+class ResidentIn(InputSchema):
+    household: Id
+    name: Text(50)
     relation: Relation = Relation.OWNER
     gender: Gender = Gender.UNKNOWN
-    phone: str = Field("", max_length=20)
-    id_number: str = Field("", max_length=18)
-    birth_date: date | None = None
+    phone: Text(20, description="11位手机号") = ""
+    id_number: Text(18, description="18位身份证号（GB 11643 校验）") = ""
+    birth_date: Date | None = None
     lives_alone: bool = False
     disability: bool = False
     chronic_illness: bool = False
-    health_notes: str = Field("", max_length=2000)
+    health_notes: Text(2000) = ""
     is_party_member: bool = False
-    emergency_contacts: list[EmergencyContact] = []
+    emergency_contacts: list[EmergencyContact] = Field([], max_length=10)
 
 
-class ResidentPatch(Schema):
-    name: str | None = Field(None, max_length=50)
+class ResidentPatch(InputSchema):
+    """Only the fields sent change. ``null`` clears the birth date; for any other
+    field it means "leave as is"."""
+
+    name: Text(50) | None = None
     relation: Relation | None = None
     gender: Gender | None = None
-    phone: str | None = Field(None, max_length=20)
-    id_number: str | None = Field(None, max_length=18)
-    birth_date: date | None = None
+    phone: Text(20) | None = None
+    id_number: Text(18) | None = None
+    birth_date: Date | None = None
     lives_alone: bool | None = None
     disability: bool | None = None
     chronic_illness: bool | None = None
-    health_notes: str | None = Field(None, max_length=2000)
+    health_notes: Text(2000) | None = None
     is_party_member: bool | None = None
-    emergency_contacts: list[EmergencyContact] | None = None
+    emergency_contacts: list[EmergencyContact] | None = Field(None, max_length=10)
 
 
-class RevealIn(Schema):
-    field: str = Field(..., description="phone or id_number")
+class RevealIn(InputSchema):
+    field: Literal["phone", "id_number"] = Field(..., description="phone 或 id_number")
 
 
 class RevealOut(Schema):
@@ -149,119 +165,129 @@ class RevealOut(Schema):
 
 
 class ResidentFilter(Schema):
-    compound: int | None = None
-    building: int | None = None
-    q: str = Field("", max_length=50)
+    compound: Id | None = Field(None, description="小区 id")
+    building: Id | None = Field(None, description="楼栋 id")
+    q: Text(50, description="姓名、拼音或首字母、手机尾号、房号，或完整身份证号") = ""
     lives_alone: bool | None = None
 
 
-@router.get("/compounds", response={200: list[CompoundOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+def _require_anywhere(user, capability: str) -> None:
+    """403 for a role that may never do this, before any lookup can answer 404."""
+    if not can_anywhere(user, capability):
+        raise PermissionDenied
+
+
+@router.get("/compounds", response={200: list[CompoundOut], **COMMON_ERRORS}, summary="小区列表")
+@paginate(Paging)
 def compound_list(request):
-    return selectors.compounds_visible_to(request.auth, with_counts=True)
+    return selectors.compounds_visible_to(request.auth, with_counts=True).order_by("code", "id")
 
 
-@router.get("/compounds/{compound_id}", response={200: CompoundOut, **COMMON_ERRORS})
-def compound_detail(request, compound_id: int):
+@router.get(
+    "/compounds/{compound_id}", response={200: CompoundOut, **COMMON_ERRORS}, summary="小区详情"
+)
+def compound_detail(request, compound_id: Id):
     return selectors.get_or_404(
         selectors.compounds_visible_to(request.auth, with_counts=True), pk=compound_id
     )
 
 
 @router.get(
-    "/compounds/{compound_id}/buildings", response={200: list[BuildingOut], **COMMON_ERRORS}
+    "/compounds/{compound_id}/buildings",
+    response={200: list[BuildingOut], **COMMON_ERRORS},
+    summary="小区的楼栋",
 )
-@paginate(LimitOffsetPagination)
-def compound_buildings(request, compound_id: int):
+@paginate(Paging)
+def compound_buildings(request, compound_id: Id):
     compound = selectors.get_or_404(selectors.compounds_visible_to(request.auth), pk=compound_id)
-    return selectors.buildings_visible_to(request.auth, with_counts=True).filter(compound=compound)
-
-
-def _household_out(h):
-    return {
-        "id": h.pk,
-        "code": h.code,
-        "room": h.room,
-        "floor": h.floor,
-        "unit": h.unit.name,
-        "building": h.building_id,
-        "building_name": h.building.name,
-        "compound": h.compound_id,
-        "quarantine": h.quarantine,
-        "residents": [
-            ResidentOut.from_resident(r) for r in h.residents.select_related("household")
-        ],
-    }
-
-
-def _require_resident_view(user):
-    if not can_anywhere(user, "estates.view_residents"):
-        raise PermissionDenied
-
-
-@router.get("/households/{household_id}", response={200: HouseholdOut, **COMMON_ERRORS})
-def household_detail(request, household_id: int):
-    _require_resident_view(request.auth)
-    return _household_out(
-        selectors.get_or_404(selectors.households_visible_to(request.auth), pk=household_id)
+    return (
+        selectors.buildings_visible_to(request.auth, with_counts=True)
+        .filter(compound=compound)
+        .order_by("sort", "name", "id")
     )
 
 
-@router.get("/residents", response={200: list[ResidentOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/households/{household_id}",
+    response={200: HouseholdOut, **COMMON_ERRORS},
+    summary="住户及其居民",
+)
+def household_detail(request, household_id: Id):
+    _require_anywhere(request.auth, "estates.view_residents")
+    return selectors.get_or_404(selectors.households_visible_to(request.auth), pk=household_id)
+
+
+@router.get("/residents", response={200: list[ResidentOut], **COMMON_ERRORS}, summary="查找居民")
+@paginate(Paging)
 def resident_list(request, filters: Query[ResidentFilter]):
-    _require_resident_view(request.auth)
-    qs = selectors.residents_visible_to(request.auth)
+    user = request.auth
+    _require_anywhere(user, "estates.view_residents")
+    qs = selectors.residents_visible_to(user)
     if filters.compound is not None:
+        selectors.get_or_404(
+            selectors.compounds_visible_to(user, roles=selectors.viewers()), pk=filters.compound
+        )
         qs = qs.filter(compound_id=filters.compound)
     if filters.building is not None:
+        selectors.get_or_404(
+            selectors.buildings_visible_to(user, roles=selectors.viewers()), pk=filters.building
+        )
         qs = qs.filter(building_id=filters.building)
     if filters.lives_alone is not None:
         qs = qs.filter(lives_alone=filters.lives_alone)
-    return [
-        ResidentOut.from_resident(r)
-        for r in selectors.resident_search(qs, filters.q).order_by("id")
-    ]
+    return selectors.resident_search(qs, filters.q).order_by("id")
 
 
-@router.get("/residents/{resident_id}", response={200: ResidentOut, **COMMON_ERRORS})
-def resident_detail(request, resident_id: int):
-    _require_resident_view(request.auth)
-    return ResidentOut.from_resident(
-        selectors.get_or_404(selectors.residents_visible_to(request.auth), pk=resident_id)
-    )
+@router.get(
+    "/residents/{resident_id}", response={200: ResidentOut, **COMMON_ERRORS}, summary="居民详情"
+)
+def resident_detail(request, resident_id: Id):
+    _require_anywhere(request.auth, "estates.view_residents")
+    return selectors.get_or_404(selectors.residents_visible_to(request.auth), pk=resident_id)
 
 
-@router.post("/residents", response={201: ResidentOut, **COMMON_ERRORS})
+@router.post("/residents", response={201: ResidentOut, **COMMON_ERRORS}, summary="登记居民")
 def resident_create(request, payload: ResidentIn):
+    _require_anywhere(request.auth, "estates.edit")
     household = selectors.get_or_404(
         selectors.households_visible_to(request.auth), pk=payload.household
     )
-    data = payload.dict(exclude={"household"})
     resident = services.resident_create(
-        actor=request.auth, household=household, data=data, ip=client_ip(request)
+        actor=request.auth,
+        household=household,
+        data=payload.dict(exclude={"household"}),
+        ip=client_ip(request),
     )
-    return 201, ResidentOut.from_resident(resident)
+    return 201, resident
 
 
-@router.patch("/residents/{resident_id}", response={200: ResidentOut, **COMMON_ERRORS})
-def resident_update(request, resident_id: int, payload: ResidentPatch):
+@router.patch(
+    "/residents/{resident_id}", response={200: ResidentOut, **COMMON_ERRORS}, summary="修改居民"
+)
+def resident_update(request, resident_id: Id, payload: ResidentPatch):
+    _require_anywhere(request.auth, "estates.edit")
     resident = selectors.get_or_404(selectors.residents_visible_to(request.auth), pk=resident_id)
-    # null clears only the birth date; for other fields it means "leave as is"
     data = {
         k: v
         for k, v in payload.dict(exclude_unset=True).items()
         if v is not None or k == "birth_date"
     }
-    resident = services.resident_update(
+    return services.resident_update(
         actor=request.auth, resident=resident, data=data, ip=client_ip(request)
     )
-    return ResidentOut.from_resident(resident)
 
 
-@router.post("/residents/{resident_id}/reveal", response={200: RevealOut, **COMMON_ERRORS})
-def resident_reveal(request, resident_id: int, payload: RevealIn):
+_REVEAL_CAPABILITY = {"phone": "pii.reveal_phone", "id_number": "pii.reveal_id"}
+
+
+@router.post(
+    "/residents/{resident_id}/reveal",
+    response={200: RevealOut, **COMMON_ERRORS},
+    summary="查看完整手机号或身份证号（记入审计日志）",
+)
+def resident_reveal(request, resident_id: Id, payload: RevealIn):
     """Show a phone or ID number in clear. Audited; only roles that need it may."""
+    _require_anywhere(request.auth, _REVEAL_CAPABILITY[payload.field])
     resident = selectors.get_or_404(selectors.residents_visible_to(request.auth), pk=resident_id)
     value = services.resident_reveal(
         actor=request.auth, resident=resident, field=payload.field, ip=client_ip(request)

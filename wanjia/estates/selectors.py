@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from wanjia.core import pii
 from wanjia.core.scoping import scope_q
 
 from .models import Building, Compound, Household, Resident
@@ -27,8 +28,9 @@ def _count(model, field: str, **filters):
     )
 
 
-def compounds_visible_to(user, *, with_counts: bool = False):
-    qs = Compound.objects.filter(scope_q(user, compound="id")).select_related(
+def compounds_visible_to(user, *, with_counts: bool = False, roles=None):
+    """Compounds any membership of ``user`` reaches (only those of ``roles`` when given)."""
+    qs = Compound.objects.filter(scope_q(user, roles=roles, compound="id")).select_related(
         "company", "community"
     )
     if with_counts:
@@ -41,9 +43,9 @@ def compounds_visible_to(user, *, with_counts: bool = False):
     return qs
 
 
-def buildings_visible_to(user, *, with_counts: bool = False):
+def buildings_visible_to(user, *, with_counts: bool = False, roles=None):
     qs = Building.objects.filter(
-        scope_q(user, compound="compound_id", building="id")
+        scope_q(user, roles=roles, compound="compound_id", building="id")
     ).select_related("compound")
     if with_counts:
         qs = qs.annotate(
@@ -74,19 +76,26 @@ def residents_visible_to(user):
     )
 
 
-def _viewers():
+def viewers():
+    """The roles that may see households and residents (masked)."""
     from wanjia.core.roles import CAPABILITIES
 
     return CAPABILITIES["estates.view_residents"]
 
 
+_viewers = viewers
+
+
 def resident_search(queryset, q: str):
-    """Name, full pinyin or initials ("zw" / "zhangwei" finds 张伟), phone tail, room."""
+    """Name, full pinyin or initials ("zw" / "zhangwei" finds 张伟), phone tail, room,
+    or a whole ID number (matched through its keyed hash: the column is encrypted)."""
     q = (q or "").strip()
     if not q:
         return queryset
     lowered = q.lower().replace(" ", "")
     cond = Q(name__contains=q)
+    if len(q) == 18 and pii.id_number_error(q) is None:
+        cond |= Q(id_number_hash=pii.lookup_hash(q))
     if lowered.isascii() and lowered.isalpha():
         cond |= Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
     if q.isdigit():

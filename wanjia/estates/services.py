@@ -53,6 +53,17 @@ def region_create(
         region = Region.objects.create(kind=kind, name=name, code=code, parent=parent, path="")
         region.path = f"{parent.path if parent else '/'}{region.pk}/"
         region.save(update_fields=["path"])
+        audit(
+            actor=actor,
+            action="estates.region.created",
+            obj=region,
+            detail={
+                "kind": kind,
+                "name": name,
+                "code": code,
+                "parent": parent.pk if parent else None,
+            },
+        )
     return region
 
 
@@ -60,17 +71,39 @@ def household_code(compound: Compound, building: Building, unit: Unit, room: str
     return f"{compound.code}-{building.name}-{unit.name}-{room}"
 
 
+def _require(actor, capability: str, *, compound, building_id: int | None = None) -> None:
+    """Refuse (403) unless ``actor`` holds ``capability`` over ``compound``.
+
+    ``actor=None`` is the system itself (the demo loader, management commands,
+    test fixtures): it acts without a membership and is audited as "system"."""
+    if actor is None:
+        return
+    if not can(actor, capability, compound=compound, building_id=building_id):
+        raise PermissionDenied
+
+
 def household_create(*, actor, unit: Unit, room: str, floor: int, area_m2=None) -> Household:
     building = unit.building
-    return Household.objects.create(
-        unit=unit,
-        building=building,
-        compound_id=building.compound_id,
-        room=room,
-        floor=floor,
-        area_m2=area_m2,
-        code=household_code(building.compound, building, unit, room),
-    )
+    compound = building.compound
+    _require(actor, "estates.edit", compound=compound)
+    with transaction.atomic():
+        household = Household.objects.create(
+            unit=unit,
+            building=building,
+            compound_id=building.compound_id,
+            room=room,
+            floor=floor,
+            area_m2=area_m2,
+            code=household_code(compound, building, unit, room),
+        )
+        audit(
+            actor=actor,
+            action="estates.household.created",
+            obj=household,
+            compound=compound,
+            detail={"code": household.code, "floor": floor, "area_m2": area_m2},
+        )
+    return household
 
 
 def validate_resident(data: dict) -> dict:
@@ -123,8 +156,7 @@ def _apply(resident: Resident, clean: dict) -> None:
 
 
 def resident_create(*, actor, household: Household, data: dict, ip: str | None = None) -> Resident:
-    if not can(actor, "estates.edit", compound=household.compound):
-        raise PermissionDenied
+    _require(actor, "estates.edit", compound=household.compound)
     data = {"relation": Relation.OWNER, **data}
     if not data.get("name"):
         data.setdefault("name", "")
@@ -148,19 +180,37 @@ def resident_create(*, actor, household: Household, data: dict, ip: str | None =
     return resident
 
 
+# Columns the services compute from a field, saved along with it.
+_DERIVED = {"name": ("name_pinyin", "name_initials"), "id_number": ("id_number_hash",)}
+
+
 def resident_update(*, actor, resident: Resident, data: dict, ip: str | None = None) -> Resident:
-    if not can(actor, "estates.edit", compound=resident.compound):
-        raise PermissionDenied
+    """Change the given fields. Only fields whose stored value really changes are
+    written and audited (old and new value, redacted: ID number and health notes
+    as ***, phones masked); a change of nothing writes nothing.
+
+    The comparison is with the stored row, locked for the transaction, not with
+    ``resident`` (a form may already have changed that object in memory)."""
+    _require(actor, "estates.edit", compound=resident.compound)
     clean = validate_resident(data)
     with transaction.atomic():
+        stored = Resident.objects.select_for_update().get(pk=resident.pk)
+        changes = {
+            k: {"from": getattr(stored, k), "to": v}
+            for k, v in clean.items()
+            if getattr(stored, k) != v
+        }
         _apply(resident, clean)
-        resident.save()
+        if not changes:
+            return resident
+        derived = [d for f in changes for d in _DERIVED.get(f, ())]
+        resident.save(update_fields=[*changes, *derived, "updated_at"])
         audit(
             actor=actor,
             action="estates.resident.updated",
             obj=resident,
             compound=resident.compound,
-            detail={"fields": sorted(clean)},
+            detail={"fields": sorted(changes), "changes": changes},
             ip=ip,
         )
     return resident
@@ -171,8 +221,10 @@ def resident_reveal(*, actor, resident: Resident, field: str, ip: str | None = N
     capability = {"phone": "pii.reveal_phone", "id_number": "pii.reveal_id"}.get(field)
     if capability is None:
         raise ValidationError({"field": [_("只能查看手机号或身份证号。")]})
-    if not can(actor, capability, compound=resident.compound, building_id=resident.building_id):
-        raise PermissionDenied
+    if actor is None or not can(
+        actor, capability, compound=resident.compound, building_id=resident.building_id
+    ):
+        raise PermissionDenied  # the system never needs a clear value; a person must be named
     audit(
         actor=actor,
         action=f"estates.resident.revealed_{field}",
@@ -195,6 +247,12 @@ def staff_create(
     is_party_member: bool = False,
     user=None,
 ) -> StaffMember:
+    if compound is not None:
+        _require(actor, "staff.manage", compound=compound)
+    elif actor is not None and not _is_company_admin(actor, company):
+        raise PermissionDenied
+    if phone and (err := pii.phone_error(phone)):
+        raise ValidationError({"phone": [err]})
     with transaction.atomic():
         staff = StaffMember.objects.create(
             company=company,
@@ -215,3 +273,12 @@ def staff_create(
             detail={"duties": list(duties)},
         )
     return staff
+
+
+def _is_company_admin(actor, company) -> bool:
+    from wanjia.core.roles import Role
+    from wanjia.core.scoping import memberships_of
+
+    return getattr(actor, "is_superuser", False) or any(
+        m.role == Role.COMPANY_ADMIN and m.company_id == company.pk for m in memberships_of(actor)
+    )

@@ -1,1 +1,19 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("console/compounds/", views.compound_list, name="compound_list"),
+    path("console/compounds/<int:pk>/", views.compound_detail, name="compound_detail"),
+    path("console/compounds/<int:pk>/staff/", views.compound_staff, name="compound_staff"),
+    path("console/buildings/<int:pk>/", views.building_detail, name="building_detail"),
+    path("console/households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("console/households/<int:pk>/residents/new/", views.resident_new, name="resident_new"),
+    path("console/residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path(
+        "console/residents/<int:pk>/reveal/<str:field>/",
+        views.resident_reveal,
+        name="resident_reveal",
+    ),
+    path("console/search/", views.resident_search, name="resident_search"),
+]

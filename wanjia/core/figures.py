@@ -1,0 +1,134 @@
+"""Counts shown on the console home, the compound page and the regulator's view.
+
+One definition per figure (its 口径), so that a number on the regulator's home and
+the same number on a compound page can never disagree. Counting is grouped by
+compound in a handful of queries, however many compounds a region holds."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wanjia.estates.models import Building, Household, Resident, StaffMember
+
+ELDERLY_AGE = 60
+
+# How each figure is computed, shown beside it on the pages.
+NOTES = {
+    "companies": _("在该区域内管理至少一个小区的物业企业数。"),
+    "compounds": _("该区域内登记在册的小区数。"),
+    "buildings": _("登记在册的楼栋数。"),
+    "households": _("登记在册的住户（房屋）数，不论是否有人居住。"),
+    "residents": _("登记在册的居民人数（业主、租户和家庭成员）。"),
+    "elderly_alone": _("标记为独居、且年满60周岁的居民；未填出生日期的独居居民也计入，以免漏管。"),
+    "party": _("居民中登记为党员的人数，加上在岗员工中的党员人数。"),
+}
+
+
+def elderly_cutoff(today: date | None = None) -> date:
+    """The latest birth date of someone who is ELDERLY_AGE today (local time)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ELDERLY_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ELDERLY_AGE, day=28)
+
+
+def elderly_alone_q(prefix: str = "") -> Q:
+    """Residents counted as 独居老人 (see NOTES["elderly_alone"])."""
+    return Q(**{f"{prefix}lives_alone": True}) & (
+        Q(**{f"{prefix}birth_date__lte": elderly_cutoff()})
+        | Q(**{f"{prefix}birth_date__isnull": True})
+    )
+
+
+@dataclass
+class Figures:
+    compounds: int = 0
+    buildings: int = 0
+    households: int = 0
+    residents: int = 0
+    elderly_alone: int = 0
+    party_residents: int = 0
+    party_staff: int = 0
+    company_ids: set = field(default_factory=set)
+
+    @property
+    def party(self) -> int:
+        return self.party_residents + self.party_staff
+
+    @property
+    def companies(self) -> int:
+        return len(self.company_ids)
+
+    def add(self, other: "Figures") -> None:
+        for name in (
+            "compounds",
+            "buildings",
+            "households",
+            "residents",
+            "elderly_alone",
+            "party_residents",
+            "party_staff",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.company_ids |= other.company_ids
+
+
+def figures_by_compound(compounds) -> dict[int, Figures]:
+    """Figures of each compound of the ``compounds`` queryset, keyed by its id."""
+    out: dict[int, Figures] = defaultdict(Figures)
+    for c in compounds.values("pk", "company_id"):
+        f = out[c["pk"]]
+        f.compounds = 1
+        if c["company_id"]:
+            f.company_ids = {c["company_id"]}
+    ids = compounds.values("pk")
+    for row in _grouped(Building.objects.filter(compound__in=ids)):
+        out[row["compound_id"]].buildings = row["n"]
+    for row in _grouped(Household.objects.filter(compound__in=ids)):
+        out[row["compound_id"]].households = row["n"]
+    residents = _grouped(
+        Resident.objects.filter(compound__in=ids),
+        alone=Count("pk", filter=elderly_alone_q()),
+        party=Count("pk", filter=Q(is_party_member=True)),
+    )
+    for row in residents:
+        f = out[row["compound_id"]]
+        f.residents, f.elderly_alone, f.party_residents = row["n"], row["alone"], row["party"]
+    staff = StaffMember.objects.filter(compound__in=ids, active=True, is_party_member=True)
+    for row in _grouped(staff):
+        out[row["compound_id"]].party_staff = row["n"]
+    return dict(out)
+
+
+def figures_by_building(buildings) -> dict[int, Figures]:
+    """Households, residents, elderly living alone and party members per building."""
+    out: dict[int, Figures] = {b: Figures() for b in buildings.values_list("pk", flat=True)}
+    ids = buildings.values("pk")
+    for row in _grouped(Household.objects.filter(building__in=ids), key="building_id"):
+        out[row["building_id"]].households = row["n"]
+    residents = _grouped(
+        Resident.objects.filter(building__in=ids),
+        key="building_id",
+        alone=Count("pk", filter=elderly_alone_q()),
+        party=Count("pk", filter=Q(is_party_member=True)),
+    )
+    for row in residents:
+        f = out[row["building_id"]]
+        f.residents, f.elderly_alone, f.party_residents = row["n"], row["alone"], row["party"]
+    return out
+
+
+def _grouped(queryset, key: str = "compound_id", **extra):
+    return queryset.order_by().values(key).annotate(n=Count("pk"), **extra)
+
+
+def total(figures: dict[int, Figures]) -> Figures:
+    result = Figures()
+    for f in figures.values():
+        result.add(f)
+    return result

@@ -1,0 +1,343 @@
+"""Registry pages in the console: compounds, buildings, households, residents,
+staff and resident search.
+
+Every object is fetched through the estates selectors, narrowed to the user's
+console roles: a user who is a resident somewhere and staff elsewhere sees only
+the staff side here, and a resident sees nothing of these pages (403)."""
+
+from functools import wraps
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from wanjia.core.auth import client_ip
+from wanjia.core.figures import NOTES, elderly_alone_q, figures_by_building, figures_by_compound
+from wanjia.core.pages import CONSOLE_ROLES, require_console
+from wanjia.core.scoping import can, scope_q
+
+from . import selectors, services
+from .forms import CompoundFilter, ResidentForm
+from .models import Company, Compound, Duty, Region
+
+SEARCH_LIMIT = 50
+
+
+# ---- scoped reads ------------------------------------------------------------------
+
+
+def console_compounds(user):
+    return selectors.compounds_visible_to(user).filter(
+        scope_q(user, roles=CONSOLE_ROLES, compound="id")
+    )
+
+
+def console_buildings(user):
+    return selectors.buildings_visible_to(user).filter(
+        scope_q(user, roles=CONSOLE_ROLES, compound="compound_id", building="id")
+    )
+
+
+def console_households(user):
+    return selectors.households_visible_to(user).filter(
+        scope_q(
+            user,
+            roles=CONSOLE_ROLES,
+            compound="compound_id",
+            building="building_id",
+            household="id",
+        )
+    )
+
+
+def console_residents(user):
+    return selectors.residents_visible_to(user).filter(
+        scope_q(
+            user,
+            roles=CONSOLE_ROLES,
+            compound="compound_id",
+            building="building_id",
+            household="household_id",
+        )
+    )
+
+
+def _console(view):
+    """Login, then the console-role check (403 for residents and volunteers)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        require_console(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _region(raw) -> Region | None:
+    """The region a list is narrowed to. The lists are scoped already, so a region
+    outside the user's scope only narrows to nothing."""
+    raw = str(raw or "")
+    return Region.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
+# ---- compounds -------------------------------------------------------------------------
+
+
+@_console
+def compound_list(request):
+    """Compounds the user may see, filtered by the query string; 30 a page."""
+    compounds = console_compounds(request.user)
+    companies = Company.objects.filter(pk__in=compounds.values("company_id")).order_by("name")
+    form = CompoundFilter(request.GET or None, companies=companies)
+    valid = form.is_valid() if form.is_bound else True
+    data = form.cleaned_data if form.is_bound and valid else {}
+    if data.get("q"):
+        compounds = compounds.filter(Q(name__contains=data["q"]) | Q(code__icontains=data["q"]))
+    if data.get("kind"):
+        compounds = compounds.filter(kind=data["kind"])
+    if data.get("company"):
+        compounds = compounds.filter(company_id=data["company"])
+    region = _region(data.get("region"))
+    if region is not None:
+        compounds = compounds.filter(community__path__startswith=region.path)
+    page = Paginator(compounds.order_by("code"), 30).get_page(request.GET.get("page"))
+    figures = figures_by_compound(Compound.objects.filter(pk__in=[c.pk for c in page]))
+    rows = [(c, figures[c.pk]) for c in page]
+    return render(
+        request,
+        "estates/compound_list.html",
+        {"form": form, "page": page, "rows": rows, "notes": NOTES, "region": region},
+        status=200 if valid else 400,
+    )
+
+
+@_console
+def compound_detail(request, pk: int):
+    user = request.user
+    compound = selectors.get_or_404(console_compounds(user), pk=pk)
+    figures = figures_by_compound(Compound.objects.filter(pk=pk))[pk]
+    buildings = console_buildings(user).filter(compound=compound).order_by("sort", "name")
+    per_building = figures_by_building(buildings)
+    return render(
+        request,
+        "estates/compound_detail.html",
+        {
+            "compound": compound,
+            "figures": figures,
+            "buildings": [(b, per_building[b.pk]) for b in buildings],
+            "notes": NOTES,
+            "can_import": can(user, "estates.import", compound=compound),
+            "can_export": can(user, "estates.export", compound=compound),
+        },
+    )
+
+
+@_console
+def compound_staff(request, pk: int):
+    """The compound's staff, their duties and the 党员 badge; ``?duty=`` filters."""
+    compound = selectors.get_or_404(console_compounds(request.user), pk=pk)
+    staff = compound.staff.prefetch_related("duties").order_by("-active", "name")
+    duty = request.GET.get("duty", "")
+    if duty:
+        staff = staff.filter(duties__duty=duty)
+    return render(
+        request,
+        "estates/compound_staff.html",
+        {"compound": compound, "staff": staff, "duty": duty, "duties": Duty.choices},
+    )
+
+
+# ---- buildings and households -----------------------------------------------------------
+
+
+def _grid(households) -> list[dict]:
+    """Units side by side, each with its floors from the top down."""
+    units = []
+    for unit, in_unit in groupby(households, key=lambda h: h.unit):
+        rows = sorted(in_unit, key=lambda h: (-h.floor, h.room))
+        floors = [
+            {"floor": floor, "households": list(hs)}
+            for floor, hs in groupby(rows, key=lambda h: h.floor)
+        ]
+        units.append({"unit": unit, "floors": floors})
+    return units
+
+
+@_console
+def building_detail(request, pk: int):
+    user = request.user
+    building = selectors.get_or_404(console_buildings(user), pk=pk)
+    households = (
+        console_households(user)
+        .filter(building=building)
+        .annotate(
+            n=Count("residents"),
+            alone=Count("residents", filter=elderly_alone_q("residents__")),
+            party=Count("residents", filter=Q(residents__is_party_member=True)),
+        )
+        .order_by("unit__name", "-floor", "room")
+    )
+    figures = figures_by_building(console_buildings(user).filter(pk=pk))[pk]
+    return render(
+        request,
+        "estates/building_detail.html",
+        {"building": building, "units": _grid(households), "figures": figures, "notes": NOTES},
+    )
+
+
+@_console
+def household_detail(request, pk: int):
+    user = request.user
+    household = selectors.get_or_404(console_households(user), pk=pk)
+    where = {"compound": household.compound, "building_id": household.building_id}
+    return render(
+        request,
+        "estates/household_detail.html",
+        {
+            "household": household,
+            "residents": household.residents.order_by("id"),
+            "can_reveal_phone": can(user, "pii.reveal_phone", **where),
+            "can_reveal_id": can(user, "pii.reveal_id", **where),
+            "can_edit": can(user, "estates.edit", compound=household.compound),
+        },
+    )
+
+
+# ---- residents ------------------------------------------------------------------------
+
+
+@_console
+@require_POST
+def resident_reveal(request, pk: int, field: str):
+    """The clear value of a phone or ID number, for roles allowed to see it; the
+    service audits each reveal. Answers an htmx fragment swapped in place."""
+    resident = selectors.get_or_404(console_residents(request.user), pk=pk)
+    try:
+        value = services.resident_reveal(
+            actor=request.user, resident=resident, field=field, ip=client_ip(request)
+        )
+    except PermissionDenied:
+        return render(
+            request, "estates/_reveal.html", {"error": _("您没有查看该信息的权限。")}, status=403
+        )
+    except ValidationError as e:
+        return render(request, "estates/_reveal.html", {"error": e.messages[0]}, status=400)
+    return render(request, "estates/_reveal.html", {"value": value, "field": field})
+
+
+def _form_response(request, form, context: dict, valid_status: int = 200):
+    """The form again with its errors: only the form for htmx, the page otherwise."""
+    status = valid_status if not form.errors and not form.contact_errors else 422
+    if request.htmx:
+        return render(request, "estates/_resident_form.html", context, status=status)
+    return render(
+        request, "estates/resident_form.html", context, status=400 if status == 422 else status
+    )
+
+
+def _saved(request, household_id: int):
+    messages.success(request, _("已保存。"))
+    url = reverse("household_detail", args=[household_id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@_console
+def resident_new(request, pk: int):
+    user = request.user
+    household = selectors.get_or_404(console_households(user), pk=pk)
+    if not can(user, "estates.edit", compound=household.compound):
+        raise PermissionDenied
+    form = ResidentForm(request.POST or None)
+    context = {"form": form, "household": household, "resident": None}
+    if request.method != "POST":
+        return render(request, "estates/resident_form.html", context)
+    if form.is_valid():
+        try:
+            services.resident_create(
+                actor=user, household=household, data=form.service_data(), ip=client_ip(request)
+            )
+            return _saved(request, household.pk)
+        except ValidationError as e:
+            form.add_service_errors(e)
+    return _form_response(request, form, context)
+
+
+@_console
+def resident_edit(request, pk: int):
+    user = request.user
+    resident = selectors.get_or_404(console_residents(user), pk=pk)
+    if not can(user, "estates.edit", compound=resident.compound):
+        raise PermissionDenied
+    form = ResidentForm(
+        request.POST or None, resident=resident, initial=ResidentForm.initial_for(resident)
+    )
+    context = {"form": form, "household": resident.household, "resident": resident}
+    if request.method != "POST":
+        return render(request, "estates/resident_form.html", context)
+    if form.is_valid():
+        try:
+            services.resident_update(
+                actor=user, resident=resident, data=form.service_data(), ip=client_ip(request)
+            )
+            return _saved(request, resident.household_id)
+        except ValidationError as e:
+            form.add_service_errors(e)
+    return _form_response(request, form, context)
+
+
+SEARCH_FLAGS = {
+    "elderly_alone": lambda: elderly_alone_q(),
+    "alone_no_contact": lambda: elderly_alone_q() & Q(emergency_contacts=[]),
+    "no_phone": lambda: Q(phone=""),
+    "party": lambda: Q(is_party_member=True),
+}
+
+
+@_console
+def resident_search(request):
+    """Name, pinyin, initials ("zw"), phone tail or room; live results via htmx."""
+    q = request.GET.get("q", "").strip()[:50]
+    flag = request.GET.get("flag", "")
+    residents = console_residents(request.user)
+    region = _region(request.GET.get("region"))
+    searched = bool(q) or flag in SEARCH_FLAGS or region is not None
+    if flag in SEARCH_FLAGS:
+        residents = residents.filter(SEARCH_FLAGS[flag]())
+    if region is not None:
+        residents = residents.filter(compound__community__path__startswith=region.path)
+    results = selectors.resident_search(
+        residents.select_related("household__building"), q
+    ).order_by("compound__code", "building__sort", "household__room", "id")
+    total = results.count() if searched else 0
+    context = {
+        "q": q,
+        "flag": flag,
+        "region": region,
+        "flags": _flag_labels(),
+        "searched": searched,
+        "results": results[:SEARCH_LIMIT] if searched else [],
+        "total": total,
+        "limit": SEARCH_LIMIT,
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "estates/_search_results.html", context)
+    return render(request, "estates/search.html", context)
+
+
+def _flag_labels() -> list[tuple[str, str]]:
+    return [
+        ("", _("全部居民")),
+        ("elderly_alone", _("独居老人")),
+        ("alone_no_contact", _("独居老人未登记紧急联系人")),
+        ("no_phone", _("未登记手机号")),
+        ("party", _("党员")),
+    ]

@@ -1,0 +1,286 @@
+"""Reads of market data, always scoped to the user.
+
+- A market is visible to anybody with a membership in a compound it serves
+  or in the compound it is run from.
+- Draft windows are visible only to who manages the market.
+- An order is visible to its household, to staff of the household's compound
+  or building (their usual scope), and to the market's operators (who buy,
+  sort and pack for every compound the market serves)."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from wanjia.core.roles import CAPABILITIES, Role
+from wanjia.core.scoping import scope_q
+from wanjia.estates.models import Household
+from wanjia.estates.selectors import compounds_visible_to, get_or_404
+
+from .access import can_manage, own_household_ids
+from .models import (
+    Market,
+    Offer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderWindow,
+    Payment,
+    PaymentKind,
+    PurchaseOrder,
+    WindowStatus,
+)
+from .payments import payment_state
+
+__all__ = ["get_or_404"]
+
+
+def markets_visible_to(user):
+    visible = compounds_visible_to(user).values("pk")
+    return (
+        Market.objects.filter(Q(compounds__in=visible) | Q(compound__in=visible))
+        .distinct()
+        .select_related("compound", "compound__company")
+    )
+
+
+def markets_operated_by(user):
+    """Markets whose operator compound the user works in with an operating role."""
+    roles = CAPABILITIES["market.operate"] | CAPABILITIES["market.manage"]
+    return Market.objects.filter(scope_q(user, roles=roles, compound="compound_id")).select_related(
+        "compound"
+    )
+
+
+def windows_visible_to(user):
+    markets = list(markets_visible_to(user))
+    managed = [m.pk for m in markets if can_manage(user, m)]
+    return (
+        OrderWindow.objects.filter(market__in=[m.pk for m in markets])
+        .filter(~Q(status=WindowStatus.DRAFT) | Q(market__in=managed))
+        .select_related("market", "market__compound")
+    )
+
+
+def windows_for_compound(user, compound):
+    return windows_visible_to(user).filter(market__compounds=compound).distinct()
+
+
+def offers_of(window):
+    return window.offers.select_related("item").order_by("sort", "id")
+
+
+def orders_visible_to(user):
+    roles = CAPABILITIES["market.view_orders"] | {Role.RESIDENT}
+    own = scope_q(
+        user, roles=roles, compound="compound_id", building="building_id", household="household_id"
+    )
+    operated = markets_operated_by(user).values("pk")
+    return Order.objects.filter(own | Q(window__market__in=operated)).select_related(
+        "window", "window__market", "household", "household__unit", "building", "slot"
+    )
+
+
+def orders_with_lines(queryset):
+    return queryset.prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("offer__item"))
+    )
+
+
+def my_orders(user):
+    """The orders of the user's own households (the resident's "my orders")."""
+    return orders_with_lines(
+        Order.objects.filter(household_id__in=own_household_ids(user)).select_related(
+            "window", "window__market", "household", "slot"
+        )
+    ).order_by("-placed_at")
+
+
+def own_households(user):
+    return Household.objects.filter(pk__in=own_household_ids(user)).select_related(
+        "building", "unit", "compound"
+    )
+
+
+def households_orderable_by(user):
+    """Households the user may order for: their own, and (代下单) those in the
+    compounds/buildings where their role allows ordering for residents."""
+    roles = CAPABILITIES["market.order_for_resident"]
+    q = scope_q(user, roles=roles, compound="compound_id", building="building_id", household="id")
+    return Household.objects.filter(q | Q(pk__in=own_household_ids(user))).select_related(
+        "building", "unit", "compound"
+    )
+
+
+def live_order_of(window, household):
+    return orders_with_lines(
+        Order.objects.filter(window=window, household=household, status=OrderStatus.PLACED)
+    ).first()
+
+
+def open_windows_for_households(user, households):
+    """Windows residents of these households can order in now or soon."""
+    compounds = {h.compound_id for h in households}
+    now = timezone.now()
+    return (
+        OrderWindow.objects.filter(
+            status=WindowStatus.OPEN, closes_at__gt=now, market__compounds__in=compounds
+        )
+        .distinct()
+        .select_related("market")
+        .order_by("closes_at")
+    )
+
+
+def paid_amount(order) -> Decimal:
+    rows = Payment.objects.filter(order=order).values("kind").annotate(s=Sum("amount"))
+    sums = {r["kind"]: r["s"] for r in rows}
+    return sums.get(PaymentKind.PAYMENT, Decimal(0)) - sums.get(PaymentKind.REFUND, Decimal(0))
+
+
+def order_payment_state(order) -> tuple[Decimal, str]:
+    paid = paid_amount(order)
+    return paid, payment_state(order.total, paid)
+
+
+def purchase_orders_of(window):
+    return (
+        PurchaseOrder.objects.filter(window=window)
+        .select_related("supplier")
+        .prefetch_related("lines__item")
+        .order_by("supplier__name")
+    )
+
+
+def window_counts(window) -> dict:
+    agg = Order.objects.filter(window=window).aggregate(
+        live=Count("pk", filter=Q(status=OrderStatus.PLACED)),
+        cancelled=Count("pk", filter=Q(status=OrderStatus.CANCELLED)),
+        packed=Count("pk", filter=Q(status=OrderStatus.PLACED, packed_at__isnull=False)),
+        handed=Count("pk", filter=Q(status=OrderStatus.PLACED, handed_at__isnull=False)),
+        revenue=Sum("total", filter=Q(status=OrderStatus.PLACED)),
+    )
+    agg["revenue"] = agg["revenue"] or Decimal("0.00")
+    return agg
+
+
+def sorting_board(window) -> list[dict]:
+    """Per building: bags packed x of y (live orders only), in building order."""
+    rows = (
+        Order.objects.filter(window=window, status=OrderStatus.PLACED)
+        .values("building_id", "building__name", "building__sort", "compound__name")
+        .annotate(
+            total=Count("pk"),
+            packed=Count("pk", filter=Q(packed_at__isnull=False)),
+            handed=Count("pk", filter=Q(handed_at__isnull=False)),
+        )
+        .order_by("compound__name", "building__sort", "building__name")
+    )
+    return [
+        {
+            "building_id": r["building_id"],
+            "building": r["building__name"],
+            "compound": r["compound__name"],
+            "total": r["total"],
+            "packed": r["packed"],
+            "handed": r["handed"],
+            "percent": int(r["packed"] * 100 / r["total"]) if r["total"] else 0,
+        }
+        for r in rows
+    ]
+
+
+def bags(window, *, building_id=None):
+    """Live orders with their lines, in sorting order (compound, building, unit, floor, room)."""
+    qs = Order.objects.filter(window=window, status=OrderStatus.PLACED)
+    if building_id:
+        qs = qs.filter(building_id=building_id)
+    return orders_with_lines(
+        qs.select_related("household", "household__unit", "building", "compound", "slot")
+    ).order_by(
+        "compound__name",
+        "building__sort",
+        "building__name",
+        "household__unit__name",
+        "household__floor",
+        "household__room",
+    )
+
+
+def pick_lists(window, *, building_id=None) -> list[dict]:
+    """Per building: what to take from the receiving floor (units per item)
+    and, per household, what goes into its bag."""
+    buildings: dict[int, dict] = {}
+    for order in bags(window, building_id=building_id):
+        entry = buildings.setdefault(
+            order.building_id,
+            {
+                "building": order.building,
+                "compound": order.compound,
+                "totals": defaultdict(int),
+                "bags": [],
+            },
+        )
+        lines = [ln for ln in order.lines.all() if ln.qty_filled]
+        for ln in lines:
+            entry["totals"][ln.offer.item] += ln.qty_filled
+        entry["bags"].append({"order": order, "lines": lines})
+    for entry in buildings.values():
+        entry["totals"] = sorted(entry["totals"].items(), key=lambda kv: (kv[0].sort, kv[0].name))
+    return list(buildings.values())
+
+
+def window_report(window) -> dict:
+    """Orders, households, fill rate, our price against the reference and when
+    packing finished, for one window."""
+    counts = window_counts(window)
+    live = OrderLine.objects.filter(order__window=window, order__status=OrderStatus.PLACED)
+    per_offer = {
+        r["offer_id"]: r
+        for r in live.values("offer_id").annotate(ordered=Sum("qty"), filled=Sum("qty_filled"))
+    }
+    offers, ordered, filled, ours, reference = [], 0, 0, Decimal(0), Decimal(0)
+    for offer in Offer.objects.filter(window=window).select_related("item").order_by("sort", "id"):
+        row = per_offer.get(offer.pk, {"ordered": 0, "filled": 0})
+        offers.append({"offer": offer, "ordered": row["ordered"], "filled": row["filled"]})
+        ordered += row["ordered"]
+        filled += row["filled"]
+        ours += offer.price * row["filled"]
+        reference += offer.reference_price * row["filled"]
+    households = (
+        Order.objects.filter(window=window, status=OrderStatus.PLACED)
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+    return {
+        "window": window,
+        "orders": counts["live"],
+        "cancelled": counts["cancelled"],
+        "on_behalf": Order.objects.filter(
+            window=window, status=OrderStatus.PLACED, on_behalf=True
+        ).count(),
+        "households": households,
+        "units_ordered": ordered,
+        "units_filled": filled,
+        "fill_rate": (Decimal(filled) / ordered * 100).quantize(Decimal("0.1"))
+        if ordered
+        else None,
+        "revenue": counts["revenue"],
+        "price_vs_reference": (ours / reference * 100).quantize(Decimal("0.1"))
+        if reference
+        else None,
+        "saved": (reference - ours).quantize(Decimal("0.01")),
+        "packed": counts["packed"],
+        "handed": counts["handed"],
+        "packing_finished_at": window.packed_at,
+        "paid": _paid_total(window),
+        "offers": offers,
+    }
+
+
+def _paid_total(window) -> Decimal:
+    rows = Payment.objects.filter(order__window=window).values("kind").annotate(s=Sum("amount"))
+    sums = {r["kind"]: r["s"] for r in rows}
+    return sums.get(PaymentKind.PAYMENT, Decimal(0)) - sums.get(PaymentKind.REFUND, Decimal(0))

@@ -1,0 +1,316 @@
+"""Placing, changing and cancelling orders, for oneself or (代下单) for a
+resident without a phone.
+
+Stock moves only by conditional UPDATE on the offer row (``stock_left >= qty
+AND accepting``), never read-modify-write; offers are always written in id
+order so two purchases, or a purchase and the cutoff, cannot deadlock. One
+live order per household and window is a partial unique index, which also
+makes the per-household limit hold under concurrency: two racing first orders
+of a household cannot both commit, and changes to an order lock its row."""
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wanjia.core.audit import audit
+
+from ..access import orders_for_household_as
+from ..errors import Conflict
+from ..models import Fulfilment, Offer, Order, OrderLine, OrderStatus, OrderWindow, PickupSlot
+from .catalog import text
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the door
+MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class LineIn:
+    offer: int
+    qty: int
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def _clean_lines(
+    window: OrderWindow, lines: list[LineIn]
+) -> tuple[dict[int, int], dict[int, Offer]]:
+    """{offer id: qty} and the offers, or a field error naming the bad line."""
+    if not lines:
+        raise ValidationError({"lines": _("请至少选择一件商品。")})
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"lines": _("一个订单最多 %(n)s 种商品。") % {"n": MAX_LINES}})
+    offers = {
+        o.pk: o
+        for o in window.offers.select_related("item").filter(pk__in=[ln.offer for ln in lines])
+    }
+    wanted: dict[int, int] = {}
+    for n, line in enumerate(lines):
+        offer = offers.get(line.offer)
+        if offer is None:
+            raise ValidationError({f"lines.{n}.offer": _("该商品不在本次订购中。")})
+        if line.offer in wanted:
+            raise ValidationError({f"lines.{n}.offer": _("同一商品请合并为一行。")})
+        if not 1 <= line.qty <= offer.limit_per_household:
+            raise ValidationError(
+                {
+                    f"lines.{n}.qty": _(
+                        "「%(name)s」每户限购 %(limit)s%(unit)s，请填写 1 到 %(limit)s。"
+                    )
+                    % {
+                        "name": offer.item.name,
+                        "limit": offer.limit_per_household,
+                        "unit": offer.item.unit,
+                    }
+                }
+            )
+        wanted[line.offer] = line.qty
+    return wanted, offers
+
+
+def _require_accepting(window: OrderWindow) -> None:
+    phase = window.phase()
+    if phase == "scheduled":
+        local = timezone.localtime(window.opens_at)
+        raise Conflict(_("本次订购 %(at)s 开始，请稍后再来。") % {"at": f"{local:%m-%d %H:%M}"})
+    if phase != "open":
+        raise Conflict(_("本次订购已截单，不能再下单、修改或取消。"))
+
+
+def _take_stock(offer: Offer, qty: int) -> None:
+    taken = Offer.objects.filter(pk=offer.pk, accepting=True, stock_left__gte=qty).update(
+        stock_left=F("stock_left") - qty
+    )
+    if taken:
+        return
+    now = Offer.objects.filter(pk=offer.pk).values("stock_left", "accepting").first()
+    if not now["accepting"]:
+        raise Conflict(_("本次订购已截单，不能再下单、修改或取消。"))
+    raise Conflict(
+        _("「%(name)s」库存不足：仅剩 %(left)s%(unit)s。")
+        % {"name": offer.item.name, "left": now["stock_left"], "unit": offer.item.unit},
+        field="lines",
+    )
+
+
+def _return_stock(offer_id: int, qty: int) -> None:
+    given = Offer.objects.filter(pk=offer_id, accepting=True).update(
+        stock_left=F("stock_left") + qty
+    )
+    if not given:
+        raise Conflict(_("本次订购已截单，不能再下单、修改或取消。"))
+
+
+def _clean_fulfilment(
+    window: OrderWindow, fulfilment: str, slot: PickupSlot | None
+) -> PickupSlot | None:
+    if fulfilment not in Fulfilment.values:
+        raise ValidationError({"fulfilment": _("请选择送货到门或到点自提。")})
+    if fulfilment == Fulfilment.DOOR:
+        return None
+    if slot is not None and slot.window_id != window.pk:
+        raise ValidationError({"slot": _("该自提时段不属于本次订购。")})
+    if slot is None and window.slots.exists():
+        raise ValidationError({"slot": _("请选择自提时段。")})
+    return slot
+
+
+def _take_slot(slot: PickupSlot | None) -> None:
+    if slot is None:
+        return
+    if not PickupSlot.objects.filter(pk=slot.pk, taken__lt=F("capacity")).update(
+        taken=F("taken") + 1
+    ):
+        raise Conflict(_("自提时段 %(slot)s 已约满，请换一个时段。") % {"slot": slot}, field="slot")
+
+
+def _release_slot(slot_id: int | None) -> None:
+    if slot_id is not None:
+        PickupSlot.objects.filter(pk=slot_id, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def order_place(
+    *,
+    actor,
+    window: OrderWindow,
+    household,
+    lines: list[LineIn],
+    fulfilment: str = Fulfilment.DOOR,
+    slot: PickupSlot | None = None,
+    note: str = "",
+) -> Order:
+    """A household's order. ``window`` and ``household`` come from scoped
+    selectors; the actor is a resident of the household, or staff ordering on
+    a resident's behalf (代下单, audited as such)."""
+    how = orders_for_household_as(actor, household)
+    if not window.market.compounds.filter(pk=household.compound_id).exists():
+        raise ValidationError({"household": _("该住户所在小区不在本市场服务范围内。")})
+    _require_accepting(window)
+    wanted, offers = _clean_lines(window, lines)
+    slot = _clean_fulfilment(window, fulfilment, slot)
+    note = text(note, "note", label=_("备注"), max_len=200, required=False)
+    total = sum((offers[o].price * q for o, q in wanted.items()), Decimal("0.00"))
+    order = Order(
+        window=window,
+        household=household,
+        compound_id=household.compound_id,
+        building_id=household.building_id,
+        code=_new_code(),
+        fulfilment=fulfilment,
+        slot=slot,
+        placed_by=actor,
+        on_behalf=how == "behalf",
+        note=note,
+        total=total,
+    )
+    with transaction.atomic():
+        _insert_order(order)
+        order.placed_lines = OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    offer=offers[o],
+                    qty=q,
+                    qty_filled=q,
+                    unit_price=offers[o].price,
+                    amount=offers[o].price * q,
+                )
+                for o, q in sorted(wanted.items())
+            ]
+        )
+        audit(
+            actor=actor,
+            action="market.order.placed_on_behalf" if order.on_behalf else "market.order.placed",
+            obj=order,
+            compound=household.compound,
+            detail=_detail(order, wanted),
+        )
+        # Stock last: the hot offer rows stay locked only from here to commit.
+        for offer_id in sorted(wanted):
+            _take_stock(offers[offer_id], wanted[offer_id])
+        _take_slot(slot)
+    return order
+
+
+def _insert_order(order: Order) -> None:
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        if Order.objects.filter(
+            window=order.window, household=order.household, status=OrderStatus.PLACED
+        ).exists():
+            raise Conflict(_("本户在本次订购中已有订单，请修改原订单。")) from None
+        raise
+
+
+def _detail(order: Order, wanted: dict[int, int]) -> dict:
+    return {
+        "code": order.code,
+        "household": order.household.code,
+        "window": order.window_id,
+        "lines": {str(k): v for k, v in wanted.items()},
+        "total": str(order.total),
+        "fulfilment": order.fulfilment,
+    }
+
+
+def _lock_live(order: Order) -> Order:
+    locked = (
+        Order.objects.select_for_update().select_related("window", "household").get(pk=order.pk)
+    )
+    if locked.status != OrderStatus.PLACED:
+        raise Conflict(_("订单已取消。"))
+    return locked
+
+
+def order_change(
+    *,
+    actor,
+    order: Order,
+    lines: list[LineIn],
+    fulfilment: str = Fulfilment.DOOR,
+    slot: PickupSlot | None = None,
+    note: str = "",
+) -> Order:
+    """Replace the order's lines (and how it is fulfilled) until cutoff; only
+    the difference moves stock."""
+    orders_for_household_as(actor, order.household)
+    with transaction.atomic():
+        order = _lock_live(order)
+        window = order.window
+        _require_accepting(window)
+        wanted, offers = _clean_lines(window, lines)
+        slot = _clean_fulfilment(window, fulfilment, slot)
+        note = text(note, "note", label=_("备注"), max_len=200, required=False)
+        old = {line.offer_id: line for line in order.lines.all()}
+        for offer_id in sorted(set(old) | set(wanted)):
+            delta = wanted.get(offer_id, 0) - (old[offer_id].qty if offer_id in old else 0)
+            if delta > 0:
+                _take_stock(offers[offer_id], delta)
+            elif delta < 0:
+                _return_stock(offer_id, -delta)
+        if (slot.pk if slot else None) != order.slot_id:
+            _release_slot(order.slot_id)
+            _take_slot(slot)
+        _rewrite_lines(order, old, wanted, offers)
+        order.fulfilment, order.slot, order.note = fulfilment, slot, note
+        order.changed_at = timezone.now()
+        order.total = sum((offers[o].price * q for o, q in wanted.items()), Decimal("0.00"))
+        order.save(update_fields=["fulfilment", "slot", "note", "changed_at", "total"])
+        audit(
+            actor=actor,
+            action="market.order.changed",
+            obj=order,
+            compound=order.household.compound,
+            detail={**_detail(order, wanted), "before": {str(k): v.qty for k, v in old.items()}},
+        )
+    return order
+
+
+def _rewrite_lines(order: Order, old: dict, wanted: dict[int, int], offers: dict) -> None:
+    OrderLine.objects.filter(order=order).exclude(offer_id__in=list(wanted)).delete()
+    for offer_id, qty in wanted.items():
+        price = offers[offer_id].price
+        if offer_id in old:
+            OrderLine.objects.filter(pk=old[offer_id].pk).update(
+                qty=qty, qty_filled=qty, amount=price * qty
+            )
+        else:
+            OrderLine.objects.create(
+                order=order,
+                offer_id=offer_id,
+                qty=qty,
+                qty_filled=qty,
+                unit_price=price,
+                amount=price * qty,
+            )
+
+
+def order_cancel(*, actor, order: Order) -> Order:
+    """Cancel until cutoff; the stock goes back on sale at once."""
+    orders_for_household_as(actor, order.household)
+    with transaction.atomic():
+        order = _lock_live(order)
+        _require_accepting(order.window)
+        for line in sorted(order.lines.all(), key=lambda ln: ln.offer_id):
+            _return_stock(line.offer_id, line.qty)
+        _release_slot(order.slot_id)
+        order.status = OrderStatus.CANCELLED
+        order.cancelled_at = timezone.now()
+        order.save(update_fields=["status", "cancelled_at"])
+        audit(
+            actor=actor,
+            action="market.order.cancelled",
+            obj=order,
+            compound=order.household.compound,
+            detail={"code": order.code, "total": str(order.total)},
+        )
+    return order

@@ -1,0 +1,45 @@
+"""The public price board (平价格): our price beside the market reference, for
+the screen at the gate, the WeChat group and the notice board. Deliberately
+public: prices are what the market promises everybody, and nothing personal
+is on it."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from ..models import Market, OrderWindow, WindowStatus
+from ..selectors import offers_of
+
+
+def _board_window(market):
+    """The window on sale now, else the latest published one."""
+    windows = OrderWindow.objects.filter(market=market).exclude(status=WindowStatus.DRAFT)
+    now = timezone.now()
+    current = (
+        windows.filter(status=WindowStatus.OPEN, closes_at__gt=now).order_by("closes_at").first()
+    )
+    return current or windows.order_by("-opens_at").first()
+
+
+def price_board(request, market_id):
+    market = Market.objects.filter(pk=market_id, active=True).first()
+    if market is None:
+        raise Http404
+    window = _board_window(market)
+    rows = []
+    for offer in offers_of(window) if window else []:
+        saving = offer.reference_price - offer.price
+        rows.append(
+            {
+                "offer": offer,
+                "saving": saving,
+                "percent": int(offer.price * 100 / offer.reference_price)
+                if offer.reference_price
+                else None,
+            }
+        )
+    return render(
+        request,
+        "market/board.html",
+        {"market": market, "window": window, "rows": rows, "now": timezone.now()},
+    )
