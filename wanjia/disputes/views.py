@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanjia.core.roles import Role
@@ -45,11 +45,11 @@ def _int(value):
 
 
 SCORE_OPTIONS = [
-    (5, "★★★★★", _lazy("很满意")),
-    (4, "★★★★", _lazy("满意")),
-    (3, "★★★", _lazy("一般")),
-    (2, "★★", _lazy("不满意")),
-    (1, "★", _lazy("很不满意")),
+    (5, "★★★★★", gettext_lazy("很满意")),
+    (4, "★★★★", gettext_lazy("满意")),
+    (3, "★★★", gettext_lazy("一般")),
+    (2, "★★", gettext_lazy("不满意")),
+    (1, "★", gettext_lazy("很不满意")),
 ]
 
 
@@ -473,10 +473,10 @@ def sweep_done(request, pk):
 
 
 PERIODS = [
-    ("30", _lazy("近30天")),
-    ("90", _lazy("近90天")),
-    ("365", _lazy("近一年")),
-    ("all", _lazy("全部")),
+    ("30", gettext_lazy("近30天")),
+    ("90", gettext_lazy("近90天")),
+    ("365", gettext_lazy("近一年")),
+    ("all", gettext_lazy("全部")),
 ]
 
 
@@ -530,12 +530,12 @@ def _ranking(compounds, since) -> list[dict]:
 
 
 POLICY_FIELDS = [
-    ("building_days", _lazy("楼栋层级时限（天）")),
-    ("compound_days", _lazy("小区层级时限（天）")),
-    ("community_days", _lazy("社区层级时限（天）")),
-    ("street_days", _lazy("街道层级时限（天）")),
-    ("followup_days", _lazy("化解后几天回访")),
-    ("reopen_days", _lazy("化解后几天内可重新打开")),
+    ("building_days", gettext_lazy("楼栋层级时限（天）")),
+    ("compound_days", gettext_lazy("小区层级时限（天）")),
+    ("community_days", gettext_lazy("社区层级时限（天）")),
+    ("street_days", gettext_lazy("街道层级时限（天）")),
+    ("followup_days", gettext_lazy("化解后几天回访")),
+    ("reopen_days", gettext_lazy("化解后几天内可重新打开")),
 ]
 
 
