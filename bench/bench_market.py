@@ -16,7 +16,8 @@ PostgreSQL database ``<name>_bench_market`` on the same server (created and
 dropped here); without it, SQLite in a temporary directory (and the figures
 say ``db=sqlite``). Knobs: ``BENCH_MARKET_CLIENTS`` (50),
 ``BENCH_MARKET_ORDERS`` per kind (1500), ``BENCH_MARKET_BAGS`` (5000),
-``BENCH_WORKERS`` gunicorn workers (4, 8 threads each)."""
+``BENCH_WORKERS`` gunicorn workers (4) with ``BENCH_THREADS`` threads each (2):
+on two cores, processes beat threads (the GIL)."""
 
 import http.client
 import json
@@ -38,7 +39,7 @@ CLIENTS = int(os.environ.get("BENCH_MARKET_CLIENTS", "50"))
 ORDERS = int(os.environ.get("BENCH_MARKET_ORDERS", "1500"))
 BAGS = int(os.environ.get("BENCH_MARKET_BAGS", "5000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = 8
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 
 # --- in the parent: databases, server, clients -----------------------------------------

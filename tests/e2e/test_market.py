@@ -11,7 +11,7 @@ the same clock. Set WANJIA_SCREENSHOTS=/some/dir to keep screenshots."""
 
 import os
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

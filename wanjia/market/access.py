@@ -3,7 +3,6 @@ checks answer 403 for a record the user can already see."""
 
 from django.core.exceptions import PermissionDenied
 
-from wanjia.core.models import Membership
 from wanjia.core.roles import Role
 from wanjia.core.scoping import can, memberships_of
 
@@ -54,17 +53,28 @@ def orders_for_household_as(user, household) -> str:
     raise PermissionDenied
 
 
-def household_users(household) -> list:
-    """Everybody to tell about a household's order: its residents' accounts
-    and users with a resident membership on it."""
+def users_by_household(household_ids) -> dict[int, list]:
+    """Everybody to tell about each household's order: users with a resident
+    membership on it and users linked to one of its residents. One query."""
+    from django.db.models import Q
+
     from wanjia.core.models import User
 
-    return list(
+    ids = set(household_ids)
+    rows = (
         User.objects.filter(is_active=True)
         .filter(
-            pk__in=Membership.objects.filter(household=household, role=Role.RESIDENT).values(
-                "user_id"
-            )
+            Q(memberships__household_id__in=list(ids), memberships__role=Role.RESIDENT)
+            | Q(resident__household_id__in=list(ids))
         )
-        .union(User.objects.filter(is_active=True, resident__household=household))
+        .values_list(
+            "pk", "memberships__household_id", "memberships__role", "resident__household_id"
+        )
     )
+    found: dict[int, dict[int, None]] = {}
+    for user_id, m_household, role, r_household in rows:
+        for household in (m_household if role == Role.RESIDENT else None, r_household):
+            if household in ids:
+                found.setdefault(household, {})[user_id] = None
+    users = User.objects.in_bulk({u for per in found.values() for u in per})
+    return {h: [users[u] for u in per] for h, per in found.items()}

@@ -15,8 +15,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def qr_svg(text: str, *, scale: int = 3) -> str:
-    """An inline SVG QR code (error correction M: a creased label still scans)."""
-    return segno.make_qr(text, error="m").svg_inline(scale=scale, border=2, omitsize=False)
+    """An inline SVG QR code (error correction M: a creased label still scans).
+
+    The mask pattern is fixed instead of chosen by trying all eight: any mask
+    decodes, the search only polishes the look, and it is four fifths of the
+    time (7 ms → 1.4 ms a code; a window has thousands of bags)."""
+    code = segno.make_qr(text, error="m", mask=QR_MASK)
+    return code.svg_inline(scale=scale, border=2, omitsize=False)
+
+
+QR_MASK = 2
 
 
 def workbook(sheets: list[tuple[str, list[list]]]) -> Workbook:

@@ -40,17 +40,24 @@ def _new_code() -> str:
 
 
 def _clean_lines(
-    window: OrderWindow, lines: list[LineIn]
+    window: OrderWindow, lines: list[LineIn], household
 ) -> tuple[dict[int, int], dict[int, Offer]]:
-    """{offer id: qty} and the offers, or a field error naming the bad line."""
+    """{offer id: qty} and the offers, or a field error naming the bad line.
+
+    The offers are read through the market's served compounds, so one query
+    also proves the household may buy here (asked again only when it fails)."""
     if not lines:
         raise ValidationError({"lines": _("请至少选择一件商品。")})
     if len(lines) > MAX_LINES:
         raise ValidationError({"lines": _("一个订单最多 %(n)s 种商品。") % {"n": MAX_LINES}})
     offers = {
         o.pk: o
-        for o in window.offers.select_related("item").filter(pk__in=[ln.offer for ln in lines])
+        for o in window.offers.select_related("item").filter(
+            pk__in=[ln.offer for ln in lines], window__market__compounds=household.compound_id
+        )
     }
+    if not offers and not window.market.compounds.filter(pk=household.compound_id).exists():
+        raise ValidationError({"household": _("该住户所在小区不在本市场服务范围内。")})
     wanted: dict[int, int] = {}
     for n, line in enumerate(lines):
         offer = offers.get(line.offer)
@@ -150,10 +157,8 @@ def order_place(
     selectors; the actor is a resident of the household, or staff ordering on
     a resident's behalf (代下单, audited as such)."""
     how = orders_for_household_as(actor, household)
-    if not window.market.compounds.filter(pk=household.compound_id).exists():
-        raise ValidationError({"household": _("该住户所在小区不在本市场服务范围内。")})
     _require_accepting(window)
-    wanted, offers = _clean_lines(window, lines)
+    wanted, offers = _clean_lines(window, lines, household)
     slot = _clean_fulfilment(window, fulfilment, slot)
     note = text(note, "note", label=_("备注"), max_len=200, required=False)
     total = sum((offers[o].price * q for o, q in wanted.items()), Decimal("0.00"))
@@ -247,7 +252,7 @@ def order_change(
         order = _lock_live(order)
         window = order.window
         _require_accepting(window)
-        wanted, offers = _clean_lines(window, lines)
+        wanted, offers = _clean_lines(window, lines, order.household)
         slot = _clean_fulfilment(window, fulfilment, slot)
         note = text(note, "note", label=_("备注"), max_len=200, required=False)
         old = {line.offer_id: line for line in order.lines.all()}
