@@ -45,7 +45,7 @@ import numpy as np
 
 from wanjia.delivery import engine, instances
 
-RC208 = Path(os.environ.get("WANJIA_RC208", "/work/shared/benchmarks/RC208.vrp"))
+RC208 = Path(os.environ.get("WANJIA_RC208", Path(__file__).parent.parent / "wanjia/delivery/tests/data/RC208.vrp"))
 RC208_BEST = 776.1
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 

@@ -6,6 +6,7 @@ monotone. Small instances and 1 s budgets keep this fast."""
 import math
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from wanjia.delivery import engine, instances
 from wanjia.delivery.engine import Courier, Point, Problem, Stop
 
-RC208 = "/work/shared/benchmarks/RC208.vrp"
+RC208 = str(Path(__file__).parent / "data" / "RC208.vrp")  # Solomon RC208, public benchmark
 
 # ------------------------------------------------------ independent checker
 

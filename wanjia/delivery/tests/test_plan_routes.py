@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-RC208 = "/work/shared/benchmarks/RC208.vrp"
+RC208 = str(Path(__file__).parent / "data" / "RC208.vrp")  # Solomon RC208, public benchmark
 
 
 def good() -> dict:
