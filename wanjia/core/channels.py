@@ -17,6 +17,7 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,17 +32,19 @@ class ChannelError(Exception):
     """The receiver did not accept the message; the text is stored as ``last_error``."""
 
 
-class Channel:
+class Channel(ABC):
+    """One external channel. ``send`` raises ChannelError unless the receiver accepted."""
+
     name = ""
 
-    def enabled(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def enabled(self) -> bool: ...
 
-    def target_for(self, user) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def target_for(self, user) -> str: ...
 
-    def send(self, message) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message) -> None: ...
 
 
 # --- HTTP ------------------------------------------------------------------
