@@ -13,6 +13,8 @@ import pytest
 
 from wanjia.delivery import engine, instances
 from wanjia.delivery.engine import Courier, Point, Problem, Stop
+from wanjia.delivery.engine.repair import _repair
+from wanjia.delivery.engine.sizing import _with_deadline
 
 RC208 = str(Path(__file__).parent / "data" / "RC208.vrp")  # Solomon RC208, public benchmark
 
@@ -335,7 +337,7 @@ def test_earliest_deadline_serves_everyone_and_a_step_earlier_does_not():
     answer = engine.earliest_deadline(problem, seconds=3, step_s=60)
     assert answer.deadline_s is not None
     assert answer.plan.served == len(problem.stops)
-    check_plan(engine._with_deadline(problem, answer.deadline_s), answer.plan)
+    check_plan(_with_deadline(problem, answer.deadline_s), answer.plan)
     tried = dict(answer.tried)
     assert tried[answer.deadline_s] == 0
     assert all(missing > 0 for d, missing in tried.items() if d < answer.deadline_s)
@@ -397,7 +399,7 @@ def test_leftovers_go_on_a_new_last_trip_when_that_is_where_they_fit():
     )
     problem = Problem(Point(0, 0), stops, (Courier("c", 1, 1.0, 0, 20_000),))
     mats = engine.matrices(problem)
-    routes, left = engine._repair(problem, mats, {0: [[0]]}, [1])
+    routes, left = _repair(problem, mats, {0: [[0]]}, [1])
     assert (routes, left) == ({0: [[0], [1]]}, [])
 
 
