@@ -74,4 +74,10 @@ CAPABILITIES: dict[str, set[str]] = {
         R.BUILDING_LEADER,
         R.PARTY_SECRETARY,
     },
+    # 无接触配送: couriers, planning, re-planning for the market's compound
+    "delivery.plan": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    # the live board and run sheets: who runs the market
+    "delivery.watch": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.STAFF, R.PARTY_SECRETARY},
+    # carry bags on a route of one's own (staff couriers and volunteers)
+    "delivery.deliver": {R.STAFF, R.VOLUNTEER},
 }

@@ -6,3 +6,35 @@ class DeliveryConfig(AppConfig):
     name = "wanjia.delivery"
     label = "delivery"
     verbose_name = _("无接触配送")
+
+    def ready(self):
+        from wanjia.core.jobs import register_kind
+        from wanjia.core.nav import console_nav_link
+        from wanjia.core.roles import CAPABILITIES
+
+        from . import tasks, today  # noqa: F401  registers the planning task and today's cards
+
+        register_kind(
+            "delivery.plan",
+            title=_("配送路线规划"),
+            capability="delivery.plan",
+            back=_plan_page,
+        )
+        console_nav_link(
+            _("配送"),
+            "delivery_home",
+            roles=CAPABILITIES["delivery.watch"]
+            | CAPABILITIES["delivery.plan"]
+            | CAPABILITIES["delivery.deliver"],
+            order=55,
+            icon="services",
+        )
+
+
+def _plan_page(job) -> str:
+    from django.urls import reverse
+
+    from .models import DeliveryPlan
+
+    plan_id = DeliveryPlan.objects.filter(job=job).values_list("pk", flat=True).first()
+    return reverse("delivery_plan", args=[plan_id]) if plan_id else reverse("delivery_home")

@@ -1,0 +1,232 @@
+"""Reads of delivery data, always scoped to the user.
+
+- Plans, routes and the board: who may watch the market's delivery
+  (``delivery.watch`` over the market's compound), and who plans it.
+- A route: also its own courier (a volunteer has no other scope there).
+- A delivery's time and state: also the household, through its order."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
+
+from wanjia.core.roles import CAPABILITIES
+from wanjia.core.scoping import scope_q
+from wanjia.estates.selectors import get_or_404
+
+from .codes import pickup_code
+from .models import Courier, Delivery, DeliveryPlan, DeliveryStatus, PlanStatus, Route, Stop
+
+__all__ = ["get_or_404"]
+
+
+def _watch_roles():
+    return CAPABILITIES["delivery.watch"] | CAPABILITIES["delivery.plan"]
+
+
+def plans_visible_to(user):
+    return DeliveryPlan.objects.filter(
+        scope_q(user, roles=_watch_roles(), compound="compound_id")
+    ).select_related("window", "window__market", "window__market__compound", "job")
+
+
+def couriers_visible_to(user):
+    return Courier.objects.filter(
+        scope_q(user, roles=_watch_roles(), compound="market__compound_id")
+    ).select_related("market", "market__compound", "user")
+
+
+def routes_visible_to(user):
+    """Routes of watchable plans, and the user's own routes as a courier."""
+    watched = scope_q(user, roles=_watch_roles(), compound="plan__compound_id")
+    own = Q(courier__user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return Route.objects.filter(watched | own).select_related(
+        "plan", "plan__window", "plan__window__market", "plan__window__market__compound", "courier"
+    )
+
+
+def deliveries_visible_to(user):
+    watched = scope_q(user, roles=_watch_roles(), compound="plan__compound_id")
+    own = (
+        Q(stop__route__courier__user=user)
+        if getattr(user, "is_authenticated", False)
+        else Q(pk__in=[])
+    )
+    return Delivery.objects.filter(watched | own).select_related(
+        "plan",
+        "plan__window__market__compound",
+        "stop",
+        "stop__route",
+        "stop__route__courier",
+        "order",
+        "order__household",
+        "order__building",
+        "order__household__unit",
+    )
+
+
+def my_routes_today(user):
+    """The user's routes in current plans for today's or later deliveries."""
+    today = timezone.localdate()
+    return (
+        Route.objects.filter(
+            courier__user=user, plan__current=True, plan__window__delivery_date__gte=today
+        )
+        .select_related("plan", "plan__window", "plan__window__market", "courier")
+        .annotate(
+            total=Count("stops__deliveries"),
+            done=Count(
+                "stops__deliveries", filter=Q(stops__deliveries__status=DeliveryStatus.DELIVERED)
+            ),
+        )
+        .order_by("plan__window__delivery_date", "start_at")
+    )
+
+
+def current_plan(window):
+    return (
+        DeliveryPlan.objects.filter(window=window, current=True)
+        .select_related("window", "window__market")
+        .first()
+    )
+
+
+def latest_plan(window):
+    return (
+        DeliveryPlan.objects.filter(window=window)
+        .select_related("job")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def route_sheet(route) -> list[Stop]:
+    """The route's stops in order, each with its bags (floor, room) and the
+    household codes the courier reads at the door."""
+    bags = Delivery.objects.select_related(
+        "order", "order__household", "order__household__unit"
+    ).order_by("order__household__floor", "order__household__room")
+    return list(
+        route.stops.select_related("building", "building__compound", "unit")
+        .prefetch_related(Prefetch("deliveries", queryset=bags))
+        .order_by("seq")
+    )
+
+
+def unserved_stops(plan):
+    return list(
+        plan.stops.filter(route__isnull=True)
+        .select_related("building", "building__compound", "unit")
+        .prefetch_related(
+            Prefetch("deliveries", queryset=Delivery.objects.select_related("order__household"))
+        )
+        .order_by("building__compound__code", "building__name", "unit__name")
+    )
+
+
+def board(plan) -> dict:
+    """Delivered / total per courier and a predicted finish per courier: the
+    planned ETA of their last stop, moved by how late or early they run now
+    (the last delivered stop's actual time against its ETA)."""
+    now = timezone.now()
+    per_route = {
+        r["stop__route"]: r
+        for r in plan.deliveries.filter(stop__route__isnull=False)
+        .values("stop__route")
+        .annotate(
+            total=Count("pk"),
+            delivered=Count("pk", filter=Q(status=DeliveryStatus.DELIVERED)),
+            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+            last_at=Max("delivered_at"),
+        )
+    }
+    lag = _lag_by_route(plan)
+    rows = []
+    for route in plan.routes.select_related("courier").order_by("seq"):
+        counts = per_route.get(route.pk, {"total": 0, "delivered": 0, "failed": 0, "last_at": None})
+        last_eta = route.stops.aggregate(m=Max("eta"))["m"]
+        predicted = last_eta + lag.get(route.pk, timezone.timedelta(0)) if last_eta else None
+        if counts["total"] and counts["delivered"] == counts["total"]:
+            predicted = counts["last_at"]
+        rows.append(
+            {
+                "route": route,
+                "courier": route.courier,
+                "total": counts["total"],
+                "delivered": counts["delivered"],
+                "failed": counts["failed"],
+                "percent": round(100 * counts["delivered"] / counts["total"])
+                if counts["total"]
+                else 100,
+                "predicted": predicted,
+                "late": bool(predicted and predicted > plan.deadline_at),
+                "done": counts["total"] > 0 and counts["delivered"] == counts["total"],
+            }
+        )
+    totals = {
+        "total": sum(r["total"] for r in rows),
+        "delivered": sum(r["delivered"] for r in rows),
+        "failed": sum(r["failed"] for r in rows),
+        "unserved": plan.deliveries.filter(status=DeliveryStatus.UNSERVED).count(),
+    }
+    finish = max((r["predicted"] for r in rows if r["predicted"]), default=None)
+    return {
+        "plan": plan,
+        "rows": rows,
+        "totals": totals,
+        "finish": finish,
+        "late": bool(finish and finish > plan.deadline_at),
+        "now": now,
+    }
+
+
+def _lag_by_route(plan) -> dict:
+    """How far behind (positive) or ahead each courier runs: now against the
+    ETA of the first stop still open, or the last hand-off against its ETA."""
+    now = timezone.now()
+    lag = {}
+    open_eta = defaultdict(list)
+    for route_id, eta, status, at in plan.deliveries.filter(stop__route__isnull=False).values_list(
+        "stop__route", "stop__eta", "status", "delivered_at"
+    ):
+        if status == DeliveryStatus.DELIVERED:
+            lag[route_id] = max(lag.get(route_id, timezone.timedelta(0)), at - eta)
+        else:
+            open_eta[route_id].append(eta)
+    for route_id, etas in open_eta.items():
+        late_now = now - min(etas)
+        if late_now > lag.get(route_id, timezone.timedelta(0)):
+            lag[route_id] = late_now
+    return lag
+
+
+def delivery_of_order(order):
+    """The bag's delivery in the window's current plan (or None), for the
+    resident's order page: planned ETA, state and time delivered."""
+    return (
+        Delivery.objects.filter(order=order, plan__current=True, plan__status=PlanStatus.DONE)
+        .select_related("stop")
+        .first()
+    )
+
+
+def resident_view(order) -> dict:
+    """What the household's order page shows about the delivery."""
+    return {"delivery": delivery_of_order(order), "pickup_code": pickup_code(order.code)}
+
+
+def windows_to_plan(user):
+    """Windows of markets whose delivery the user plans."""
+    from wanjia.market.models import OrderWindow
+
+    return OrderWindow.objects.filter(
+        scope_q(user, roles=CAPABILITIES["delivery.plan"], compound="market__compound_id")
+    ).select_related("market", "market__compound")
+
+
+def windows_to_watch(user):
+    from wanjia.market.models import OrderWindow
+
+    return OrderWindow.objects.filter(
+        scope_q(user, roles=_watch_roles(), compound="market__compound_id")
+    ).select_related("market", "market__compound")
