@@ -306,7 +306,13 @@ SITE_URL = env_str("SITE_URL", "").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # run_huey adds its own handler to a "huey" logger that has none, and the
+        # record then also reaches the root's: each line was printed twice.
+        "huey": {"handlers": ["console"], "propagate": False},
+    },
 }

@@ -19,3 +19,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "wanjia.core.views.permission_denied"
+handler404 = "wanjia.core.views.page_not_found"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .idempotency import idempotency_purge
 from .models import LoginFailure
 from .notify import outbox_dispatch
 
@@ -47,3 +48,10 @@ def prune_login_failures() -> None:
     deleted = login_failures_prune()
     if deleted:
         log.info("pruned %s old login failures", deleted)
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def purge_idempotency_keys() -> int:
+    """Forget Idempotency-Keys after ``idempotency.KEEP``: a retry comes within
+    minutes, and the table would otherwise grow with every write of every app."""
+    return idempotency_purge()

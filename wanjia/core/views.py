@@ -3,6 +3,7 @@
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .auth import lockout_message, login_check
@@ -67,3 +68,40 @@ def elder_toggle(request):
     on = request.COOKIES.get("elder") != "1"
     response.set_cookie("elder", "1" if on else "0", max_age=365 * 86400, samesite="Lax")
     return response
+
+
+# --- error pages -------------------------------------------------------------------
+# Django's own 403/404 pages are bare English; these speak the user's language,
+# keep the look, and answer an htmx request with a line to swap in place
+# instead of a whole page inside a button's target.
+
+ERROR_TEXT = {
+    403: (
+        gettext_lazy("没有权限"),
+        gettext_lazy("您的账号没有做这件事的权限。如需要，请联系项目经理开通。"),
+    ),
+    404: (
+        gettext_lazy("找不到该页面"),
+        gettext_lazy("您要找的内容不存在，或不在您的管理范围内。"),
+    ),
+}
+
+
+def _error(request, code: int):
+    heading, message = ERROR_TEXT[code]
+    if getattr(request, "htmx", False):
+        return render(request, "errors/_refusal.html", {"message": message}, status=code)
+    return render(
+        request,
+        "errors/page.html",
+        {"code": code, "heading": heading, "message": message},
+        status=code,
+    )
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404)

@@ -12,8 +12,6 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from wanjia.core.idempotency import idempotency_purge
-
 from .services import window_close, windows_due_for_cutoff
 
 log = logging.getLogger(__name__)
@@ -29,10 +27,3 @@ def cutoff_due_windows() -> int:
         except Exception:  # one bad window must not stop the others' cutoff
             log.exception("market cutoff failed for window %s", window.pk)
     return closed
-
-
-@db_periodic_task(crontab(hour="3", minute="40"))
-def purge_idempotency_keys() -> int:
-    """Forget Idempotency-Keys after a day (core.idempotency.KEEP). Scheduled
-    here because the market is the first user of the mechanism."""
-    return idempotency_purge()

@@ -564,6 +564,8 @@ def test_mark_one_read_in_place(world, login, inbox_of):
     html = response.content.decode()
     assert f'id="notice-{note.pk}" class="notice"' in html
     assert 'hx-swap-oob="true"' in html and "1 条未读" in html
+    # the menu's badge follows: one left
+    assert '<span id="unread-dot-menu" hx-swap-oob="true"><b class="dot">1</b></span>' in html
     note.refresh_from_db()
     other.refresh_from_db()
     assert note.read_at is not None and other.read_at is None

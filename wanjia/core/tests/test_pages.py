@@ -2,6 +2,7 @@
 H5, regulator home and the audit log. Each page: allowed, wrong role (403),
 other tenant (404)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -288,3 +289,26 @@ def test_audit_wrong_role_403(login, world, who):
     before = AuditLog.objects.count()
     assert login(getattr(world, who)).get(reverse("audit_log")).status_code == 403
     assert AuditLog.objects.count() == before
+
+
+# ---- error pages ---------------------------------------------------------------------
+
+
+def test_missing_and_out_of_scope_pages_say_so_in_chinese_with_the_same_body(world, login):
+    client = login(world.manager_a)
+    missing = client.get(reverse("compound_detail", args=[999999]))
+    elsewhere = client.get(reverse("compound_detail", args=[world.b.pk]))
+    assert missing.status_code == elsewhere.status_code == 404
+    # the same page but for the CSRF token, which is masked afresh on each render
+    token = re.compile(r'"X-CSRFToken": "[^"]*"')
+    assert token.sub("", text(missing)) == token.sub("", text(elsewhere))
+    assert "找不到该页面" in text(missing) and "回到首页" in text(missing)
+
+
+def test_a_refusal_is_a_page_but_an_htmx_refusal_is_one_line(world, login):
+    client = login(world.resident_a)
+    page = client.get(reverse("audit_log"))
+    assert page.status_code == 403 and "没有权限" in text(page) and "<html" in text(page)
+    partial = client.get(reverse("audit_log"), HTTP_HX_REQUEST="true")
+    assert partial.status_code == 403 and "<html" not in text(partial)
+    assert "没有做这件事的权限" in text(partial)
