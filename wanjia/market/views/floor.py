@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from wanjia.core.idempotency import IdempotencyKeyMissing, IdempotencyKeyReused, idempotent
 from wanjia.core.scoping import can
+from wanjia.delivery.views import bag_handoff, courier_bag_url
 
 from .. import exports, selectors, services
 from ..access import can_manage, can_operate
@@ -444,9 +446,18 @@ def bag_hand_over(request, pk):
 
 @login_required
 def bag(request, code):
-    """What a label's QR code opens on a staff phone: the bag and its buttons."""
-    order = selectors.get_or_404(selectors.orders_visible_to(request.user), code=code)
-    return render(request, "market/console_order.html", staff_order_context(request, order))
+    """What a label's QR code opens on a staff phone: the bag and its buttons
+    (with "确认送达" for a courier; a courier who cannot see the market's
+    orders goes to the bag on their route)."""
+    try:
+        order = selectors.get_or_404(selectors.orders_visible_to(request.user), code=code)
+    except Http404:
+        url = courier_bag_url(request.user, code)
+        if url is None:
+            raise
+        return redirect(url)
+    context = staff_order_context(request, order, handoff=bag_handoff(request.user, order))
+    return render(request, "market/console_order.html", context)
 
 
 # --- report ------------------------------------------------------------------------------

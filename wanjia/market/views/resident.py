@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from wanjia.core.idempotency import IdempotencyKeyMissing, IdempotencyKeyReused, idempotent
+from wanjia.delivery.views import resident_delivery
 
 from .. import selectors, services
 from ..errors import Conflict
@@ -224,5 +225,8 @@ def h5_order(request, pk):
             "paid": paid,
             "pay_state": state,
             "pay_state_label": PAYMENT_STATE_LABELS[state],
+            "delivery": resident_delivery(order)
+            if order.fulfilment == Fulfilment.DOOR and order.status == OrderStatus.PLACED
+            else None,
         },
     )

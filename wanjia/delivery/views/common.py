@@ -1,0 +1,167 @@
+"""What the delivery pages share: finding a plan, route or bag the way tenancy
+asks (outside the user's compounds: 404, as if missing; inside but without the
+role: 403), and the plain data the route drawing is made from."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from wanjia.core.scoping import scope_q
+from wanjia.market.errors import Conflict
+from wanjia.market.models import Market, OrderWindow
+
+from .. import selectors, svg
+from ..access import can_plan, can_watch
+from ..models import Delivery, DeliveryPlan, Route
+from ..services.problem import where, where_compound
+
+
+def errors_of(exc: Exception) -> dict:
+    """{field: [messages]} from a ValidationError or a Conflict."""
+    if isinstance(exc, Conflict):
+        return {exc.field: [exc.message]}
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"__all__": list(getattr(exc, "messages", [str(exc)]))}
+
+
+def watches(user, market) -> bool:
+    return can_watch(user, market) or can_plan(user, market)
+
+
+def member_q(user, path: str) -> Q:
+    """Records of compounds the user belongs to in any role."""
+    return scope_q(user, compound=path)
+
+
+def market_for(request, market_id) -> Market:
+    market = selectors.get_or_404(
+        Market.objects.filter(member_q(request.user, "compound_id")).select_related("compound"),
+        pk=market_id,
+    )
+    if not watches(request.user, market):
+        raise PermissionDenied
+    return market
+
+
+def window_for(request, window_id) -> OrderWindow:
+    window = selectors.get_or_404(
+        OrderWindow.objects.filter(member_q(request.user, "market__compound_id")).select_related(
+            "market", "market__compound"
+        ),
+        pk=window_id,
+    )
+    if not watches(request.user, window.market):
+        raise PermissionDenied
+    return window
+
+
+def plan_for(request, pk) -> DeliveryPlan:
+    plan = selectors.get_or_404(
+        DeliveryPlan.objects.filter(member_q(request.user, "compound_id")).select_related(
+            "window", "window__market", "window__market__compound", "job"
+        ),
+        pk=pk,
+    )
+    if not watches(request.user, plan.window.market):
+        raise PermissionDenied
+    return plan
+
+
+def own_route(user, route) -> bool:
+    return route.courier.user_id is not None and route.courier.user_id == user.pk
+
+
+def route_for(request, pk) -> Route:
+    """A route the user carries, or one of a plan they may watch."""
+    user = request.user
+    route = selectors.get_or_404(
+        Route.objects.filter(
+            member_q(user, "plan__compound_id") | Q(courier__user=user)
+        ).select_related("plan", "plan__window", "plan__window__market", "courier"),
+        pk=pk,
+    )
+    if not (own_route(user, route) or watches(user, route.plan.window.market)):
+        raise PermissionDenied
+    return route
+
+
+def delivery_for(request, pk) -> Delivery:
+    """A bag of a route the user carries or of a plan in their compounds; who
+    may hand it off is the service's question (403 when not)."""
+    user = request.user
+    return selectors.get_or_404(
+        Delivery.objects.filter(
+            member_q(user, "plan__compound_id") | Q(stop__route__courier__user=user)
+        ).select_related(
+            "plan",
+            "plan__window__market__compound",
+            "stop",
+            "stop__route",
+            "stop__route__courier",
+            "stop__route__plan__window__market",
+            "order",
+            "order__household",
+            "order__household__unit",
+        ),
+        pk=pk,
+    )
+
+
+# --- the drawing ----------------------------------------------------------------------
+
+
+def _place(building, label: str) -> svg.Place | None:
+    spot = where(building)
+    return svg.Place(spot[0], spot[1], label) if spot else None
+
+
+def map_data(plan: DeliveryPlan) -> svg.MapData | None:
+    """The plan's routes as plain data for ``svg.route_map`` (None when the
+    market has no position to draw around)."""
+    market = plan.window.market
+    depot = where_compound(market.compound)
+    if depot is None:
+        return None
+    stops = list(
+        plan.stops.select_related(
+            "building", "building__compound", "unit", "route__courier"
+        ).order_by("route__seq", "seq")
+    )
+    compounds = {s.building.compound for s in stops} - {market.compound}
+    gates = tuple(
+        svg.Place(c.lat, c.lng, c.name)
+        for c in sorted(compounds, key=lambda c: c.code)
+        if c.lat is not None and c.lng is not None
+    )
+    routes = []
+    for route in plan.routes.select_related("courier").order_by("seq"):
+        trips: dict[int, list] = {}
+        for s in stops:
+            if s.route_id == route.pk:
+                spot = _place(s.building, f"{s.building.name}{s.unit.name}")
+                if spot:
+                    trips.setdefault(s.trip, []).append(spot)
+        routes.append(
+            svg.RouteLine(route.courier.name, tuple(tuple(t) for _k, t in sorted(trips.items())))
+        )
+    unserved = tuple(
+        p
+        for s in stops
+        if s.route_id is None
+        for p in [_place(s.building, f"{s.building.compound.name}{s.building.name}{s.unit.name}")]
+        if p
+    )
+    return svg.MapData(
+        depot=svg.Place(depot[0], depot[1], market.name),
+        gates=gates,
+        routes=tuple(routes),
+        unserved=unserved,
+        title=_("%(window)s 配送路线") % {"window": plan.window.title},
+        legend_unserved=_("未能安排"),
+    )
+
+
+def map_svg(plan: DeliveryPlan) -> str:
+    data = map_data(plan)
+    return svg.route_map(data) if data else ""

@@ -1,0 +1,327 @@
+"""Pages of who plans and watches the morning delivery: the overview, a
+window's planning form, the plan with its suggestion and drawing, print run
+sheets, and the live board."""
+
+import math
+import re
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
+
+from wanjia.core.jobs import jobs_visible_to, kind_of, with_live_progress
+from wanjia.core.roles import CAPABILITIES
+from wanjia.core.scoping import can_anywhere, scope_q
+from wanjia.market.errors import Conflict
+from wanjia.market.models import Fulfilment, Market, Order, OrderStatus, WindowStatus
+
+from .. import selectors, services, svg
+from ..access import can_plan
+from ..models import Courier, Delivery, DeliveryPlan, DeliveryStatus, Mode, PlanStatus
+from ..services.planning import PLANNABLE
+from ..services.problem import day_origin
+from .common import errors_of, map_svg, plan_for, window_for
+
+ACTIVE = (PlanStatus.QUEUED, PlanStatus.RUNNING)
+RAW_SECONDS = re.compile(r"\s*\([\d.]+ s\)")
+RECENT_DAYS = 3
+
+
+# --- overview ---------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """Markets the user plans and recent windows with their current plan; a
+    courier who watches nothing goes straight to their own routes."""
+    user = request.user
+    if not (can_anywhere(user, "delivery.watch") or can_anywhere(user, "delivery.plan")):
+        return redirect("delivery_mine")
+    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
+    windows = list(
+        selectors.windows_to_watch(user)
+        .filter(delivery_date__gte=since)
+        .exclude(status=WindowStatus.DRAFT)
+        .order_by("-delivery_date", "-closes_at")[:30]
+    )
+    return render(
+        request,
+        "delivery/home.html",
+        {
+            "markets": _planned_markets(user),
+            "rows": _window_rows(windows),
+            "mine": list(selectors.my_routes_today(user)),
+        },
+    )
+
+
+def _planned_markets(user):
+    return Market.objects.filter(
+        scope_q(user, roles=CAPABILITIES["delivery.plan"], compound="compound_id")
+    ).annotate(active_couriers=Count("couriers", filter=Q(couriers__active=True)))
+
+
+def _window_rows(windows) -> list[dict]:
+    """Each window with its current plan (delivered of all bags) and the
+    latest request when that one is still running or failed."""
+    ids = [w.pk for w in windows]
+    current = {p.window_id: p for p in DeliveryPlan.objects.filter(window__in=ids, current=True)}
+    latest = {}
+    for p in DeliveryPlan.objects.filter(window__in=ids).order_by("created_at", "id"):
+        latest[p.window_id] = p
+    delivered = dict(
+        Delivery.objects.filter(plan__in=current.values(), status=DeliveryStatus.DELIVERED)
+        .values_list("plan")
+        .annotate(n=Count("pk"))
+    )
+    rows, today = [], timezone.localdate()
+    for w in windows:
+        plan = current.get(w.pk)
+        rows.append(
+            {
+                "window": w,
+                "plan": plan,
+                "latest": latest.get(w.pk),
+                "delivered": delivered.get(plan.pk, 0) if plan else 0,
+                "plannable": w.status in PLANNABLE and w.delivery_date >= today,
+            }
+        )
+    return rows
+
+
+# --- a window: plan it ------------------------------------------------------------------
+
+
+@login_required
+def window(request, window_id):
+    window = window_for(request, window_id)
+    if request.method == "POST":
+        if not can_plan(request.user, window.market):
+            raise PermissionDenied
+        return _plan_post(request, window)
+    return render(request, "delivery/window.html", _window_context(request, window))
+
+
+def _window_context(request, window, *, post=None, errors=None) -> dict:
+    market = window.market
+    start, deadline = services.default_times(window)
+    start = max(start, day_origin(window))  # a time on the delivery day, as the form asks
+    couriers = list(market.couriers.filter(active=True).order_by("name", "id"))
+    if post is None:
+        values = {
+            "start": f"{timezone.localtime(start):%H:%M}",
+            "deadline": f"{timezone.localtime(deadline):%H:%M}",
+            "seconds": "10",
+        }
+        chosen = {c.pk for c in couriers}
+    else:
+        values = {k: post.get(k, "") for k in ("start", "deadline", "seconds")}
+        chosen = {int(v) for v in post.getlist("couriers") if v.isdigit()}
+    doors = Order.objects.filter(
+        window=window, status=OrderStatus.PLACED, fulfilment=Fulfilment.DOOR
+    ).aggregate(total=Count("pk"), handed=Count("pk", filter=Q(handed_at__isnull=False)))
+    plans = list(window.delivery_plans.select_related("created_by").order_by("-created_at")[:20])
+    return {
+        "window": window,
+        "market": market,
+        "can_plan": can_plan(request.user, market),
+        "plannable": window.status in PLANNABLE,
+        "couriers": [{"courier": c, "checked": c.pk in chosen} for c in couriers],
+        "values": values,
+        "errors": errors or {},
+        "doors": doors,
+        "plans": plans,
+        "latest": plans[0] if plans else None,
+    }
+
+
+def _clock(window, raw: str, field: str, label: str) -> datetime:
+    try:
+        hours, minutes = (raw or "").strip().split(":")[:2]
+        moment = time(int(hours), int(minutes))
+    except (ValueError, TypeError):
+        raise ValidationError(
+            {field: _("%(label)s应为 时:分，例如 06:30。") % {"label": label}}
+        ) from None
+    return timezone.make_aware(datetime.combine(window.delivery_date, moment))
+
+
+def _parse_plan_form(window, post) -> dict:
+    """The form's fields, each refusal beside its own field."""
+    out, errors = {}, {}
+    for field, key, label in (
+        ("start", "start_at", _("出发时间")),
+        ("deadline", "deadline_at", _("送达截止")),
+    ):
+        try:
+            out[key] = _clock(window, post.get(field), field, label)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    raw = (post.get("seconds") or "").strip()
+    if not raw.isdigit():
+        errors["seconds"] = [_("计算时长应为整数秒。")]
+    else:
+        out["seconds"] = int(raw)
+    ids = [int(v) for v in post.getlist("couriers") if v.isdigit()]
+    out["couriers"] = list(Courier.objects.filter(market=window.market, pk__in=ids))
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+# The service names its fields after the model; the form after what a person reads.
+FORM_FIELDS = {"start_at": "start", "deadline_at": "deadline"}
+
+
+def _plan_post(request, window):
+    try:
+        data = _parse_plan_form(window, request.POST)
+        plan = services.plan_request(actor=request.user, window=window, **data)
+    except (ValidationError, Conflict) as exc:
+        errors = {FORM_FIELDS.get(k, k): v for k, v in errors_of(exc).items()}
+        context = _window_context(request, window, post=request.POST, errors=errors)
+        return render(request, "delivery/window.html", context, status=422)
+    return redirect("delivery_plan", plan.pk)
+
+
+# --- a plan -----------------------------------------------------------------------------
+
+
+@login_required
+def plan(request, pk):
+    plan = plan_for(request, pk)
+    if request.htmx and request.GET.get("part") == "watch":
+        # Polled while the job runs: nothing to swap until it ends, then reload.
+        return HttpResponse(status=204) if plan.status in ACTIVE else HttpResponseClientRefresh()
+    context = {
+        "plan": plan,
+        "window": plan.window,
+        "market": plan.window.market,
+        "can_plan": can_plan(request.user, plan.window.market),
+        "active": plan.status in ACTIVE,
+    }
+    if plan.status in ACTIVE:
+        context.update(_job_context(request.user, plan))
+    elif plan.status == PlanStatus.DONE:
+        context.update(_result_context(plan))
+    return render(request, "delivery/plan.html", context)
+
+
+def _job_context(user, plan) -> dict:
+    job = plan.job
+    if job is None or not jobs_visible_to(user).filter(pk=job.pk).exists():
+        return {"job": None}
+    job = with_live_progress(job)
+    return {"job": job, "kind": kind_of(job)}
+
+
+def _result_context(plan) -> dict:
+    routes = list(
+        plan.routes.select_related("courier")
+        .annotate(stop_count=Count("stops"), bag_count=Sum("stops__bags"))
+        .order_by("seq")
+    )
+    for n, r in enumerate(routes):
+        r.km = r.distance_m / 1000
+        r.colour = svg.colour(n)  # the same colour as the route's line in the drawing
+    used = {r.courier_id for r in routes}
+    unserved = selectors.unserved_stops(plan)
+    for stop in unserved:
+        # The planner's reason carries raw seconds for the what-if command: a
+        # manager reads clock times only.
+        stop.reason_shown = RAW_SECONDS.sub("", stop.reason)
+    return {
+        "routes": routes,
+        "idle": [c.name for c in plan.couriers.order_by("name") if c.pk not in used],
+        "unserved": unserved,
+        "late": bool(plan.finish_at and plan.finish_at > plan.deadline_at),
+        "km": plan.distance_m / 1000,
+        "advice": _advice(plan),
+        "svg": map_svg(plan),
+    }
+
+
+def _advice(plan) -> dict | None:
+    """The suggestion beside the plan, ready to show (None before sizing)."""
+    s = plan.suggestion or {}
+    if not s:
+        return None
+    earliest = parse_datetime(s["earliest_deadline"]) if s.get("earliest_deadline") else None
+    mode = s.get("mode")
+    return {
+        "mode": Mode(mode).label if mode in Mode.values else mode,
+        "needed": s.get("couriers_needed"),
+        "today": s.get("couriers_today"),
+        "impossible": s.get("impossible") or 0,
+        "earliest": earliest,
+        "earliest_late": bool(earliest and earliest > plan.deadline_at),
+    }
+
+
+@login_required
+def plan_map(request, pk):
+    plan = plan_for(request, pk)
+    drawing = map_svg(plan) if plan.status == PlanStatus.DONE else ""
+    if not drawing:
+        raise Http404(_("还没有可画的路线。"))
+    return HttpResponse(drawing, content_type="image/svg+xml; charset=utf-8")
+
+
+# --- run sheets -------------------------------------------------------------------------
+
+
+@login_required
+def sheets(request, pk):
+    """A4 run sheets, one page per courier, in stop order (``?route=`` for one)."""
+    plan = plan_for(request, pk)
+    routes = plan.routes.select_related("courier").order_by("seq")
+    wanted = (request.GET.get("route") or "").strip()
+    if wanted:
+        routes = routes.filter(pk=int(wanted) if wanted.isdigit() else 0)
+        if not routes.exists():
+            raise Http404(_("未找到该记录。"))
+    pages = [_sheet(route) for route in routes]
+    return render(
+        request,
+        "delivery/sheets.html",
+        {"plan": plan, "window": plan.window, "pages": pages, "printed_at": timezone.now()},
+    )
+
+
+def _sheet(route) -> dict:
+    stops = selectors.route_sheet(route)
+    for stop in stops:
+        floors = sorted({d.order.household.floor for d in stop.deliveries.all()})
+        stop.floor_span = (
+            f"{floors[0]}–{floors[-1]}" if len(floors) > 1 else (str(floors[0]) if floors else "")
+        )
+        stop.trip_no = stop.trip + 1
+    return {
+        "route": route,
+        "stops": stops,
+        "bags": sum(s.bags for s in stops),
+        "km": route.distance_m / 1000,
+        "minutes": math.ceil((route.end_at - route.start_at).total_seconds() / 60),
+    }
+
+
+# --- the live board ---------------------------------------------------------------------
+
+
+@login_required
+def board(request, pk):
+    plan = plan_for(request, pk)
+    context = {**selectors.board(plan), "window": plan.window, "market": plan.window.market}
+    template = (
+        "delivery/_board.html"
+        if request.htmx and request.GET.get("part") == "board"
+        else "delivery/board.html"
+    )
+    return render(request, template, context)
