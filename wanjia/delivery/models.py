@@ -60,6 +60,11 @@ class Courier(models.Model):
                 condition=Q(user__isnull=False),
                 name="delivery_courier_one_post_per_market",
             ),
+            models.UniqueConstraint(
+                fields=["market", "staff"],
+                condition=Q(staff__isnull=False),
+                name="delivery_courier_staff_once_per_market",
+            ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="delivery_courier_cap"),
             models.CheckConstraint(condition=Q(speed_kmh__gt=0), name="delivery_courier_speed"),
             models.CheckConstraint(

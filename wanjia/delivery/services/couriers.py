@@ -114,6 +114,9 @@ def courier_add(*, actor, market, staff=None, volunteer=None, name: str = "", **
     if staff is not None:
         if not eligible_staff(market).filter(pk=staff.pk).exists():
             raise ValidationError({"staff": _("只能选择本企业有配送职责的员工。")})
+        # A staff member without an account escapes the (market, user) constraint.
+        if Courier.objects.filter(market=market, staff=staff).exists():
+            raise ValidationError({"staff": _("此人已是本市场的配送员。")})
         person = {"staff": staff, "user": staff.user, "name": staff.name, "is_volunteer": False}
         values["phone"] = values["phone"] or staff.phone
     elif volunteer is not None:

@@ -59,7 +59,10 @@ def _check_proof(delivery: Delivery, method: str, code: str) -> None:
         return
     if method != Method.CODE:
         raise ValidationError({"method": _("请选择扫码或输入取货码。")})
-    key = f"delivery:wrong-code:{delivery.pk}"
+    # Keyed by the bag's random order number, not the row id: the count
+    # follows the bag into a re-plan, and a reset database reusing ids
+    # never inherits another bag's count from the shared cache.
+    key = f"delivery:wrong-code:{delivery.order.code}"
     if (cache.get(key) or 0) >= WRONG_CODE_LIMIT:
         raise ValidationError({"code": _("取货码输错次数太多，请 10 分钟后再试或扫袋上二维码。")})
     if not codes.matches(delivery.order.code, code):
@@ -122,12 +125,14 @@ def delivery_fail(*, actor, delivery: Delivery, reason: str, note: str = "") -> 
     if len(note) > 200:
         raise ValidationError({"note": _("说明不能超过 200 个字。")})
     with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk, status__in=OPEN).update(
+        moved = Delivery.objects.filter(pk=delivery.pk, status__in=OPEN).update(
             status=DeliveryStatus.FAILED,
             failed_at=timezone.now(),
             fail_reason=reason,
             fail_note=note,
         )
+        if not moved:  # delivered meanwhile (another tap, another courier)
+            raise Conflict(_("这袋已经确认送达，不能再记为未送达。"))
         delivery.refresh_from_db()
         audit(
             actor=actor,

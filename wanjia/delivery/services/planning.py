@@ -65,6 +65,11 @@ def plan_request(
     start_default, deadline_default = default_times(window)
     start_at, deadline_at = start_at or start_default, deadline_at or deadline_default
     errors = _check(market, couriers, start_at, deadline_at, seconds)
+    if "start_at" not in errors and timezone.localdate(start_at) != window.delivery_date:
+        # Shifts are times of the delivery day: another day's start serves nobody.
+        errors["start_at"] = [
+            _("出发时间应在配送当天（%(day)s）。") % {"day": window.delivery_date.isoformat()}
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
