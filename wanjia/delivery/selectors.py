@@ -6,6 +6,7 @@
 - A delivery's time and state: also the household, through its order."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
@@ -66,11 +67,19 @@ def deliveries_visible_to(user):
 
 
 def my_routes_today(user):
-    """The user's routes in current plans for today's or later deliveries."""
+    """The user's routes in current plans for today's or later deliveries, and
+    yesterday's while bags of it are still open (a morning run that started
+    before midnight's date change, or one not finished)."""
     today = timezone.localdate()
+    # A subquery, not a join: the counts below must see every bag of the route.
+    unfinished = Delivery.objects.filter(
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+    ).values("stop__route_id")
     return (
-        Route.objects.filter(
-            courier__user=user, plan__current=True, plan__window__delivery_date__gte=today
+        Route.objects.filter(courier__user=user, plan__current=True)
+        .filter(
+            Q(plan__window__delivery_date__gte=today)
+            | Q(plan__window__delivery_date=today - timedelta(days=1), pk__in=unfinished)
         )
         .select_related("plan", "plan__window", "plan__window__market", "courier")
         .annotate(
