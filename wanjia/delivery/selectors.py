@@ -133,6 +133,9 @@ def unserved_stops(plan):
     )
 
 
+HANDED = Q(status=DeliveryStatus.DELIVERED) | Q(order__handed_at__isnull=False)
+
+
 def board(plan) -> dict:
     """Delivered / total per courier and a predicted finish per courier: the
     planned ETA of their last stop, moved by how late or early they run now
@@ -144,8 +147,10 @@ def board(plan) -> dict:
         .values("stop__route")
         .annotate(
             total=Count("pk"),
-            delivered=Count("pk", filter=Q(status=DeliveryStatus.DELIVERED)),
-            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+            # A bag the market handed over itself (the household came to the
+            # pick-up point) is no longer the courier's to carry.
+            delivered=Count("pk", filter=HANDED),
+            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED) & ~HANDED),
             last_at=Max("delivered_at"),
         )
     }

@@ -326,6 +326,15 @@ def test_fail_with_reason_and_board_counts(world, planned, courier_user, login):
     )
     assert 'data-testid="delivered-total">2<small> / 12' in board
     assert 'data-testid="failed-total">1<' in board and 'data-testid="unserved-total">0<' in board
+    # a bag the market handed over at its pick-up point counts as delivered too
+    fourth = Delivery.objects.filter(plan=planned, status=DeliveryStatus.PENDING).first()
+    Order.objects.filter(pk=fourth.order_id).update(handed_at=timezone.now())
+    board = text(
+        login(world.manager_a).get(
+            reverse("delivery_board", args=[planned.pk]) + "?part=board", **HX
+        )
+    )
+    assert 'data-testid="delivered-total">3<small> / 12' in board
     # without htmx the courier is sent back to the bag on the route
     res = client.post(fail, {"reason": "access"})
     assert res.status_code == 302 and res["Location"].endswith(f"#d-{first.pk}")

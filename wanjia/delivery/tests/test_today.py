@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_pages are parameters here)
 """The courier's "my delivery" list and card: today's and later routes, and
 yesterday's only while bags of it are still open."""
 
@@ -22,7 +23,7 @@ def _on(day, hour=9):
 
 def test_the_route_shows_on_the_day_and_the_day_after_while_bags_are_open(
     planned,
-    courier_user,  # noqa: F811
+    courier_user,
 ):
     day = planned.window.delivery_date
     with time_machine.travel(_on(day)):
@@ -39,6 +40,6 @@ def test_the_route_shows_on_the_day_and_the_day_after_while_bags_are_open(
         assert route.done == route.total == planned.bags
 
 
-def test_a_stale_route_is_gone_two_days_later(planned, courier_user):  # noqa: F811
+def test_a_stale_route_is_gone_two_days_later(planned, courier_user):
     with time_machine.travel(_on(planned.window.delivery_date + timedelta(days=2))):
         assert list(selectors.my_routes_today(courier_user)) == []
