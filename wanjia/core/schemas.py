@@ -100,8 +100,22 @@ Date = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_storable_year
 DateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_storable_year)]
 
 
+def _not_bool(value: Any) -> Any:
+    """JSON ``true``/``false`` are not numbers, though pydantic's lax mode reads
+    them as 1 and 0 (``{"household": true}`` would name household 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "input should be an integer")
+    return value
+
+
+def Int(ge: int, le: int, **field: Any):  # noqa: N802 (reads like a type at the use site)
+    """A whole number from ``ge`` to ``le``, never a boolean."""
+    # The bounds first, so the OpenAPI shows them as minimum/maximum.
+    return Annotated[int, Field(ge=ge, le=le, **field), BeforeValidator(_not_bool)]
+
+
 # A primary key as a path, query or body value: positive and within 64 bits.
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Int(1, MAX_ID)
 
 
 class Paging(LimitOffsetPagination):
@@ -114,3 +128,22 @@ class Paging(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=PAGE_MAX, **kwargs)
+
+
+class Rendered:
+    """A queryset to hand to ``@paginate(Paging)`` when each row is rendered by a
+    function (a dict for the output schema): only the rows of the page asked for
+    are rendered. A list built in the handler would render, and query for, every
+    row of the table on every request.
+
+    ``paginate`` slices it for the page and takes ``len()`` for the count."""
+
+    def __init__(self, queryset, render) -> None:
+        self.queryset = queryset
+        self.render = render
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list:
+        return [self.render(row) for row in self.queryset[page]]

@@ -7,16 +7,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from wanjia.core.schemas import COMMON_ERRORS
+from wanjia.core.schemas import (
+    COMMON_ERRORS,
+    Date,
+    DateTime,
+    Id,
+    InputSchema,
+    Int,
+    Paging,
+    Rendered,
+    Text,
+)
 from wanjia.estates.models import Household
 from wanjia.estates.selectors import compounds_visible_to, get_or_404
 
 from . import access, selectors, services
-from .models import DONE_STATUSES, Category, Level, Risk, Status
+from .models import DONE_STATUSES, Category, Level, Risk, Status, SweepPeriod
 
 router = Router(tags=["disputes"])
+
+# The households one case may name: a dispute between neighbours, or a whole
+# floor against the company, never a compound's worth.
+MAX_PARTIES = 50
 
 
 class PartyOut(Schema):
@@ -163,20 +177,22 @@ def case_detail_out(case, user) -> dict:
     return out
 
 
-class CaseIn(Schema):
+class CaseIn(InputSchema):
     category: Category
-    summary: str = Field(..., max_length=2000)
-    building: int | None = None
-    parties: list[int] = Field(default_factory=list, description="household ids of the parties")
+    summary: Text(2000)
+    building: Id | None = None
+    parties: list[Id] = Field(
+        default_factory=list, max_length=MAX_PARTIES, description="household ids of the parties"
+    )
     company: bool = Field(False, description="the property company is a party")
     risk: Risk = Risk.BLUE
-    compound: int | None = Field(None, description="needed only when no building says it")
-    sweep: int | None = Field(None, description="the screening sweep that found it")
+    compound: Id | None = Field(None, description="needed only when no building says it")
+    sweep: Id | None = Field(None, description="the screening sweep that found it")
 
 
 class CaseFilter(Schema):
-    compound: int | None = None
-    building: int | None = None
+    compound: Id | None = None
+    building: Id | None = None
     level: Level | None = None
     status: Status | None = None
     risk: Risk | None = None
@@ -231,7 +247,7 @@ def case_create(request, payload: CaseIn):
 
 
 @router.get("/cases", response={200: list[CaseOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def case_list(request, filters: Query[CaseFilter]):
     user = request.auth
     qs = selectors.my_cases(user) if filters.mine else selectors.cases_visible_to(user)
@@ -241,39 +257,39 @@ def case_list(request, filters: Query[CaseFilter]):
             qs = qs.filter(**{f"{name}_id" if name in ("compound", "building") else name: value})
     if filters.open is not None:
         qs = selectors.open_cases(qs) if filters.open else qs.filter(status__in=DONE_STATUSES)
-    return [case_out(c) for c in qs.prefetch_related("parties").order_by("-opened_at", "-id")]
+    return Rendered(qs.prefetch_related("parties").order_by("-opened_at", "-id"), case_out)
 
 
-def _case(request, case_id: int):
+def _case(request, case_id: Id):
     return get_or_404(selectors.cases_visible_to(request.auth), pk=case_id)
 
 
 @router.get("/cases/{case_id}", response={200: CaseDetailOut, **COMMON_ERRORS})
-def case_detail(request, case_id: int):
+def case_detail(request, case_id: Id):
     return case_detail_out(_case(request, case_id), request.auth)
 
 
-class EscalateIn(Schema):
-    reason: str = Field("", max_length=300)
+class EscalateIn(InputSchema):
+    reason: Text(300) = ""
 
 
 @router.post("/cases/{case_id}/escalate", response={200: CaseOut, **COMMON_ERRORS})
-def case_escalate(request, case_id: int, payload: EscalateIn | None = None):
+def case_escalate(request, case_id: Id, payload: EscalateIn | None = None):
     case = services.case_escalate(
         actor=request.auth, case=_case(request, case_id), reason=payload.reason if payload else ""
     )
     return case_out(case)
 
 
-class SessionIn(Schema):
-    notes: str = Field(..., max_length=5000)
-    held_at: datetime | None = None
-    place: str = Field("", max_length=100)
-    attendees: str = Field("", max_length=300)
+class SessionIn(InputSchema):
+    notes: Text(5000)
+    held_at: DateTime | None = None
+    place: Text(100) = ""
+    attendees: Text(300) = ""
 
 
 @router.post("/cases/{case_id}/sessions", response={201: SessionOut, **COMMON_ERRORS})
-def session_create(request, case_id: int, payload: SessionIn):
+def session_create(request, case_id: Id, payload: SessionIn):
     held_at = payload.held_at
     if held_at is not None and timezone.is_naive(held_at):
         held_at = timezone.make_aware(held_at)
@@ -296,13 +312,13 @@ def session_create(request, case_id: int, payload: SessionIn):
     }
 
 
-class ResolveIn(Schema):
-    resolution: str = Field(..., max_length=2000)
-    agreement: str = Field("", max_length=5000)
+class ResolveIn(InputSchema):
+    resolution: Text(2000)
+    agreement: Text(5000) = ""
 
 
 @router.post("/cases/{case_id}/resolve", response={200: CaseOut, **COMMON_ERRORS})
-def case_resolve(request, case_id: int, payload: ResolveIn):
+def case_resolve(request, case_id: Id, payload: ResolveIn):
     case = services.case_resolve(
         actor=request.auth,
         case=_case(request, case_id),
@@ -312,14 +328,14 @@ def case_resolve(request, case_id: int, payload: ResolveIn):
     return case_out(case)
 
 
-class RatingIn(Schema):
-    score: int = Field(..., ge=1, le=5)
-    party: int | None = Field(None, description="needed when a mediator records it for a party")
-    comment: str = Field("", max_length=500)
+class RatingIn(InputSchema):
+    score: Int(1, 5)
+    party: Id | None = Field(None, description="needed when a mediator records it for a party")
+    comment: Text(500) = ""
 
 
 @router.post("/cases/{case_id}/rating", response={200: PartyOut, **COMMON_ERRORS})
-def case_rating(request, case_id: int, payload: RatingIn):
+def case_rating(request, case_id: Id, payload: RatingIn):
     party = services.case_rate(
         actor=request.auth,
         case=_case(request, case_id),
@@ -330,24 +346,24 @@ def case_rating(request, case_id: int, payload: RatingIn):
     return _party(party)
 
 
-class FollowupIn(Schema):
-    note: str = Field(..., max_length=2000)
+class FollowupIn(InputSchema):
+    note: Text(2000)
 
 
 @router.post("/cases/{case_id}/followup", response={200: CaseOut, **COMMON_ERRORS})
-def case_followup(request, case_id: int, payload: FollowupIn):
+def case_followup(request, case_id: Id, payload: FollowupIn):
     case = services.case_followup(
         actor=request.auth, case=_case(request, case_id), note=payload.note
     )
     return case_out(case)
 
 
-class ReopenIn(Schema):
-    reason: str = Field(..., max_length=300)
+class ReopenIn(InputSchema):
+    reason: Text(300)
 
 
 @router.post("/cases/{case_id}/reopen", response={200: CaseOut, **COMMON_ERRORS})
-def case_reopen(request, case_id: int, payload: ReopenIn):
+def case_reopen(request, case_id: Id, payload: ReopenIn):
     case = services.case_reopen(
         actor=request.auth, case=_case(request, case_id), reason=payload.reason
     )
@@ -355,9 +371,9 @@ def case_reopen(request, case_id: int, payload: ReopenIn):
 
 
 class StatsFilter(Schema):
-    compound: int | None = None
-    since: date | None = None
-    until: date | None = None
+    compound: Id | None = None
+    since: Date | None = None
+    until: Date | None = None
 
 
 class CategoryStat(Schema):
@@ -445,13 +461,13 @@ def _sweep_out(s) -> dict:
 
 
 class SweepFilter(Schema):
-    compound: int | None = None
+    compound: Id | None = None
     mine: bool = False
     current: bool = True
 
 
 @router.get("/sweeps", response={200: list[SweepOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def sweep_list(request, filters: Query[SweepFilter]):
     user = request.auth
     qs = selectors.my_sweeps(user) if filters.mine else selectors.sweeps_visible_to(user)
@@ -460,15 +476,15 @@ def sweep_list(request, filters: Query[SweepFilter]):
     if filters.current and not filters.mine:
         today = timezone.localdate()
         qs = qs.filter(period_start__lte=today, period_end__gte=today)
-    return [_sweep_out(s) for s in qs.order_by("-period_start", "building__sort", "building_id")]
+    return Rendered(qs.order_by("-period_start", "building__sort", "building_id"), _sweep_out)
 
 
-class SweepDoneIn(Schema):
-    note: str = Field("", max_length=500)
+class SweepDoneIn(InputSchema):
+    note: Text(500) = ""
 
 
 @router.post("/sweeps/{sweep_id}/complete", response={200: SweepOut, **COMMON_ERRORS})
-def sweep_complete(request, sweep_id: int, payload: SweepDoneIn | None = None):
+def sweep_complete(request, sweep_id: Id, payload: SweepDoneIn | None = None):
     sweep = get_or_404(selectors.sweeps_visible_to(request.auth), pk=sweep_id)
     sweep = services.sweep_complete(
         actor=request.auth, sweep=sweep, note=payload.note if payload else ""
@@ -486,14 +502,19 @@ class PolicyIO(Schema):
     sweep_period: str
 
 
-class PolicyPatch(Schema):
-    building_days: int | None = None
-    compound_days: int | None = None
-    community_days: int | None = None
-    street_days: int | None = None
-    followup_days: int | None = None
-    reopen_days: int | None = None
-    sweep_period: str | None = None
+def _days(name: str):
+    """The bounds the service enforces, also in the schema (and so in the OpenAPI)."""
+    return Int(*services.POLICY_FIELDS[name]) | None
+
+
+class PolicyPatch(InputSchema):
+    building_days: _days("building_days") = None
+    compound_days: _days("compound_days") = None
+    community_days: _days("community_days") = None
+    street_days: _days("street_days") = None
+    followup_days: _days("followup_days") = None
+    reopen_days: _days("reopen_days") = None
+    sweep_period: SweepPeriod | None = None
 
 
 def _policy_out(p) -> dict:
@@ -501,13 +522,13 @@ def _policy_out(p) -> dict:
 
 
 @router.get("/policy", response={200: PolicyIO, **COMMON_ERRORS})
-def policy_detail(request, compound: int):
+def policy_detail(request, compound: Id):
     c = get_or_404(figure_scope(request.auth, compound), pk=compound)
     return _policy_out(services.policy_for(c))
 
 
 @router.patch("/policy", response={200: PolicyIO, **COMMON_ERRORS})
-def policy_update(request, compound: int, payload: PolicyPatch):
+def policy_update(request, compound: Id, payload: PolicyPatch):
     c = get_or_404(compounds_visible_to(request.auth), pk=compound)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return _policy_out(services.policy_update(actor=request.auth, compound=c, data=data))

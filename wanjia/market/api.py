@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from wanjia.core.idempotency import (
     HEADER,
@@ -23,7 +24,16 @@ from wanjia.core.idempotency import (
     IdempotencyKeyReused,
     idempotent,
 )
-from wanjia.core.schemas import COMMON_ERRORS, ErrorOut
+from wanjia.core.schemas import (
+    COMMON_ERRORS,
+    ErrorOut,
+    Id,
+    InputSchema,
+    Int,
+    Paging,
+    Rendered,
+    Text,
+)
 from wanjia.estates.models import Household
 from wanjia.estates.selectors import compounds_visible_to
 
@@ -131,36 +141,31 @@ class WindowOut(Schema):
         }
 
 
-class WindowList(Schema):
-    items: list[WindowOut]
-    count: int
-
-
 class WindowFilter(Schema):
-    compound: int | None = None
+    compound: Id | None = None
 
 
-class LineSchema(Schema):
-    offer: int
-    qty: int = Field(..., ge=1, le=999)
+class LineSchema(InputSchema):
+    offer: Id
+    qty: Int(1, 999)
 
 
-class OrderIn(Schema):
-    window: int
+class OrderIn(InputSchema):
+    window: Id
     lines: list[LineSchema] = Field(..., min_length=1, max_length=50)
     fulfilment: Literal["door", "pickup"] = "door"
-    slot: int | None = None
-    household: int | None = Field(
+    slot: Id | None = None
+    household: Id | None = Field(
         None, description="Needed when ordering for a resident (代下单) or for one of several homes"
     )
-    note: str = Field("", max_length=200)
+    note: Text(200) = ""
 
 
-class OrderChangeIn(Schema):
+class OrderChangeIn(InputSchema):
     lines: list[LineSchema] = Field(..., min_length=1, max_length=50)
     fulfilment: Literal["door", "pickup"] = "door"
-    slot: int | None = None
-    note: str = Field("", max_length=200)
+    slot: Id | None = None
+    note: Text(200) = ""
 
 
 class LineOut(Schema):
@@ -226,15 +231,15 @@ def _lines_of(order):
     return sorted(lines, key=lambda ln: ln.offer_id)
 
 
-class OrderList(Schema):
-    items: list[OrderOut]
-    count: int
+class OrderFilter(Schema):
+    window: Id | None = Field(None, description="only the orders of this window")
 
 
 # --- windows ------------------------------------------------------------------------
 
 
-@router.get("/windows", response={200: WindowList, **COMMON_ERRORS})
+@router.get("/windows", response={200: list[WindowOut], **COMMON_ERRORS})
+@paginate(Paging)
 def window_list(request, filters: Query[WindowFilter]):
     """Order windows of the markets serving a compound (all visible ones
     without ``compound``), newest first; drafts only for who manages them."""
@@ -243,12 +248,11 @@ def window_list(request, filters: Query[WindowFilter]):
         windows = selectors.windows_for_compound(request.auth, compound)
     else:
         windows = selectors.windows_visible_to(request.auth)
-    windows = list(windows.prefetch_related("slots")[:50])
-    return {"items": [WindowOut.of(w) for w in windows], "count": len(windows)}
+    return Rendered(windows.prefetch_related("slots"), WindowOut.of)
 
 
 @router.get("/windows/{window_id}", response={200: WindowOut, **COMMON_ERRORS})
-def window_detail(request, window_id: int):
+def window_detail(request, window_id: Id):
     window = selectors.get_or_404(selectors.windows_visible_to(request.auth), pk=window_id)
     return WindowOut.of(window)
 
@@ -368,25 +372,25 @@ def _as_json(status: int, body: dict) -> tuple[int, dict]:
     return status, OrderOut.model_validate(body).model_dump(mode="json")
 
 
-@router.get("/orders", response={200: OrderList, **COMMON_ERRORS})
-def order_list(request, window: int | None = None):
+@router.get("/orders", response={200: list[OrderOut], **COMMON_ERRORS})
+@paginate(Paging)
+def order_list(request, filters: Query[OrderFilter]):
     """The orders of the caller's own households, newest first."""
     orders = selectors.my_orders(request.auth)
-    if window is not None:
-        orders = orders.filter(window_id=window)
-    orders = list(orders[:100])
-    return {"items": [OrderOut.of(o) for o in orders], "count": len(orders)}
+    if filters.window is not None:
+        orders = orders.filter(window_id=filters.window)
+    return Rendered(orders.order_by("-placed_at", "-id"), OrderOut.of)
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **COMMON_ERRORS})
-def order_detail(request, order_id: int):
+def order_detail(request, order_id: Id):
     order = selectors.get_or_404(selectors.orders_visible_to(request.auth), pk=order_id)
     return OrderOut.of(order)
 
 
 @router.put("/orders/{order_id}", response={200: OrderOut, **WRITE_ERRORS})
 @conflicts_as_409
-def order_update(request, order_id: int, payload: OrderChangeIn):
+def order_update(request, order_id: Id, payload: OrderChangeIn):
     """Change an order's lines or how it is fulfilled, until cutoff."""
     order = selectors.get_or_404(selectors.orders_visible_to(request.auth), pk=order_id)
     order = services.order_change(
@@ -402,7 +406,7 @@ def order_update(request, order_id: int, payload: OrderChangeIn):
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **WRITE_ERRORS})
 @conflicts_as_409
-def order_cancel(request, order_id: int):
+def order_cancel(request, order_id: Id):
     """Cancel an order until cutoff; its stock goes back on sale."""
     order = selectors.get_or_404(selectors.orders_visible_to(request.auth), pk=order_id)
     order = services.order_cancel(actor=request.auth, order=order)

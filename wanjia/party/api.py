@@ -7,10 +7,19 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wanjia.core.roles import CAPABILITIES
-from wanjia.core.schemas import COMMON_ERRORS
+from wanjia.core.schemas import (
+    COMMON_ERRORS,
+    Date,
+    DateTime,
+    Id,
+    InputSchema,
+    Paging,
+    Rendered,
+    Text,
+)
 from wanjia.core.scoping import scope_q
 from wanjia.estates.models import Compound, StaffMember
 from wanjia.estates.selectors import (
@@ -57,7 +66,7 @@ class CoverageOut(Schema):
 
 
 @router.get("/coverage", response={200: CoverageOut, **COMMON_ERRORS})
-def coverage(request, compound: int):
+def coverage(request, compound: Id):
     c = party_compound(request.auth, compound)
     cov = selectors.coverage(c, with_rows=True)
     return {
@@ -78,18 +87,19 @@ class BranchOut(Schema):
     members: int
 
 
+def branch_out(b) -> dict:
+    return {
+        "id": b.pk,
+        "name": b.name,
+        "compounds": [c.pk for c in b.compounds.all()],
+        "members": b.members.filter(status__in=("full", "probationary")).count(),
+    }
+
+
 @router.get("/branches", response={200: list[BranchOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def branch_list(request):
-    return [
-        {
-            "id": b.pk,
-            "name": b.name,
-            "compounds": [c.pk for c in b.compounds.all()],
-            "members": b.members.filter(status__in=("full", "probationary")).count(),
-        }
-        for b in selectors.branches_visible_to(request.auth).order_by("name", "id")
-    ]
+    return Rendered(selectors.branches_visible_to(request.auth).order_by("name", "id"), branch_out)
 
 
 class ResponsibilityOut(Schema):
@@ -138,28 +148,28 @@ def member_out(m) -> dict:
 
 
 class MemberFilter(Schema):
-    compound: int | None = None
+    compound: Id | None = None
     status: MemberStatus | None = None
 
 
 @router.get("/members", response={200: list[MemberOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def member_list(request, filters: Query[MemberFilter]):
     qs = selectors.members_visible_to(request.auth)
     if filters.compound is not None:
         qs = qs.filter(compound_id=filters.compound)
     if filters.status is not None:
         qs = qs.filter(status=filters.status)
-    return [member_out(m) for m in qs.order_by("compound_id", "name", "id")]
+    return Rendered(qs.order_by("compound_id", "name", "id"), member_out)
 
 
-class MemberIn(Schema):
-    branch: int
-    resident: int | None = None
-    staff: int | None = None
+class MemberIn(InputSchema):
+    branch: Id
+    resident: Id | None = None
+    staff: Id | None = None
     role: BranchRole = BranchRole.MEMBER
     status: MemberStatus = MemberStatus.FULL
-    joined_on: date | None = None
+    joined_on: Date | None = None
     show_badge: bool = True
 
 
@@ -190,28 +200,28 @@ def member_create(request, payload: MemberIn):
     return 201, member_out(member)
 
 
-class MemberPatch(Schema):
+class MemberPatch(InputSchema):
     role: BranchRole | None = None
     status: MemberStatus | None = None
     show_badge: bool | None = None
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **COMMON_ERRORS})
-def member_update(request, member_id: int, payload: MemberPatch):
+def member_update(request, member_id: Id, payload: MemberPatch):
     member = get_or_404(selectors.members_visible_to(request.auth), pk=member_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return member_out(services.member_update(actor=request.auth, member=member, data=data))
 
 
-class ResponsibilityIn(Schema):
-    building: int | None = None
-    household: int | None = None
+class ResponsibilityIn(InputSchema):
+    building: Id | None = None
+    household: Id | None = None
 
 
 @router.post(
     "/members/{member_id}/responsibilities", response={201: ResponsibilityOut, **COMMON_ERRORS}
 )
-def responsibility_create(request, member_id: int, payload: ResponsibilityIn):
+def responsibility_create(request, member_id: Id, payload: ResponsibilityIn):
     user = request.auth
     member = get_or_404(selectors.members_visible_to(user), pk=member_id)
     building = (
@@ -227,7 +237,7 @@ def responsibility_create(request, member_id: int, payload: ResponsibilityIn):
 
 
 @router.delete("/responsibilities/{resp_id}", response={204: None, **COMMON_ERRORS})
-def responsibility_delete(request, resp_id: int):
+def responsibility_delete(request, resp_id: Id):
     members = selectors.members_visible_to(request.auth)
     resp = get_or_404(
         Responsibility.objects.filter(member__in=members).select_related("member__compound"),
@@ -277,28 +287,28 @@ def team_out(t) -> dict:
 
 
 class CompoundFilter(Schema):
-    compound: int | None = None
+    compound: Id | None = None
 
 
 @router.get("/teams", response={200: list[TeamOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def team_list(request, filters: Query[CompoundFilter]):
     qs = selectors.teams_visible_to(request.auth)
     if filters.compound is not None:
         qs = qs.filter(compound_id=filters.compound)
-    return [team_out(t) for t in qs.order_by("-starts_on", "id")]
+    return Rendered(qs.order_by("-starts_on", "id"), team_out)
 
 
-class TeamIn(Schema):
-    branch: int
-    compound: int
-    name: str = Field(..., max_length=100)
+class TeamIn(InputSchema):
+    branch: Id
+    compound: Id
+    name: Text(100)
     kind: TeamKind
     campaign: Campaign
-    starts_on: date
-    ends_on: date | None = None
-    leader: int | None = None
-    duty: str = Field("", max_length=200)
+    starts_on: Date
+    ends_on: Date | None = None
+    leader: Id | None = None
+    duty: Text(200) = ""
 
 
 @router.post("/teams", response={201: TeamOut, **COMMON_ERRORS})
@@ -326,13 +336,13 @@ def team_create(request, payload: TeamIn):
     return 201, team_out(team)
 
 
-class TeamMemberIn(Schema):
-    member: int
-    duty: str = Field("", max_length=100)
+class TeamMemberIn(InputSchema):
+    member: Id
+    duty: Text(100) = ""
 
 
 @router.post("/teams/{team_id}/members", response={201: TeamOut, **COMMON_ERRORS})
-def team_member_create(request, team_id: int, payload: TeamMemberIn):
+def team_member_create(request, team_id: Id, payload: TeamMemberIn):
     user = request.auth
     team = get_or_404(selectors.teams_visible_to(user), pk=team_id)
     member = get_or_404(selectors.members_visible_to(user), pk=payload.member)
@@ -368,22 +378,22 @@ def activity_out(a) -> dict:
 
 
 @router.get("/activities", response={200: list[ActivityOut], **COMMON_ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def activity_list(request, filters: Query[CompoundFilter]):
     qs = selectors.activities_visible_to(request.auth).prefetch_related("attendance")
     if filters.compound is not None:
         qs = qs.filter(compound_id=filters.compound)
-    return [activity_out(a) for a in qs.order_by("-held_at", "-id")]
+    return Rendered(qs.order_by("-held_at", "-id"), activity_out)
 
 
-class ActivityIn(Schema):
-    branch: int
-    compound: int
-    title: str = Field(..., max_length=100)
+class ActivityIn(InputSchema):
+    branch: Id
+    compound: Id
+    title: Text(100)
     kind: ActivityKind
-    held_at: datetime
-    place: str = Field("", max_length=100)
-    description: str = Field("", max_length=2000)
+    held_at: DateTime
+    place: Text(100) = ""
+    description: Text(2000) = ""
 
 
 @router.post("/activities", response={201: ActivityOut, **COMMON_ERRORS})
@@ -405,13 +415,13 @@ def activity_create(request, payload: ActivityIn):
     return 201, activity_out(activity)
 
 
-class AttendanceIn(Schema):
-    member: int
+class AttendanceIn(InputSchema):
+    member: Id
     hours: Decimal = Field(Decimal("0"), ge=0, le=24, max_digits=4, decimal_places=1)
 
 
 @router.post("/activities/{activity_id}/attendance", response={200: ActivityOut, **COMMON_ERRORS})
-def attendance_create(request, activity_id: int, payload: AttendanceIn):
+def attendance_create(request, activity_id: Id, payload: AttendanceIn):
     user = request.auth
     activity = get_or_404(selectors.activities_visible_to(user), pk=activity_id)
     member = get_or_404(selectors.members_visible_to(user), pk=payload.member)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from wanjia.disputes.models import Case, CaseParty
@@ -218,3 +219,50 @@ def test_openapi_lists_the_issue_endpoints(client):
         "/api/v1/party/coverage",
     ]:
         assert p in paths, p
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"summary": "漏" * 2001}, "summary"),
+        ({"summary": "漏\x00水"}, "summary"),
+        ({"parties": [0]}, "parties.0"),
+        ({"parties": [True]}, "parties.0"),  # not read as household 1
+        ({"compound": 2**63}, "compound"),
+    ],
+)
+def test_bad_case_input_is_422_and_opens_nothing(world, api, change, field):
+    body = {"category": "leak", "summary": "楼上漏水", "parties": [world.other_home.pk], **change}
+    r = _post(api(world.resident_a), "/api/v1/disputes/cases", body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.content
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("until=0", "until"),  # not a Unix timestamp
+        ("since=1700000000", "since"),
+        ("since=0001-01-01", "since"),
+        (f"compound={2**63}", "compound"),
+    ],
+)
+def test_bad_stats_query_is_422(world, api, query, field):
+    r = api(world.manager_a).get(f"/api/v1/disputes/stats?{query}")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.content
+
+
+def test_policy_refuses_what_its_schema_does_not_allow(world, api):
+    url = f"/api/v1/disputes/policy?compound={world.a.pk}"
+    for body, field in [
+        ({"reopen_days": False}, "reopen_days"),  # not read as 0
+        ({"street_days": 366}, "street_days"),
+        ({"sweep_period": "daily"}, "sweep_period"),
+    ]:
+        r = api(world.manager_a).patch(url, body, content_type="application/json")
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, body
+    r = api(world.manager_a).patch(url, [], content_type="application/json")
+    assert r.status_code == 422
+    assert api(world.manager_a).get(url).json()["reopen_days"] == 30  # the default, unchanged
+    page = api(world.manager_a).get("/api/v1/disputes/sweeps?limit=201")
+    assert page.status_code == 422 and page.json()["errors"][0]["field"] == "limit"

@@ -153,6 +153,30 @@ def test_bad_input_is_422_with_the_field(world, kit, api, payload, field):
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"window": 0}, "window"),
+        ({"window": 2**63}, "window"),
+        ({"lines": [{"offer": True, "qty": 1}]}, "lines.0.offer"),  # not read as offer 1
+        ({"lines": [{"offer": 1, "qty": True}]}, "lines.0.qty"),
+        ({"lines": [[]]}, "lines.0"),
+        ({"note": "多" * 201}, "note"),
+        ({"note": "放门口\x00"}, "note"),
+    ],
+)
+def test_schema_violating_order_is_422_and_places_nothing(world, kit, api, payload, field):
+    res = post(api(world.resident_a), {**body(kit, 土豆=1), **payload})
+    assert res.status_code == 422
+    assert any(e["field"].startswith(field) for e in res.json()["errors"]), res.json()
+    assert not Order.objects.exists()
+
+
+def test_a_body_that_is_not_an_object_is_422(world, kit, api):
+    res = post(api(world.resident_a), [body(kit, 土豆=1)])
+    assert res.status_code == 422 and not Order.objects.exists()
+
+
 def test_over_the_limit_is_422_on_the_line(world, kit, api):
     res = post(api(world.resident_a), body(kit, 土豆=4))
     assert res.status_code == 422
@@ -220,3 +244,21 @@ def test_change_and_list_my_orders(world, kit, api):
 
 def test_unauthenticated_is_401(kit, client):
     assert client.get(f"{URL}/windows").status_code == 401
+
+
+def test_lists_page_with_bounded_paging(world, kit, api):
+    from wanjia.market.testing import open_window
+
+    open_window(kit, manager=world.manager_a, title="第二期")
+    client = api(world.manager_a)
+    first = client.get(f"{URL}/windows", {"limit": 1}).json()
+    second = client.get(f"{URL}/windows", {"limit": 1, "offset": 1}).json()
+    assert first["count"] == second["count"] == 2
+    assert [w["id"] for w in first["items"] + second["items"]] == [
+        w["id"] for w in client.get(f"{URL}/windows").json()["items"]
+    ]
+    for query in ({"limit": 0}, {"limit": 201}, {"offset": 10**9 + 1}, {"compound": 0}):
+        assert client.get(f"{URL}/windows", query).status_code == 422, query
+    for query in ({"window": 0}, {"window": 2**63}, {"limit": 201}):
+        assert client.get(f"{URL}/orders", query).status_code == 422, query
+    assert client.get(f"{URL}/orders/{2**63}").status_code == 422

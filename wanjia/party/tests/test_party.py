@@ -11,7 +11,7 @@ import time_machine
 from wanjia.core.testing import make_resident
 from wanjia.estates.models import StaffMember
 from wanjia.party import selectors, services
-from wanjia.party.models import Branch, Member, Responsibility
+from wanjia.party.models import Branch, Member, Responsibility, Team
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 3, 20, 9, 0, tzinfo=TZ)
@@ -296,3 +296,51 @@ def test_branch_shared_by_two_compounds(world):
     shared.compounds.add(world.a, world.b)
     assert list(selectors.branches_visible_to(world.manager_a)) == [shared]
     assert list(selectors.branches_visible_to(world.outsider_b)) == [shared]
+
+
+def test_members_page_by_page_and_bounded_paging(world, api, members):
+    client = api(world.secretary_a)
+    first = client.get("/api/v1/party/members?limit=1").json()
+    second = client.get("/api/v1/party/members?limit=1&offset=1").json()
+    assert first["count"] == second["count"] == 2
+    assert len(first["items"]) == len(second["items"]) == 1
+    assert first["items"][0]["id"] != second["items"][0]["id"]
+    for query in ("limit=0", "limit=201", "offset=-1", f"offset={10**9 + 1}"):
+        r = client.get(f"/api/v1/party/members?{query}")
+        assert r.status_code == 422, query
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"branch": 0}, "branch"),
+        ({"branch": 2**63}, "branch"),
+        ({"branch": True}, "branch"),  # not read as branch 1
+        ({"name": "队" * 101}, "name"),
+        ({"name": "护绿\x00队"}, "name"),
+        ({"starts_on": 0}, "starts_on"),  # not a Unix timestamp
+        ({"starts_on": "0001-01-01"}, "starts_on"),
+    ],
+)
+def test_bad_team_input_is_422_on_the_field(world, api, branch, change, field):
+    body = {
+        "branch": branch.pk,
+        "compound": world.a.pk,
+        "name": "护绿队",
+        "kind": "vanguard",
+        "campaign": "care",
+        "starts_on": "2025-03-01",
+        **change,
+    }
+    r = api(world.secretary_a).post("/api/v1/party/teams", body, content_type="application/json")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.content
+    assert not Team.objects.exists()
+
+
+def test_a_body_not_an_object_or_an_id_out_of_range_is_422(world, api, members):
+    client = api(world.secretary_a)
+    zhang, _guard = members
+    r = client.patch(f"/api/v1/party/members/{zhang.pk}", [], content_type="application/json")
+    assert r.status_code == 422
+    r = client.delete(f"/api/v1/party/responsibilities/{2**63}")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "resp_id"
