@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 import re
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +37,13 @@ def id_number_error(value: str):
 
 
 def _valid_birth(yyyymmdd: str) -> bool:
+    """Whether 8 ASCII digits (as the ID pattern guarantees) are a real date
+    from 1900 to today. Built with ``date()`` rather than ``strptime``, which
+    costs ~15 µs a call: the import checks every row's ID number."""
+    if len(yyyymmdd) != 8 or not yyyymmdd.isascii() or not yyyymmdd.isdigit():
+        return False
     try:
-        born = datetime.strptime(yyyymmdd, "%Y%m%d").date()
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
     except ValueError:
         return False
     return born.year >= 1900 and born <= date.today()

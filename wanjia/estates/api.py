@@ -22,6 +22,9 @@ from .models import CompoundKind, Gender, Relation
 
 router = Router(tags=["estates"])
 
+# The same 口径 as the pages (wanjia.core.figures.elderly_alone_q).
+ALONE_COUNT = "独居老人数：标记为独居、且年满60周岁的居民；未填出生日期的独居居民也计入。"
+
 
 class CompoundOut(Schema):
     id: int
@@ -37,7 +40,7 @@ class CompoundOut(Schema):
     building_count: int = 0
     household_count: int = 0
     resident_count: int = 0
-    alone_count: int = 0
+    alone_count: int = Field(0, description=ALONE_COUNT)
 
     @staticmethod
     def resolve_company_name(obj):
@@ -54,7 +57,7 @@ class BuildingOut(Schema):
     lng: float | None
     household_count: int = 0
     resident_count: int = 0
-    alone_count: int = 0
+    alone_count: int = Field(0, description=ALONE_COUNT)
 
 
 class ResidentOut(Schema):

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from wanjia.core import pii
+from wanjia.core.figures import elderly_alone_q
 from wanjia.core.scoping import scope_q
 
 from .models import Building, Compound, Household, Resident
@@ -21,8 +22,12 @@ def get_or_404(queryset, **lookup):
     return obj
 
 
-def _count(model, field: str, **filters):
-    sub = model.objects.filter(**{field: OuterRef("pk")}, **filters).order_by().values(field)
+def _count(model, field: str, *conditions, **filters):
+    sub = (
+        model.objects.filter(*conditions, **{field: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(field)
+    )
     return Coalesce(
         Subquery(sub.annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()), 0
     )
@@ -38,7 +43,8 @@ def compounds_visible_to(user, *, with_counts: bool = False, roles=None):
             building_count=_count(Building, "compound"),
             household_count=_count(Household, "compound"),
             resident_count=_count(Resident, "compound"),
-            alone_count=_count(Resident, "compound", lives_alone=True),
+            # 独居老人 as the pages count them (figures.NOTES["elderly_alone"])
+            alone_count=_count(Resident, "compound", elderly_alone_q()),
         )
     return qs
 
@@ -51,7 +57,7 @@ def buildings_visible_to(user, *, with_counts: bool = False, roles=None):
         qs = qs.annotate(
             household_count=_count(Household, "building"),
             resident_count=_count(Resident, "building"),
-            alone_count=_count(Resident, "building", lives_alone=True),
+            alone_count=_count(Resident, "building", elderly_alone_q()),
         )
     return qs
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from wanjia.core import pii
 from wanjia.core.audit import audit
@@ -39,11 +39,21 @@ RESIDENT_FIELDS = {
 }
 
 
+def _spell_out(chars: str) -> list[str]:
+    # Characters without pinyin (Latin letters, digits) stand for themselves,
+    # one "syllable" each: 李Anna -> ("lianna", "lanna").
+    return list(chars.lower())
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials of a Chinese name: 张伟 -> ("zhangwei", "zw")."""
-    syllables = lazy_pinyin(name, errors=lambda s: list(s.lower()))
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s.lower()))
-    return "".join(syllables).lower(), "".join(initials).lower()
+    """Full pinyin and initials of a Chinese name: 张伟 -> ("zhangwei", "zw").
+
+    One conversion only: Style.FIRST_LETTER is the first letter of the
+    Style.NORMAL syllable, and both see the same phrase segmentation (so a
+    polyphonic character reads the same in both), so the initials are taken
+    from the syllables instead of converting the name a second time."""
+    syllables = lazy_pinyin(name, errors=_spell_out)
+    return "".join(syllables).lower(), "".join(s[0] for s in syllables).lower()
 
 
 def region_create(

@@ -175,45 +175,56 @@ def order_place(
         note=note,
         total=total,
     )
-    with transaction.atomic():
-        _insert_order(order)
-        order.placed_lines = OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=order,
-                    offer=offers[o],
-                    qty=q,
-                    qty_filled=q,
-                    unit_price=offers[o].price,
-                    amount=offers[o].price * q,
-                )
-                for o, q in sorted(wanted.items())
-            ]
-        )
-        audit(
-            actor=actor,
-            action="market.order.placed_on_behalf" if order.on_behalf else "market.order.placed",
-            obj=order,
-            compound=household.compound,
-            detail=_detail(order, wanted),
-        )
-        # Stock last: the hot offer rows stay locked only from here to commit.
-        for offer_id in sorted(wanted):
-            _take_stock(offers[offer_id], wanted[offer_id])
-        _take_slot(slot)
+    try:
+        with transaction.atomic():
+            _write_order(order, offers, wanted, actor=actor, household=household)
+            _take_slot(slot)
+    except IntegrityError:
+        # The block is rolled back by now, so the database can be asked why
+        # (inside it, PostgreSQL would refuse every statement after the error).
+        if _has_live_order(window, household):
+            raise Conflict(_("本户在本次订购中已有订单，请修改原订单。")) from None
+        raise
     return order
 
 
-def _insert_order(order: Order) -> None:
-    try:
-        with transaction.atomic():
-            order.save()
-    except IntegrityError:
-        if Order.objects.filter(
-            window=order.window, household=order.household, status=OrderStatus.PLACED
-        ).exists():
-            raise Conflict(_("本户在本次订购中已有订单，请修改原订单。")) from None
-        raise
+def _write_order(order: Order, offers: dict, wanted: dict[int, int], *, actor, household) -> None:
+    """Insert the order, its lines and the audit entry, then take the stock.
+
+    A second live order of the household fails at the first INSERT (a partial
+    unique index); ``order_place`` turns that IntegrityError into a Conflict
+    outside the transaction block instead of wrapping the INSERT in a savepoint
+    of its own (two statements fewer on every order)."""
+    order.save()
+    order.placed_lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                offer=offers[o],
+                qty=q,
+                qty_filled=q,
+                unit_price=offers[o].price,
+                amount=offers[o].price * q,
+            )
+            for o, q in sorted(wanted.items())
+        ]
+    )
+    audit(
+        actor=actor,
+        action="market.order.placed_on_behalf" if order.on_behalf else "market.order.placed",
+        obj=order,
+        compound=household.compound,
+        detail=_detail(order, wanted),
+    )
+    # Stock last: the hot offer rows stay locked only from here to commit.
+    for offer_id in sorted(wanted):
+        _take_stock(offers[offer_id], wanted[offer_id])
+
+
+def _has_live_order(window: OrderWindow, household) -> bool:
+    return Order.objects.filter(
+        window=window, household=household, status=OrderStatus.PLACED
+    ).exists()
 
 
 def _detail(order: Order, wanted: dict[int, int]) -> dict:

@@ -1,0 +1,80 @@
+"""What placing an order costs the database, and that the cheaper path keeps
+its promises: a refused second order leaves the caller's transaction usable
+(no savepoint of its own around the INSERT any more)."""
+
+import json
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from wanjia.core.roles import Role
+from wanjia.core.testing import grant, make_user
+from wanjia.market import services
+from wanjia.market.errors import Conflict
+from wanjia.market.models import Offer, Order
+from wanjia.market.services import LineIn
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/market/orders"
+
+
+def _post(client, kit, key, **qty):
+    data = {
+        "window": kit.window.pk,
+        "lines": [{"offer": kit.offers[name].pk, "qty": q} for name, q in qty.items()],
+        "fulfilment": "door",
+    }
+    return client.post(
+        URL, json.dumps(data), content_type="application/json", headers={"Idempotency-Key": key}
+    )
+
+
+def test_an_order_through_the_api_takes_fifteen_statements(world, kit, api):
+    client = api(world.resident_a)
+    client.get("/api/v1/market/windows")  # the token's first use stamps last_used_at
+    with CaptureQueriesContext(connection) as placed:
+        res = _post(client, kit, "q-1", 鸡蛋=1)
+    assert res.status_code == 201, res.content
+    sql = [q["sql"] for q in placed.captured_queries]
+    # token, window, memberships, household; then, in the Idempotency-Key's
+    # transaction (a savepoint inside the test's own): claim, offers, the
+    # service's savepoint, order, lines, audit, stock, release, stored answer.
+    assert len(sql) == 15, "\n".join(sql)
+    assert sum(s.startswith("SAVEPOINT") for s in sql) == 2
+    with CaptureQueriesContext(connection) as replayed:
+        again = _post(client, kit, "q-1", 鸡蛋=1)
+    assert again.status_code == 201 and again.json() == res.json()
+    # token, window, memberships, household, and the key claimed or read in its savepoint
+    assert len(replayed.captured_queries) == 8
+
+
+def test_a_refused_second_order_leaves_the_callers_transaction_usable(world, kit):
+    """The demo loader places many orders in one transaction and skips the
+    refused ones; on PostgreSQL a failed INSERT would poison the transaction
+    unless the service rolls back to its own savepoint before asking why."""
+    eggs = kit.offers["鸡蛋"]
+    neighbour = grant(make_user(display_name="邻居"), Role.RESIDENT, world.other_home)
+    with transaction.atomic():
+        services.order_place(
+            actor=world.resident_a,
+            window=kit.window,
+            household=world.home,
+            lines=[LineIn(eggs.pk, 1)],
+        )
+        with pytest.raises(Conflict, match="已有订单"):
+            services.order_place(
+                actor=world.resident_a,
+                window=kit.window,
+                household=world.home,
+                lines=[LineIn(eggs.pk, 2)],
+            )
+        services.order_place(
+            actor=neighbour,
+            window=kit.window,
+            household=world.other_home,
+            lines=[LineIn(eggs.pk, 3)],
+        )
+    assert Order.objects.filter(window=kit.window).count() == 2
+    assert Offer.objects.get(pk=eggs.pk).stock_left == eggs.stock - 4
