@@ -177,10 +177,16 @@ def _cases(compound, rng, sweeps) -> int:
     households = {
         b.pk: list(Household.objects.filter(building=b).select_related("unit")) for b in buildings
     }
+    # The demo resident's household takes part only in its three planned cases,
+    # so what that account sees does not depend on the random draws of the day.
+    planned = [f for f in (_forced(compound, i) for i in range(3)) if f]
+    reserved = {f["home"].pk for f in planned}
+    for rows in households.values():
+        rows[:] = [h for h in rows if h.pk not in reserved]
     n = CASES_DEMO_COMPOUND if compound.code == DEMO_COMPOUND_CODE else CASES_PER_COMPOUND
     made = 0
     for i in range(n):
-        forced = _forced(compound, i)
+        forced = planned[i] if i < len(planned) else _forced(compound, i)
         made += _one_case(compound, rng, buildings, households, sweeps, forced)
     return made
 
@@ -260,7 +266,7 @@ def _one_case(compound, rng, buildings, households, sweeps, forced) -> int:
 def _parties(rng, building, households, home, category) -> list:
     if building is None:
         return []
-    pool = [h for h in households[building.pk] if home is None or h.pk != home.pk]
+    pool = households[building.pk]
     picks = rng.sample(
         pool, min(len(pool), 1 if category in (Category.FEES, Category.SERVICE) else 2)
     )

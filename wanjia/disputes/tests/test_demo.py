@@ -2,9 +2,12 @@
 status, uncovered buildings, the demo accounts' own work, idempotent and
 deterministic."""
 
+from datetime import datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from wanjia.demo.constants import DEMO_COMPOUND_CODE
@@ -33,8 +36,25 @@ def _signature():
     )
 
 
+LOCAL = ZoneInfo("Asia/Shanghai")
+# The demo is built from the loader's clock: it must hold after midnight, before
+# the morning receiving, at noon and in the evening, on any date.
+INSTANTS = [
+    datetime(2026, 12, 3, 0, 30, tzinfo=LOCAL),
+    datetime(2027, 1, 15, 5, 30, tzinfo=LOCAL),
+    datetime(2027, 3, 1, 12, 0, tzinfo=LOCAL),
+    datetime(2026, 11, 28, 21, 30, tzinfo=LOCAL),
+]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_demo_data(client):
+@pytest.mark.parametrize("instant", INSTANTS, ids=lambda d: d.strftime("%m%d-%H%M"))
+def test_demo_data(client, instant):
+    with time_machine.travel(instant, tick=True):
+        _check_demo_data(client)
+
+
+def _check_demo_data(client):
     out = StringIO()
     call_command("load_demo", "--scale", "small", stdout=out)
     assert "disputes:" in out.getvalue() and "party:" in out.getvalue()
