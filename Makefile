@@ -35,8 +35,9 @@ run: messages demo
 browser:
 	@bash .ci/ensure-browser.sh
 
+## Both cores: tests are spread over one worker per core (pytest-xdist).
 test: test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: test-deps
 	$(BIN)/python -m pip install -q -e ".[bench]"
