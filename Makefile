@@ -47,6 +47,7 @@ lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	bash .ci/check-translations
 
 clean:
 	rm -rf $(VENV) var
