@@ -245,6 +245,9 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "wanjia" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Dates in pages go through named formats (MONTH_DAY_FORMAT, SHORT_DATETIME_FORMAT,
+# DATE_FORMAT) so that English pages do not show "12月3日".
+FORMAT_MODULE_PATH = ["wanjia.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -1,0 +1,5 @@
+"""Chinese date formats used by the pages (Django's own for everything else).
+SHORT_DATETIME_FORMAT is "a day and a time this year", as on notices and windows."""
+
+MONTH_DAY_FORMAT = "n月j日"
+SHORT_DATETIME_FORMAT = "n月j日 H:i"
