@@ -7,7 +7,7 @@ those the user's roles may use, so the page shell needs to know no app by name.
 
 Register links in the app's ``AppConfig.ready``."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -22,22 +22,34 @@ class NavLink:
     roles: frozenset[str] | None  # None: every console user
     order: int = 50
     icon: str = ""  # a name known to the {% icon %} tag
+    # The page's own test of whether ``user`` may open it, when roles alone do
+    # not say (a role held over one building may not open a compound's page).
+    allowed: Callable | None = None
 
 
 _LINKS: list[NavLink] = []
 
 
 def console_nav_link(
-    label, url_name: str, roles: Iterable[str] | None = None, order: int = 50, icon: str = ""
+    label,
+    url_name: str,
+    roles: Iterable[str] | None = None,
+    order: int = 50,
+    icon: str = "",
+    allowed: Callable | None = None,
 ) -> None:
-    """Add a console menu entry shown to users holding one of ``roles`` anywhere.
+    """Add a console menu entry shown to users holding one of ``roles`` anywhere
+    and, when ``allowed`` is given, for whom ``allowed(user)`` (the same check the
+    page makes) is true: a menu never offers a page that would answer 403.
 
     Registering the same URL name twice keeps the first (``ready`` may run twice
     in tests)."""
     if any(link.url_name == url_name for link in _LINKS):
         return
     _LINKS.append(
-        NavLink(label, url_name, frozenset(roles) if roles is not None else None, order, icon)
+        NavLink(
+            label, url_name, frozenset(roles) if roles is not None else None, order, icon, allowed
+        )
     )
     _LINKS.sort(key=lambda link: link.order)
 
@@ -51,6 +63,8 @@ def nav_links_for(user) -> list[dict]:
     out = []
     for link in _LINKS:
         if link.roles is not None and not superuser and not (roles & link.roles):
+            continue
+        if link.allowed is not None and not superuser and not link.allowed(user):
             continue
         try:
             url = reverse(link.url_name)

@@ -96,7 +96,7 @@ def h5_household(request, pk: int):
 
 @login_required
 def h5_services(request):
-    return render(request, "h5/services.html", {"tab": "services", "services": resident_services()})
+    return render(request, "h5/services.html", {"tab": "services", "services": resident_services(request.user)})
 
 
 @login_required

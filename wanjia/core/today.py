@@ -49,6 +49,8 @@ class ServiceLink:
     url_name: str  # a URL name without arguments
     description: str = ""
     icon: str = ""  # inline SVG path data or an emoji-free short label
+    # The page's own test of whether ``user`` may open it; None: every resident.
+    allowed: Callable | None = None
 
 
 _SERVICES: list[tuple[int, ServiceLink]] = []
@@ -61,5 +63,10 @@ def resident_service(link: ServiceLink, order: int = 50) -> None:
         _SERVICES.sort(key=lambda p: p[0])
 
 
-def resident_services() -> list[ServiceLink]:
-    return [link for _order, link in _SERVICES]
+def resident_services(user=None) -> list[ServiceLink]:
+    """The services ``user`` may open (all of them when no user is given)."""
+    return [
+        link
+        for _order, link in _SERVICES
+        if user is None or link.allowed is None or link.allowed(user)
+    ]

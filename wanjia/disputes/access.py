@@ -131,3 +131,9 @@ def party_users(case) -> list:
         role=Role.RESIDENT, scope_type=ScopeType.HOUSEHOLD, household__in=households
     ).select_related("user")
     return [m.user for m in rows if m.user.is_active]
+
+
+def has_household(user) -> bool:
+    """Whether ``user`` belongs to a household: the resident pages for reporting
+    and following disputes require one, and their service tiles ask the same."""
+    return bool(party_households_of(user))

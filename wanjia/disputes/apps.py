@@ -12,7 +12,7 @@ class DisputesConfig(AppConfig):
         from wanjia.core.roles import CAPABILITIES, Role
         from wanjia.core.today import ServiceLink, resident_service
 
-        from . import tasks, today  # noqa: F401  registers the periodic jobs and today's cards
+        from . import access, tasks, today  # noqa: F401  tasks, today: periodic jobs and cards
 
         mediators = {
             Role.COMPANY_ADMIN,
@@ -35,6 +35,7 @@ class DisputesConfig(AppConfig):
                 url_name="disputes_h5_report",
                 description=_("漏水、噪音、停车……楼栋长帮您调解"),
                 icon="flag",
+                allowed=access.has_household,
             ),
             order=40,
         )
@@ -43,6 +44,7 @@ class DisputesConfig(AppConfig):
                 title=_("我的纠纷"),
                 url_name="disputes_h5_list",
                 description=_("查看调解进度、评价"),
+                allowed=access.has_household,
                 icon="audit",
             ),
             order=41,

@@ -12,7 +12,7 @@ class MarketConfig(AppConfig):
         from wanjia.core.roles import CAPABILITIES
         from wanjia.core.today import ServiceLink, resident_service
 
-        from . import tasks, today  # noqa: F401  registers the cutoff job and today's cards
+        from . import selectors, tasks, today  # noqa: F401  registers the cutoff job and today's cards
 
         console_nav_link(
             _("菜篮子"),
@@ -22,6 +22,7 @@ class MarketConfig(AppConfig):
             | CAPABILITIES["market.view_orders"],
             order=50,
             icon="services",
+            allowed=selectors.can_open_market_home,
         )
         resident_service(
             ServiceLink(

@@ -14,11 +14,11 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from wanjia.core.roles import CAPABILITIES, Role
-from wanjia.core.scoping import scope_q
+from wanjia.core.scoping import can, scope_q
 from wanjia.estates.models import Household
 from wanjia.estates.selectors import compounds_visible_to, get_or_404
 
-from .access import can_manage, own_household_ids
+from .access import can_manage, can_operate, own_household_ids
 from .models import (
     Market,
     Offer,
@@ -43,6 +43,28 @@ def markets_visible_to(user):
         .distinct()
         .select_related("compound", "compound__company")
     )
+
+
+def markets_for_console(user) -> list:
+    """The markets whose console page ``user`` may use (operate, order for
+    residents, or read orders), each with ``served`` (compounds it serves)."""
+    return [
+        m
+        for m in markets_visible_to(user).annotate(served=Count("compounds", distinct=True))
+        if can_operate(user, m)
+        or can(user, "market.order_for_resident", compound=m.compound)
+        or can(user, "market.view_orders", compound=m.compound)
+    ]
+
+
+def compounds_to_start_market(user) -> list:
+    """Compounds where ``user`` may set up a market."""
+    return [c for c in compounds_visible_to(user) if can(user, "market.manage", compound=c)]
+
+
+def can_open_market_home(user) -> bool:
+    """What the console's 菜篮子 page requires; the menu asks the same."""
+    return bool(markets_for_console(user) or compounds_to_start_market(user))
 
 
 def markets_operated_by(user):

@@ -61,16 +61,8 @@ def _date(value: str, field: str) -> date:
 @login_required
 def market_list(request):
     user = request.user
-    markets = [
-        m
-        for m in selectors.markets_visible_to(user).annotate(
-            served=Count("compounds", distinct=True)
-        )
-        if can_operate(user, m)
-        or can(user, "market.order_for_resident", compound=m.compound)
-        or can(user, "market.view_orders", compound=m.compound)
-    ]
-    manageable = [c for c in compounds_visible_to(user) if can(user, "market.manage", compound=c)]
+    markets = selectors.markets_for_console(user)
+    manageable = selectors.compounds_to_start_market(user)
     if not markets and not manageable:
         raise PermissionDenied
     now = timezone.now()
