@@ -137,7 +137,7 @@ def test_h5_household_is_own_only(login, world):
 def test_h5_services_says_plainly_when_empty(login, world, monkeypatch):
     from wanjia.core import pages
 
-    monkeypatch.setattr(pages, "resident_services", lambda: [])
+    monkeypatch.setattr(pages, "resident_services", lambda user=None: [])
     page = text(login(world.resident_a).get(reverse("h5_services")))
     assert "服务即将上线" in page
 
@@ -147,7 +147,7 @@ def test_h5_services_lists_registered_links(login, world, monkeypatch):
     from wanjia.core.today import ServiceLink
 
     links = [ServiceLink(title="测试服务", url_name="h5_me", description="说明")]
-    monkeypatch.setattr(pages, "resident_services", lambda: links)
+    monkeypatch.setattr(pages, "resident_services", lambda user=None: links)
     page = text(login(world.resident_a).get(reverse("h5_services")))
     assert "测试服务" in page and reverse("h5_me") in page
 
