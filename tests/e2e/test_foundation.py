@@ -79,3 +79,13 @@ def test_manager_desk_console_shows_todays_work(desk_page, people, log_in):
     desk_page.locator(".topnav").get_by_role("link", name="查找居民").click()
     desk_page.locator("#q").fill("zw")
     expect(desk_page.locator("#results").get_by_role("link", name="张伟")).to_be_visible()
+
+
+def test_every_console_section_is_on_a_phone_screen(page, people, log_in):
+    """At 390 px the menu wraps: no section hides off screen."""
+    log_in(page, "mgr_a")
+    links = page.locator("nav.topnav a")
+    assert links.count() >= 5
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, links.nth(i).inner_text()
