@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from wanjia.core.testing import PASSWORD, make_world
+from wanjia.estates.testing import PASSWORD, make_world
 
 
 def pytest_configure(config):

@@ -139,8 +139,8 @@ def child_import(path: str) -> dict:
 
     call_command("migrate", verbosity=0)
     from wanjia.core.roles import Role
-    from wanjia.core.testing import grant, make_region_tree, make_user
     from wanjia.estates.models import Company, Compound
+    from wanjia.estates.testing import grant, make_region_tree, make_user
 
     # Unique names and codes: with DATABASE_URL this runs in a shared database.
     tag = f"B{os.getpid()}x{int(time.time())}"

@@ -308,7 +308,7 @@ def _setup(count: int) -> dict:
 
     from wanjia.core.models import ApiToken, Membership, ScopeType, User
     from wanjia.core.roles import Role
-    from wanjia.core.testing import grant, make_compound, make_user
+    from wanjia.estates.testing import grant, make_compound, make_user
     from wanjia.market.testing import make_market, open_window
 
     with connection.cursor() as cursor:
@@ -435,9 +435,9 @@ def _bags(count: int) -> dict:
     from django.test import RequestFactory
     from django.utils import timezone
 
-    from wanjia.core import testing
     from wanjia.core.roles import Role
-    from wanjia.core.testing import grant, make_compound, make_user
+    from wanjia.estates import testing
+    from wanjia.estates.testing import grant, make_compound, make_user
     from wanjia.market import services
     from wanjia.market.models import PurchaseLine
     from wanjia.market.testing import make_market, open_window

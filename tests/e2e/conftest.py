@@ -35,7 +35,7 @@ def browser():
 @pytest.fixture
 def people(transactional_db):
     """The make_world() personas, committed so the live server's thread sees them."""
-    from wanjia.core.testing import make_world
+    from wanjia.estates.testing import make_world
 
     return make_world()
 
@@ -68,7 +68,7 @@ def desk_page(browser, live_server):
 @pytest.fixture
 def log_in():
     """log_in(page, username) fills the real login form."""
-    from wanjia.core.testing import PASSWORD
+    from wanjia.estates.testing import PASSWORD
 
     def _log_in(page, username: str, password: str = PASSWORD):
         page.goto("/login/")

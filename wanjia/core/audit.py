@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import AuditLog
+from .models import AuditLog, Compound
 from .pii import mask_phone
 from .roles import CAPABILITIES
 from .scoping import memberships_of, scope_q
@@ -102,8 +102,6 @@ def audit_visible_to(
 ):
     """The entries ``user`` may read, newest first, filtered. A ``compound_id``
     outside the user's audit scope is reported as missing (404)."""
-    from wanjia.estates.models import Compound
-
     scope = _audit_scope(user)
     qs = AuditLog.objects.filter(scope)
     if compound_id is not None:

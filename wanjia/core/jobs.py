@@ -24,11 +24,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wanjia.estates.selectors import get_or_404
-
 from .models import Job, JobStatus
 from .roles import CAPABILITIES
-from .scoping import scope_q
+from .scoping import get_or_404, scope_q
 
 LIVE_TTL_SECONDS = 6 * 3600
 MESSAGE_MAX = 300

@@ -1,5 +1,6 @@
-"""Identity, memberships, API tokens, login throttling, the audit log,
-notifications (inbox + outbox) and background job records."""
+"""The scope tree (regions, companies, compounds, buildings), identity,
+memberships, API tokens, login throttling, the audit log, notifications
+(inbox + outbox) and background job records."""
 
 import hashlib
 
@@ -37,6 +38,115 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+class RegionKind(models.TextChoices):
+    CITY = "city", _("市")
+    DISTRICT = "district", _("区")
+    STREET = "street", _("街道")
+    COMMUNITY = "community", _("社区")
+
+
+class Region(models.Model):
+    """city → district → street → community. ``path`` ("/1/4/9/") makes
+    "everything under this node" one indexed prefix filter."""
+
+    kind = models.CharField(_("层级"), max_length=10, choices=RegionKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("编码"), max_length=30, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        # The tables keep the names they had when the scope tree lived in estates:
+        # moving the models into the kernel changed no row and no table.
+        db_table = "estates_region"
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(models.Model):
+    name = models.CharField(_("企业名称"), max_length=100, unique=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("注册地")
+    )
+
+    class Meta:
+        db_table = "estates_company"
+        verbose_name = _("物业企业")
+        verbose_name_plural = _("物业企业")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CompoundKind(models.TextChoices):
+    COMMODITY = "commodity", _("商品房")
+    PUBLIC_RENTAL = "public_rental", _("公租房")
+    RESETTLEMENT = "resettlement", _("安置房")
+
+
+class Compound(models.Model):
+    name = models.CharField(_("小区名称"), max_length=100)
+    code = models.CharField(_("小区编码"), max_length=20, unique=True)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=CompoundKind.choices, default=CompoundKind.COMMODITY
+    )
+    community = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("社区")
+    )
+    company = models.ForeignKey(
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="compounds",
+        verbose_name=_("物业企业"),
+    )
+    co_managed_by_authority = models.BooleanField(_("住房保障部门共管"), default=False)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+
+    class Meta:
+        db_table = "estates_compound"
+        verbose_name = _("小区")
+        verbose_name_plural = _("小区")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="buildings")
+    name = models.CharField(_("楼栋"), max_length=30)
+    floors = models.PositiveSmallIntegerField(_("层数"), default=6)
+    has_elevator = models.BooleanField(_("有电梯"), default=False)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    sort = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "estates_building"
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
+        ordering = ["compound_id", "sort", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "name"], name="building_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.compound.name} {self.name}"
+
+
 class ScopeType(models.TextChoices):
     REGION = "region", _("区域")
     COMPANY = "company", _("物业企业")
@@ -54,14 +164,12 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     scope_type = models.CharField(_("范围类型"), max_length=16, choices=ScopeType.choices)
-    region = models.ForeignKey("estates.Region", null=True, blank=True, on_delete=models.CASCADE)
-    company = models.ForeignKey("estates.Company", null=True, blank=True, on_delete=models.CASCADE)
-    compound = models.ForeignKey(
-        "estates.Compound", null=True, blank=True, on_delete=models.CASCADE
-    )
-    building = models.ForeignKey(
-        "estates.Building", null=True, blank=True, on_delete=models.CASCADE
-    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
+    compound = models.ForeignKey(Compound, null=True, blank=True, on_delete=models.CASCADE)
+    building = models.ForeignKey(Building, null=True, blank=True, on_delete=models.CASCADE)
+    # A lazy reference, not an import: households belong to the registry (estates),
+    # which sits above the kernel, yet a resident's membership is scoped to one.
     household = models.ForeignKey(
         "estates.Household", null=True, blank=True, on_delete=models.CASCADE
     )
@@ -139,10 +247,10 @@ class AuditLog(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=100, db_index=True)
     compound = models.ForeignKey(
-        "estates.Compound", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Compound, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     company = models.ForeignKey(
-        "estates.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     object_type = models.CharField(max_length=50, blank=True)
     object_id = models.CharField(max_length=50, blank=True)
@@ -228,7 +336,7 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     compound = models.ForeignKey(
-        "estates.Compound", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Compound, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -5,9 +5,21 @@ filter from it. An object outside the result is reported as missing (404), with
 the same message as an object that does not exist."""
 
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Membership, ScopeType
 from .roles import CAPABILITIES, Role
+
+NOT_FOUND = "未找到该记录。"
+
+
+def get_or_404(queryset, **lookup):
+    """Fetch within a scoped queryset; outside scope and missing look the same."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404(_(NOT_FOUND))
+    return obj
 
 
 def memberships_of(user) -> list[Membership]:

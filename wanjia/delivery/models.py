@@ -91,7 +91,7 @@ class DeliveryPlan(models.Model):
         "market.OrderWindow", on_delete=models.CASCADE, related_name="delivery_plans"
     )
     compound = models.ForeignKey(
-        "estates.Compound", on_delete=models.PROTECT, related_name="+"
+        "core.Compound", on_delete=models.PROTECT, related_name="+"
     )  # the market's own compound: who plans is scoped by it
     job = models.OneToOneField(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -174,7 +174,7 @@ class Stop(models.Model):
     )
     seq = models.PositiveSmallIntegerField(default=0)
     trip = models.PositiveSmallIntegerField(default=0)
-    building = models.ForeignKey("estates.Building", on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey("core.Building", on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("estates.Unit", on_delete=models.PROTECT, related_name="+")
     bags = models.PositiveSmallIntegerField(default=1)
     service_s = models.PositiveIntegerField(default=0)
@@ -215,7 +215,7 @@ class Delivery(models.Model):
     plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="deliveries")
     stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="deliveries")
     order = models.ForeignKey("market.Order", on_delete=models.PROTECT, related_name="deliveries")
-    compound = models.ForeignKey("estates.Compound", on_delete=models.PROTECT, related_name="+")
+    compound = models.ForeignKey("core.Compound", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

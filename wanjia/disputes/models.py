@@ -71,7 +71,7 @@ class Policy(models.Model):
     """Per-compound time limits. A compound without a row uses the defaults."""
 
     compound = models.OneToOneField(
-        "estates.Compound", on_delete=models.CASCADE, related_name="dispute_policy"
+        "core.Compound", on_delete=models.CASCADE, related_name="dispute_policy"
     )
     building_days = models.PositiveSmallIntegerField(_("楼栋层级时限(天)"), default=3)
     compound_days = models.PositiveSmallIntegerField(_("小区层级时限(天)"), default=7)
@@ -94,9 +94,9 @@ class Policy(models.Model):
 class Sweep(models.Model):
     """常态化排查: one building's screening for one period."""
 
-    compound = models.ForeignKey("estates.Compound", on_delete=models.CASCADE, related_name="+")
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
     building = models.ForeignKey(
-        "estates.Building", on_delete=models.CASCADE, related_name="dispute_sweeps"
+        "core.Building", on_delete=models.CASCADE, related_name="dispute_sweeps"
     )
     period_start = models.DateField(_("周期开始"))
     period_end = models.DateField(_("周期结束"))
@@ -129,10 +129,10 @@ class Sweep(models.Model):
 
 class Case(models.Model):
     compound = models.ForeignKey(
-        "estates.Compound", on_delete=models.CASCADE, related_name="dispute_cases"
+        "core.Compound", on_delete=models.CASCADE, related_name="dispute_cases"
     )
     building = models.ForeignKey(
-        "estates.Building",
+        "core.Building",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -208,7 +208,7 @@ class CaseParty(models.Model):
         "estates.Household", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     company = models.ForeignKey(
-        "estates.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "core.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     label = models.CharField(_("当事方"), max_length=100)
     satisfaction = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)

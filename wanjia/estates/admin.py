@@ -1,4 +1,5 @@
-"""Django admin for the registry (superusers only).
+"""Django admin for the registry and the kernel's scope tree (superusers only; the
+scope tree's pages stay here because a building's page shows its units inline).
 
 Personal data stays masked here as everywhere: lists show ``138****5678`` and
 ``5110**********1234``; the resident form never carries the ID number or the

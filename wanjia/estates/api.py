@@ -22,7 +22,7 @@ from .models import CompoundKind, Gender, Relation
 
 router = Router(tags=["estates"])
 
-# The same 口径 as the pages (wanjia.core.figures.elderly_alone_q).
+# The same 口径 as the pages (wanjia.estates.figures.elderly_alone_q).
 ALONE_COUNT = "独居老人数：标记为独居、且年满60周岁的居民；未填出生日期的独居居民也计入。"
 
 

@@ -1,5 +1,5 @@
-"""The registry: the administrative tree, property companies, compounds down to
-households and residents, and staff.
+"""The registry: units, households, residents and staff, under the kernel's
+scope tree (regions, companies, compounds, buildings live in wanjia.core.models).
 
 Households and residents carry their building and compound ids as well (kept
 by the services), so scoping and counting never join four tables deep."""
@@ -10,108 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from wanjia.core.fields import EncryptedTextField
 
-
-class RegionKind(models.TextChoices):
-    CITY = "city", _("市")
-    DISTRICT = "district", _("区")
-    STREET = "street", _("街道")
-    COMMUNITY = "community", _("社区")
-
-
-class Region(models.Model):
-    """city → district → street → community. ``path`` ("/1/4/9/") makes
-    "everything under this node" one indexed prefix filter."""
-
-    kind = models.CharField(_("层级"), max_length=10, choices=RegionKind.choices)
-    name = models.CharField(_("名称"), max_length=100)
-    code = models.CharField(_("编码"), max_length=30, unique=True)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
-    path = models.CharField(max_length=200, db_index=True, editable=False)
-
-    class Meta:
-        verbose_name = _("行政区域")
-        verbose_name_plural = _("行政区域")
-        ordering = ["path"]
-
-    def __str__(self):
-        return self.name
-
-
-class Company(models.Model):
-    name = models.CharField(_("企业名称"), max_length=100, unique=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("注册地")
-    )
-
-    class Meta:
-        verbose_name = _("物业企业")
-        verbose_name_plural = _("物业企业")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class CompoundKind(models.TextChoices):
-    COMMODITY = "commodity", _("商品房")
-    PUBLIC_RENTAL = "public_rental", _("公租房")
-    RESETTLEMENT = "resettlement", _("安置房")
-
-
-class Compound(models.Model):
-    name = models.CharField(_("小区名称"), max_length=100)
-    code = models.CharField(_("小区编码"), max_length=20, unique=True)
-    kind = models.CharField(
-        _("类型"), max_length=20, choices=CompoundKind.choices, default=CompoundKind.COMMODITY
-    )
-    community = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("社区")
-    )
-    company = models.ForeignKey(
-        Company,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="compounds",
-        verbose_name=_("物业企业"),
-    )
-    co_managed_by_authority = models.BooleanField(_("住房保障部门共管"), default=False)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
-    lat = models.FloatField(_("纬度"), null=True, blank=True)
-    lng = models.FloatField(_("经度"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("小区")
-        verbose_name_plural = _("小区")
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.name
-
-
-class Building(models.Model):
-    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="buildings")
-    name = models.CharField(_("楼栋"), max_length=30)
-    floors = models.PositiveSmallIntegerField(_("层数"), default=6)
-    has_elevator = models.BooleanField(_("有电梯"), default=False)
-    lat = models.FloatField(_("纬度"), null=True, blank=True)
-    lng = models.FloatField(_("经度"), null=True, blank=True)
-    sort = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("楼栋")
-        verbose_name_plural = _("楼栋")
-        ordering = ["compound_id", "sort", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["compound", "name"], name="building_unique_name")
-        ]
-
-    def __str__(self):
-        return f"{self.compound.name} {self.name}"
+# Temporary for the merge of parallel branches: the scope tree moved to the kernel
+# (wanjia.core.models); re-exported here so code that still imports it from estates
+# keeps working until the imports are rewritten. New code imports from core.
+from wanjia.core.models import (  # noqa: F401
+    Building,
+    Company,
+    Compound,
+    CompoundKind,
+    Region,
+    RegionKind,
+)
 
 
 class Unit(models.Model):

@@ -2,24 +2,12 @@
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from wanjia.core import pii
-from wanjia.core.figures import elderly_alone_q
-from wanjia.core.scoping import scope_q
+from wanjia.core.scoping import NOT_FOUND, get_or_404, scope_q  # noqa: F401  (re-exported)
 
+from .figures import elderly_alone_q
 from .models import Building, Compound, Household, Resident
-
-NOT_FOUND = "未找到该记录。"
-
-
-def get_or_404(queryset, **lookup):
-    """Fetch within a scoped queryset; outside scope and missing look the same."""
-    obj = queryset.filter(**lookup).first()
-    if obj is None:
-        raise Http404(_(NOT_FOUND))
-    return obj
 
 
 def _count(model, field: str, *conditions, **filters):

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 urlpatterns = [
+    # the shells' registry pages (see pages.py)
+    path("h5/", pages.h5_home, name="h5_home"),
+    path("h5/me/", pages.h5_me, name="h5_me"),
+    path("h5/households/<int:pk>/", pages.h5_household, name="h5_household"),
+    path("gov/", pages.gov_home, name="gov_home"),
     path("console/compounds/", views.compound_list, name="compound_list"),
     path("console/compounds/<int:pk>/", views.compound_detail, name="compound_detail"),
     path("console/compounds/<int:pk>/staff/", views.compound_staff, name="compound_staff"),

@@ -33,13 +33,13 @@ class Market(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     compound = models.ForeignKey(
-        "estates.Compound",
+        "core.Compound",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("运营小区"),
     )
     compounds = models.ManyToManyField(
-        "estates.Compound", related_name="markets", verbose_name=_("服务小区")
+        "core.Compound", related_name="markets", verbose_name=_("服务小区")
     )
     markup_cap_pct = models.DecimalField(
         _("加价上限(%)"), max_digits=5, decimal_places=2, default=Decimal("3.00")
@@ -356,8 +356,8 @@ class Order(models.Model):
     household = models.ForeignKey(
         "estates.Household", on_delete=models.PROTECT, related_name="market_orders"
     )
-    compound = models.ForeignKey("estates.Compound", on_delete=models.PROTECT, related_name="+")
-    building = models.ForeignKey("estates.Building", on_delete=models.PROTECT, related_name="+")
+    compound = models.ForeignKey("core.Compound", on_delete=models.PROTECT, related_name="+")
+    building = models.ForeignKey("core.Building", on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("订单号"), max_length=20, unique=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED

@@ -17,7 +17,7 @@ class Branch(models.Model):
 
     name = models.CharField(_("支部名称"), max_length=100)
     compounds = models.ManyToManyField(
-        "estates.Compound", related_name="party_branches", verbose_name=_("所辖小区")
+        "core.Compound", related_name="party_branches", verbose_name=_("所辖小区")
     )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -54,7 +54,7 @@ class Member(models.Model):
         Branch, on_delete=models.CASCADE, related_name="members", verbose_name=_("党支部")
     )
     compound = models.ForeignKey(
-        "estates.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
     )
     resident = models.ForeignKey(
         "estates.Resident",
@@ -123,9 +123,9 @@ class Responsibility(models.Model):
     """党员联户: a member answers for a whole building or for one household."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="responsibilities")
-    compound = models.ForeignKey("estates.Compound", on_delete=models.CASCADE, related_name="+")
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
     building = models.ForeignKey(
-        "estates.Building",
+        "core.Building",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -183,7 +183,7 @@ class Team(models.Model):
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="teams")
     compound = models.ForeignKey(
-        "estates.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
     )
     name = models.CharField(_("队伍名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=TeamKind.choices)
@@ -236,7 +236,7 @@ class ActivityKind(models.TextChoices):
 class Activity(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="activities")
     compound = models.ForeignKey(
-        "estates.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
     )
     title = models.CharField(_("活动名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=12, choices=ActivityKind.choices)

@@ -40,7 +40,7 @@ def test_an_entry_cannot_be_changed_or_deleted(world):
 
 
 def test_deleting_the_actor_keeps_the_entry_and_the_name(world):
-    from wanjia.core.testing import make_user
+    from wanjia.estates.testing import make_user
 
     gone = make_user("gone", display_name="离职员工")
     entry = audit(actor=gone, action="test.thing.done", compound=world.a)

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from wanjia.core.auth import client_ip, find_login_user
 from wanjia.core.models import ApiToken, AuditLog, LoginFailure
-from wanjia.core.testing import PASSWORD, make_user
 from wanjia.estates.models import Resident
+from wanjia.estates.testing import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

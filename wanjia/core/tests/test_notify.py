@@ -20,7 +20,7 @@ from wanjia.core import channels
 from wanjia.core.models import Notification, OutboxMessage, OutboxStatus
 from wanjia.core.notify import backoff, notify, outbox_dispatch, outbox_retry
 from wanjia.core.tasks import dispatch_outbox, retry_due_outbox
-from wanjia.core.testing import make_user
+from wanjia.estates.testing import make_user
 
 SECRET = "test-webhook-secret"
 

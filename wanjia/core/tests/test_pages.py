@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from wanjia.core.audit import audit
 from wanjia.core.models import AuditLog
-from wanjia.core.testing import PASSWORD, make_compound, make_region_tree
 from wanjia.estates.models import Region
+from wanjia.estates.testing import PASSWORD, make_compound, make_region_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +193,7 @@ def test_gov_home_other_region_is_404(login, world):
 
 def test_gov_home_district_regulator_sees_only_the_district(login, world):
     from wanjia.core.roles import Role
-    from wanjia.core.testing import grant, make_user
+    from wanjia.estates.testing import grant, make_user
 
     district = world.a.community.parent.parent
     official = grant(make_user("gov_d"), Role.REGULATOR, district)
@@ -238,7 +238,7 @@ def test_audit_regulator_sees_region(login, world, entries):
     assert {cid for _a, cid in _actions(r)} >= {world.a.pk, world.b.pk}
     # a regulator of a district next door sees neither
     from wanjia.core.roles import Role
-    from wanjia.core.testing import grant, make_user
+    from wanjia.estates.testing import grant, make_user
 
     tree = make_region_tree("Z")
     make_compound("别处", community=tree["community"])

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from wanjia.core.models import ApiToken, AuditLog
-from wanjia.core.testing import make_compound, make_region_tree, make_resident
 from wanjia.estates.models import Household, Resident
+from wanjia.estates.testing import make_compound, make_region_tree, make_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_compound_list_is_scoped(world, x, as_, persona, sees):
 
 
 def test_compound_list_of_a_user_without_memberships_is_empty(world, api):
-    from wanjia.core.testing import make_user
+    from wanjia.estates.testing import make_user
 
     assert api(make_user("nobody")).get("/api/v1/compounds").json() == {"items": [], "count": 0}
 

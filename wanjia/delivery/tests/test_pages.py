@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from wanjia.core.testing import make_user
 from wanjia.delivery import codes, services, svg
 from wanjia.delivery.models import Courier, Delivery, DeliveryPlan, DeliveryStatus, PlanStatus
 from wanjia.delivery.testing import post_courier, sorted_window
 from wanjia.estates.models import Duty, StaffDuty, StaffMember
+from wanjia.estates.testing import make_user
 from wanjia.market.models import Order, OrderWindow, WindowStatus
 
 pytestmark = pytest.mark.django_db

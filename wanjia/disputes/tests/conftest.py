@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_resident, make_user
 from wanjia.disputes import services
+from wanjia.estates.testing import grant, make_resident, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A Monday morning, local time: the clock every time-sensitive test starts from.

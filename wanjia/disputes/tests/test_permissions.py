@@ -5,9 +5,9 @@ regulator (red cases only, never the notes). Denied writes change nothing."""
 import pytest
 
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_user
 from wanjia.disputes import services
 from wanjia.disputes.models import Case, CaseEvent, Session
+from wanjia.estates.testing import grant, make_user
 
 
 def _state(case):

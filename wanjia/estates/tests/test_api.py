@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import translation
 
 from wanjia.core.models import ApiToken
-from wanjia.core.testing import PASSWORD, make_resident
 from wanjia.estates.models import Resident
+from wanjia.estates.testing import PASSWORD, make_resident
 
 pytestmark = pytest.mark.django_db
 

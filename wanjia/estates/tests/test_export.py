@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from wanjia.core.models import AuditLog
-from wanjia.core.testing import make_compound, make_resident
 from wanjia.estates.exporter import COLUMNS
 from wanjia.estates.importer import residents_import
 from wanjia.estates.models import Resident
+from wanjia.estates.testing import make_compound, make_resident
 
 HEADERS = [c.header for c in COLUMNS]
 
@@ -115,7 +115,7 @@ def test_another_compound_is_404(world, login):
 
 def test_full_export_imports_back_into_a_new_compound(world, login, tmp_path):
     from wanjia.core.roles import Role
-    from wanjia.core.testing import grant
+    from wanjia.estates.testing import grant
 
     # exported from the English pages: values stay Chinese, so they read back
     response = login(world.manager_a).post(

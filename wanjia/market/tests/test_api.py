@@ -9,7 +9,7 @@ import time_machine
 
 from wanjia.core.models import IdempotencyKey
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_user
+from wanjia.estates.testing import grant, make_user
 from wanjia.market.models import Offer, Order, OrderStatus
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from django.test import Client
 
 from wanjia.core.models import ApiToken, Membership, ScopeType, User
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_compound, make_user
+from wanjia.estates.testing import grant, make_compound, make_user
 from wanjia.market import services
 from wanjia.market.models import Offer, Order, OrderLine, OrderStatus, PurchaseLine
 from wanjia.market.testing import make_market, open_window

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_user
+from wanjia.estates.testing import grant, make_user
 from wanjia.market import services
 from wanjia.market.errors import Conflict
 from wanjia.market.models import Offer, Order

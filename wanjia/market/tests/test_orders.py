@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wanjia.core.models import AuditLog, Notification
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_user
+from wanjia.estates.testing import grant, make_user
 from wanjia.market import selectors, services
 from wanjia.market.errors import Conflict
 from wanjia.market.models import (

@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from wanjia.core.roles import Role
-from wanjia.core.testing import grant, make_user
+from wanjia.estates.testing import grant, make_user
 from wanjia.market import services
 from wanjia.market.errors import Conflict
 from wanjia.market.models import Offer, OfferSource, Order, OrderLine, OrderStatus, PurchaseLine

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from wanjia.core.testing import make_resident
 from wanjia.estates.models import StaffMember
+from wanjia.estates.testing import make_resident
 from wanjia.party import selectors, services
 from wanjia.party.models import Branch, Member, Responsibility, Team
 

@@ -1,17 +1,17 @@
-"""The foundation's own "today's work" cards: what a manager, a building leader
-and a regulator should look at first in the registry. Other apps register more
-cards with ``@today_provider``; this module is imported from ``CoreConfig.ready``."""
+"""The registry's "today's work" cards: what a manager, a building leader and a
+regulator should look at first in the registry. Other apps register more cards
+with ``@today_provider``; this module is imported from ``EstatesConfig.ready``."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from wanjia.estates import selectors
-from wanjia.estates.models import Resident
+from wanjia.core.roles import Role
+from wanjia.core.scoping import roles_of, scope_q
+from wanjia.core.today import Card, today_provider
 
+from . import selectors
 from .figures import elderly_alone_q, figures_by_compound, total
-from .roles import Role
-from .scoping import roles_of, scope_q
-from .today import Card, today_provider
+from .models import Resident
 
 MANAGERS = {Role.COMPANY_ADMIN, Role.COMPOUND_MANAGER, Role.PARTY_SECRETARY}
 ROWS = 5

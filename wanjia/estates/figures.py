@@ -1,4 +1,5 @@
-"""Counts shown on the console home, the compound page and the regulator's view.
+"""Counts shown on the console home, the compound page and the regulator's view
+(the registry's figures: they count households, residents and staff).
 
 One definition per figure (its 口径), so that a number on the regulator's home and
 the same number on a compound page can never disagree. Counting is grouped by
@@ -12,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wanjia.estates.models import Building, Household, Resident, StaffMember
+from .models import Building, Household, Resident, StaffMember
 
 ELDERLY_AGE = 60
 
