@@ -260,6 +260,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Uploaded .xlsx (a zip): refused before opening when its members would inflate
+# to more than this in all, or one member (over 1 MB) to more than XLSX_MAX_RATIO
+# times its compressed size. A 200,000-row registry sheet is ~200 MB inflated
+# and compresses ~14x; a zip bomb compresses ~1000x.
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_MB", 300) * 1024 * 1024
+XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 100)
 
 # Security: strict by default where it costs nothing; HTTPS settings follow WANJIA_HTTPS.
 HTTPS = env_bool("WANJIA_HTTPS", False)
