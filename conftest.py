@@ -22,6 +22,17 @@ def _huey_immediate(settings):
     HUEY.immediate = False
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request made in English
+    leaves English active in the thread (LocaleMiddleware does not reset it),
+    and a later test's service messages would come out in English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
 @pytest.fixture
 def world(db):
     return make_world()
