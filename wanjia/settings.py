@@ -239,6 +239,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
 LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 30)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+# Resident searches (pages and API together) per user per minute; the live
+# search sends one request per pause in typing.
+RESIDENT_SEARCH_PER_MINUTE = env_int("RESIDENT_SEARCH_PER_MINUTE", 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
