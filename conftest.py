@@ -22,6 +22,30 @@ def _huey_immediate(settings):
     HUEY.immediate = False
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test starts with an empty cache of its own: counters kept there
+    (rate limits, wrong codes) must not carry over from another test, nor
+    touch the file cache of a server running from the same checkout."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request made in English
+    leaves English active in the thread (LocaleMiddleware does not reset it),
+    and a later test's service messages would come out in English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
 @pytest.fixture
 def world(db):
     return make_world()

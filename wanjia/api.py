@@ -6,6 +6,7 @@ URL under /api/v1/, a method the URL does not take, a body that is not JSON and
 a missing or revoked token. Bad input is a 4xx, never a 500."""
 
 import json
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -158,16 +159,29 @@ def _field_name(loc) -> str:
 
 
 def _message(err: dict) -> str:
-    """A translated message for one pydantic error; never pydantic's English text."""
+    """A translated message for one pydantic error; never pydantic's English text,
+    and never anything of the input: only the schema's numeric limits (``ge``,
+    ``max_length``...) are filled in. A context value that is text (an enum's
+    choices, a custom error's detail, whatever a validator put there) could
+    carry what the caller sent or what the server holds, so a message that would
+    need one falls back to the plain "invalid"."""
     template = _PYDANTIC_MESSAGES.get(err.get("type", ""), _INVALID)
+    ctx = {
+        k: v
+        for k, v in (err.get("ctx") or {}).items()
+        if isinstance(v, int | float | Decimal) and not isinstance(v, bool)
+    }
     try:
-        return str(template) % (err.get("ctx") or {})
+        return str(template) % ctx
     except (KeyError, TypeError, ValueError):
         return str(_INVALID)
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc):
+    """Each error is rebuilt from its location and type alone: pydantic's
+    ``input`` (the rejected value, a whole object for a wrong type) and ``msg``
+    are never sent back, on any endpoint."""
     errors = [
         {"field": _field_name(err.get("loc", ())), "message": _message(err)} for err in exc.errors
     ]

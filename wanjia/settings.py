@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wanjia.core.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -239,6 +240,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES_ACCOUNT = env_int("LOGIN_MAX_FAILURES_ACCOUNT", 5)
 LOGIN_MAX_FAILURES_IP = env_int("LOGIN_MAX_FAILURES_IP", 30)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+# Resident searches (pages and API together) per user per minute; the live
+# search sends one request per pause in typing.
+RESIDENT_SEARCH_PER_MINUTE = env_int("RESIDENT_SEARCH_PER_MINUTE", 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -263,6 +267,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Uploaded .xlsx (a zip): refused before opening when its members would inflate
+# to more than this in all, or one member (over 1 MB) to more than XLSX_MAX_RATIO
+# times its compressed size. A 200,000-row registry sheet is ~200 MB inflated
+# and compresses ~14x; a zip bomb compresses ~1000x.
+XLSX_MAX_UNCOMPRESSED_BYTES = env_int("XLSX_MAX_UNCOMPRESSED_MB", 300) * 1024 * 1024
+XLSX_MAX_RATIO = env_int("XLSX_MAX_RATIO", 100)
 
 # Security: strict by default where it costs nothing; HTTPS settings follow WANJIA_HTTPS.
 HTTPS = env_bool("WANJIA_HTTPS", False)
@@ -276,6 +286,7 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # other sites never see our URLs (ids, searches)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 X_FRAME_OPTIONS = "DENY"
@@ -310,7 +321,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_identifiers": {"()": "wanjia.core.logs.MaskIdentifiersFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_identifiers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -70,7 +70,7 @@ class TokenOut(Schema):
 )
 def token_create(request, payload: TokenIn):
     """Failures count towards the lockout by account and by IP, as on the login page."""
-    user, error = login_check(request, payload.username, payload.password)
+    user, error = login_check(request, payload.username, payload.password, channel="api")
     if error == "locked":
         raise HttpError(429, lockout_message())
     if user is None:

@@ -1,7 +1,8 @@
 """Login by username or phone number, with lockout by account and by IP.
 
-Used by the login page and by ``POST /api/v1/auth/token`` alike, so a password
-guesser gains nothing by switching between them."""
+Used by the login page, by ``POST /api/v1/auth/token`` and by ``/admin/login/``
+alike, so a password guesser gains nothing by switching between them; every
+attempt through any of them lands in the one audit log (``core.login.*``)."""
 
 import ipaddress
 from datetime import timedelta
@@ -90,10 +91,25 @@ def clear_failures(username: str) -> None:
     LoginFailure.objects.filter(username=username.lower()).update(username="")
 
 
-def login_check(request, username: str, password: str):
+def _audit_login(action: str, *, account, channel: str, ip: str | None) -> None:
+    """One entry per attempt. Only a known account's username is written: what
+    was typed for an unknown one may be a phone number or a mistyped password."""
+    from .audit import audit
+
+    audit(
+        actor=account,
+        action=action,
+        detail={"channel": channel, "account": account.username if account else ""},
+        ip=ip,
+    )
+
+
+def login_check(request, username: str, password: str, *, channel: str = "page"):
     """(user, error_code). error_code is 'locked' or 'invalid' when user is None.
 
-    While locked, even the right password is refused, so a guesser cannot tell."""
+    ``channel`` ("page", "api", "admin") says where the attempt came from, for
+    the audit log; the lockout counts them all together. While locked, even the
+    right password is refused, so a guesser cannot tell."""
     from django.contrib.auth import authenticate
 
     ip = client_ip(request)
@@ -104,10 +120,13 @@ def login_check(request, username: str, password: str):
     known = find_login_user(username)
     account = known.username if known else username
     if is_locked_out(account, ip):
+        _audit_login("core.login.locked", account=known, channel=channel, ip=ip)
         return None, "locked"
     user = authenticate(request, username=username, password=password)
     if user is None:
         record_failure(account, ip)
+        _audit_login("core.login.failed", account=known, channel=channel, ip=ip)
         return None, "invalid"
     clear_failures(account)
+    _audit_login("core.login.succeeded", account=user, channel=channel, ip=ip)
     return user, None

@@ -1,11 +1,16 @@
 """An encrypted text field: Fernet ciphertext in the database, clear text in Python.
 
 A database dump therefore holds no ID numbers or health notes in clear; exact
-lookups use a separate keyed hash column (see ``pii.lookup_hash``)."""
+lookups use a separate keyed hash column (see ``pii.lookup_hash``).
+
+Key rotation: ``FIELD_ENCRYPTION_KEY`` may list several keys, comma-separated,
+newest first. New values are encrypted with the first; any of them decrypts.
+``manage.py rotate_field_key`` re-encrypts every stored value with the first
+key, after which the old ones can be dropped (see SECURITY.md)."""
 
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
@@ -13,8 +18,9 @@ PREFIX = "enc1:"
 
 
 @lru_cache(maxsize=4)
-def _fernet(key: str) -> Fernet:
-    return Fernet(key.encode())
+def _fernet(keys: str) -> MultiFernet:
+    """Encrypts with the first key of the comma-separated list, decrypts with any."""
+    return MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
 
 
 def encrypt(value: str) -> str:

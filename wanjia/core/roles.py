@@ -30,6 +30,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "pii.reveal_phone": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY, R.BUILDING_LEADER},
     # unmask an ID-card number (audited): only who manages the registry
     "pii.reveal_id": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    # a full birth date (with the masked ID's visible digits it narrows the ID
+    # number to a few candidates): the registry's managers and the household
+    # itself; other roles see the birth year (age)
+    # find residents by phone digits beyond "name + last four" (which the mask
+    # shows anyway): only who keeps the registry; a building leader who may
+    # reveal one phone at a time (audited) must not rebuild numbers by search
+    "estates.search_by_phone": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+    "pii.birth_date": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.RESIDENT},
     "audit.view": {R.COMPANY_ADMIN, R.REGULATOR},
     "staff.manage": {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
     # party layer: figures and coverage for who runs or supervises the compound

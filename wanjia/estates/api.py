@@ -10,12 +10,13 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from wanjia.core.auth import client_ip
 from wanjia.core.pii import mask_id_number, mask_phone
-from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Paging, Text
-from wanjia.core.scoping import can_anywhere
+from wanjia.core.schemas import COMMON_ERRORS, Date, ErrorOut, Id, InputSchema, Paging, Text
+from wanjia.core.scoping import can, can_anywhere
 
 from . import selectors, services
 from .models import CompoundKind, Gender, Relation
@@ -74,7 +75,11 @@ class ResidentOut(Schema):
     room: str
     relation: Relation
     gender: Gender
-    birth_date: date | None
+    birth_date: date | None = Field(
+        None,
+        description="出生日期：只给登记管理者（及本户居民）；其他角色为 null，见 birth_year",
+    )
+    birth_year: int | None = None
     lives_alone: bool
     disability: bool
     chronic_illness: bool
@@ -91,6 +96,24 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_room(obj):
         return obj.household.room
+
+    @staticmethod
+    def resolve_birth_date(obj, context):
+        """A full birth date, with the masked ID number's region and last four,
+        pins the ID down: only roles that manage the registry (or the household
+        itself) see it; everyone else gets the year, enough for an age."""
+        request = (context or {}).get("request")
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        if obj.birth_date is None or user is None:
+            return None
+        where = {"building_id": obj.building_id, "household_id": obj.household_id}
+        return (
+            obj.birth_date if can(user, "pii.birth_date", compound=obj.compound, **where) else None
+        )
+
+    @staticmethod
+    def resolve_birth_year(obj):
+        return obj.birth_date.year if obj.birth_date else None
 
 
 class HouseholdOut(Schema):
@@ -170,7 +193,11 @@ class RevealOut(Schema):
 class ResidentFilter(Schema):
     compound: Id | None = Field(None, description="小区 id")
     building: Id | None = Field(None, description="楼栋 id")
-    q: Text(50, description="姓名、拼音或首字母、手机尾号、房号，或完整身份证号") = ""
+    q: Text(
+        50,
+        description="姓名、拼音或首字母、房号；“姓名 手机尾号4位”；可查看完整手机号的角色可按"
+        "手机尾号查找，可查看身份证号的角色可按完整身份证号查找。每人每分钟限次（429）。",
+    ) = ""
     lives_alone: bool | None = None
 
 
@@ -220,7 +247,11 @@ def household_detail(request, household_id: Id):
     return selectors.get_or_404(selectors.households_visible_to(request.auth), pk=household_id)
 
 
-@router.get("/residents", response={200: list[ResidentOut], **COMMON_ERRORS}, summary="查找居民")
+@router.get(
+    "/residents",
+    response={200: list[ResidentOut], 429: ErrorOut, **COMMON_ERRORS},
+    summary="查找居民",
+)
 @paginate(Paging)
 def resident_list(request, filters: Query[ResidentFilter]):
     user = request.auth
@@ -238,7 +269,13 @@ def resident_list(request, filters: Query[ResidentFilter]):
         qs = qs.filter(building_id=filters.building)
     if filters.lives_alone is not None:
         qs = qs.filter(lives_alone=filters.lives_alone)
-    return selectors.resident_search(qs, filters.q).order_by("id")
+    try:
+        results = services.resident_search_run(
+            actor=user, queryset=qs, q=filters.q, ip=client_ip(request)
+        )
+    except services.SearchRateLimited as exc:
+        raise HttpError(429, exc.message) from None
+    return results.order_by("id")
 
 
 @router.get(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from wanjia.core import pii
 from wanjia.core.audit import audit
 from wanjia.core.scoping import can
+from wanjia.core.sheets import safe_row
 
 from .models import Building, Compound, Relation
 from .selectors import residents_visible_to
@@ -192,8 +193,8 @@ def template_workbook() -> bytes:
     ws = wb.active
     ws.title = str(_("居民信息"))
     red = PatternFill("solid", fgColor="C8161D")
-    ws.append([c.header for c in COLUMNS])
-    ws.append([c.example for c in COLUMNS])
+    ws.append(safe_row(c.header for c in COLUMNS))
+    ws.append(safe_row(c.example for c in COLUMNS))
     for i, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)
         head = ws.cell(row=1, column=i)
@@ -218,10 +219,10 @@ def template_workbook() -> bytes:
     for column in COLUMNS:
         example = column.example.isoformat() if isinstance(column.example, date) else column.example
         need = _("必需的列") if column.required else _("可选")
-        help_sheet.append([column.header, str(need), str(column.rule), example])
+        help_sheet.append(safe_row([column.header, need, column.rule, example]))
     help_sheet.append([])
     for line in _template_notes():
-        help_sheet.append([line])
+        help_sheet.append(safe_row([line]))
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCD", (16, 12, 70, 22), strict=True):
@@ -352,14 +353,15 @@ def _write_residents(actor, compound, building, unmasked: set[str]) -> tuple[byt
         (b_name, b_floors, b_elev, unit, room, floor, area, name, rel, sex, tel, idn, birth,
          alone, disabled, chronic, party, contacts) = row  # fmt: skip
         contact = contacts[0] if contacts else {}
+        # safe_row: a name such as "=HYPERLINK(...)" is written as text, not a formula.
         ws.append(
-            [
+            safe_row([
                 b_name, b_floors, yes if b_elev else no, unit, room, floor,
                 float(area) if area is not None else None, name, relation.get(rel, rel),
                 gender.get(sex, ""), phone(tel), id_number(idn), birth,
                 yes if alone else no, yes if disabled else no, yes if chronic else no,
                 yes if party else no, contact.get("name", ""), phone(contact.get("phone", "")),
-            ]
+            ])
         )  # fmt: skip
         rows += 1
     out = io.BytesIO()

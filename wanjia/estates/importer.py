@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from wanjia.core import pii
 from wanjia.core.audit import audit
 from wanjia.core.scoping import can
+from wanjia.core.sheets import ArchiveRefused, check_xlsx_archive, unquote_cell
 
 from .exporter import BY_KEY, REQUIRED_KEYS, header_key
 from .models import Building, Compound, Household, Relation, Resident, Unit
@@ -99,7 +100,7 @@ def parse_text(value, max_len: int) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        text = _norm(value)
+        text = unquote_cell(_norm(value))
     elif isinstance(value, bool):
         raise CellError(_("应填写文字。"))
     elif isinstance(value, int):
@@ -464,9 +465,12 @@ def _open_sheet(path):
             raise CellError(_("文件是空的，请选择填好的 Excel 文件。"))
         if not zipfile.is_zipfile(path):
             raise CellError(_("文件不是 Excel（.xlsx）文件，请用模板填写后上传。"))
+        check_xlsx_archive(path)
         workbook = load_workbook(path, read_only=True, data_only=True)
     except CellError:
         raise
+    except ArchiveRefused as exc:
+        raise CellError(str(exc)) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
         raise CellError(_("文件无法读取：不是有效的 Excel（.xlsx）文件。")) from None
     if not workbook.worksheets:

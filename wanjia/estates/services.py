@@ -246,6 +246,44 @@ def resident_reveal(*, actor, resident: Resident, field: str, ip: str | None = N
     return getattr(resident, field)
 
 
+class SearchRateLimited(Exception):
+    """Too many resident searches by one user this minute."""
+
+    @property
+    def message(self) -> str:
+        return _("查找过于频繁，请稍等一分钟后再试。")
+
+
+def resident_search_run(*, actor, queryset, q: str, ip: str | None = None):
+    """Search residents for ``actor`` (pages and API alike): counted against the
+    user's per-minute budget (``RESIDENT_SEARCH_PER_MINUTE``), matched as the
+    role allows (``selectors.resident_search``), and audited whenever it could
+    match on a phone or ID number, with the query masked and the match count."""
+    from django.conf import settings
+
+    from wanjia.core.ratelimit import over_limit
+
+    from . import selectors
+
+    if (q or "").strip() and over_limit(
+        actor, "estates.search", per_minute=settings.RESIDENT_SEARCH_PER_MINUTE
+    ):
+        raise SearchRateLimited
+    results, identifier = selectors.resident_search(queryset, q, user=actor)
+    if identifier:
+        audit(
+            actor=actor,
+            action="estates.resident.searched",
+            detail={
+                "by": identifier,
+                "query": selectors.masked_query(q),
+                "matches": results.count(),
+            },
+            ip=ip,
+        )
+    return results
+
+
 def staff_create(
     *,
     actor,

@@ -314,9 +314,15 @@ def resident_search(request):
         residents = residents.filter(SEARCH_FLAGS[flag]())
     if region is not None:
         residents = residents.filter(compound__community__path__startswith=region.path)
-    results = selectors.resident_search(
-        residents.select_related("household__building"), q
-    ).order_by("compound__code", "building__sort", "household__room", "id")
+    try:
+        results = services.resident_search_run(
+            actor=request.user,
+            queryset=residents.select_related("household__building"),
+            q=q,
+            ip=client_ip(request),
+        ).order_by("compound__code", "building__sort", "household__room", "id")
+    except services.SearchRateLimited as exc:
+        return _search_refused(request, q, flag, region, exc.message)
     total = results.count() if searched else 0
     context = {
         "q": q,
@@ -331,6 +337,23 @@ def resident_search(request):
     if request.htmx and request.htmx.target == "results":
         return render(request, "estates/_search_results.html", context)
     return render(request, "estates/search.html", context)
+
+
+def _search_refused(request, q, flag, region, message: str):
+    context = {
+        "q": q,
+        "flag": flag,
+        "region": region,
+        "flags": _flag_labels(),
+        "searched": False,
+        "refused": message,
+        "results": [],
+        "total": 0,
+        "limit": SEARCH_LIMIT,
+    }
+    partial = request.htmx and request.htmx.target == "results"
+    template = "estates/_search_results.html" if partial else "estates/search.html"
+    return render(request, template, context, status=429)
 
 
 def _flag_labels() -> list[tuple[str, str]]:

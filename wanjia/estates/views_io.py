@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wanjia.core.auth import client_ip
 from wanjia.core.jobs import jobs_visible_to, register_kind
 from wanjia.core.scoping import can
+from wanjia.core.sheets import ArchiveRefused, check_xlsx_archive
 
 from .exporter import COLUMNS, residents_export, template_workbook
 from .selectors import buildings_visible_to, compounds_visible_to, get_or_404
@@ -53,6 +54,10 @@ def _upload_error(upload) -> str:
     upload.seek(0)
     if head != b"PK\x03\x04":  # every .xlsx is a zip archive
         return _("文件不是 Excel（.xlsx）文件，请用模板填写后上传。")
+    try:
+        check_xlsx_archive(upload)  # at once; the importer checks again before opening
+    except ArchiveRefused as exc:
+        return str(exc)
     return ""
 
 

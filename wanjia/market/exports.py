@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from wanjia.core.sheets import safe_cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,7 +49,7 @@ def _cell(value):
     # openpyxl writes Decimal as a number and aware datetimes not at all.
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).replace(tzinfo=None)
-    return value
+    return safe_cell(value)  # text such as "=HYPERLINK(...)" never becomes a formula
 
 
 def _widths(rows: list[list]) -> list[int]:

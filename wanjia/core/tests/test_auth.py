@@ -313,3 +313,62 @@ def test_inactive_user_cannot_log_in_or_use_old_credentials(world, api, login):
     assert token_login("mgr_a", PASSWORD).status_code == 401
     assert token_client.get("/api/v1/me").status_code == 401
     assert session_client.get("/api/v1/me").status_code == 401
+
+
+# -- the admin's login shares the lockout and the audit trail -----------------------------
+
+
+def admin_login(username, password, client=None, ip="10.0.0.1"):
+    client = client or Client()
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_admin_login_is_locked_out_like_the_others(world, settings):
+    make_user("root", is_superuser=True, is_staff=True)
+    for _ in range(settings.LOGIN_MAX_FAILURES_ACCOUNT):
+        assert admin_login("root", "wrong-password").status_code == 200  # form re-shown
+    assert (
+        LoginFailure.objects.filter(username="root").count() == settings.LOGIN_MAX_FAILURES_ACCOUNT
+    )
+    client = Client()
+    r = admin_login("root", PASSWORD, client, ip="10.9.9.9")
+    assert "锁定" in r.content.decode()
+    assert logged_in_as(client) is None
+    # ... and the other doors are shut as well.
+    assert token_login("root", PASSWORD, ip="10.9.9.9").status_code == 429
+
+
+def test_page_failures_lock_the_admin_login(world, settings):
+    make_user("root", is_superuser=True, is_staff=True)
+    for _ in range(settings.LOGIN_MAX_FAILURES_ACCOUNT):
+        page_login("root", "wrong-password")
+    client = Client()
+    admin_login("root", PASSWORD, client)
+    assert logged_in_as(client) is None
+
+
+def test_admin_login_still_works_and_every_door_is_audited(world):
+    root = make_user("root", is_superuser=True, is_staff=True)
+    client = Client()
+    assert admin_login("root", PASSWORD, client).status_code == 302
+    assert str(logged_in_as(client)) == str(root.pk)
+    page_login("mgr_a", "wrong-password")
+    token_login("mgr_a", PASSWORD)
+    entries = AuditLog.objects.filter(action__startswith="core.login.").order_by("id")
+    got = [(e.action, e.detail["channel"], e.detail["account"]) for e in entries]
+    assert got == [
+        ("core.login.succeeded", "admin", "root"),
+        ("core.login.failed", "page", "mgr_a"),
+        ("core.login.succeeded", "api", "mgr_a"),
+    ]
+    assert entries[0].ip == "10.0.0.1" and entries[0].actor == root
+
+
+def test_admin_login_refuses_a_non_staff_user(world):
+    client = Client()
+    r = admin_login("mgr_a", PASSWORD, client)
+    assert r.status_code == 200 and logged_in_as(client) is None

@@ -234,3 +234,32 @@ def test_reveal_of_another_field_is_a_422(world, api):
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "field"
     assert not AuditLog.objects.filter(action__startswith="estates.resident.revealed").exists()
+
+
+def test_field_key_rotation(world, settings):
+    """NEW,OLD: old ciphertext still reads; rotate_field_key rewrites it with
+    NEW, after which OLD can be dropped; the command prints no value."""
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.db import connection
+
+    from wanjia.core.models import AuditLog
+    from wanjia.estates.models import Resident
+
+    old = settings.FIELD_ENCRYPTION_KEY
+    new = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEY = f"{new},{old}"
+    zhang = Resident.objects.get(name="张伟")
+    assert zhang.id_number == "11010519491231002X"  # written with OLD, read with NEW,OLD
+    out = StringIO()
+    call_command("rotate_field_key", stdout=out)
+    assert "11010519491231002X" not in out.getvalue()
+    assert AuditLog.objects.filter(action="core.keys.field_key_rotated").exists()
+    settings.FIELD_ENCRYPTION_KEY = new  # OLD dropped
+    assert Resident.objects.get(pk=zhang.pk).id_number == "11010519491231002X"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM estates_resident WHERE id = %s", [zhang.pk])
+        raw = cursor.fetchone()[0]
+    assert raw.startswith("enc1:") and "1101" not in raw

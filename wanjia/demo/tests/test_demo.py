@@ -444,3 +444,16 @@ def test_a_module_with_a_missing_import_is_an_error_not_a_skip(monkeypatch):
     monkeypatch.setattr(hooks.importlib, "import_module", failing_import)
     with pytest.raises(ModuleNotFoundError):
         hooks.demo_modules()
+
+
+def test_load_demo_prints_no_phone_or_id_number(db):
+    """The output lands in terminals, CI logs and tickets: accounts are listed
+    with masked phones, and no phone or ID number appears anywhere in it."""
+    import re
+
+    out = load("--no-modules")
+    assert "Demo accounts" in out and "****" in out
+    phones = set(User.objects.exclude(phone="").values_list("phone", flat=True))
+    phones |= set(Resident.objects.exclude(phone="").values_list("phone", flat=True)[:2000])
+    assert phones and not any(p in out for p in phones)
+    assert not re.search(r"(?<![0-9])(1[3-9][0-9]{9}|[0-9]{17}[0-9X])(?![0-9])", out)

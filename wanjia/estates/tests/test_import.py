@@ -513,3 +513,61 @@ def test_the_service_refuses_without_the_capability(world, tmp_path):
 def test_anonymous_is_sent_to_login(world, client):
     r = client.get(reverse("estates_import", kwargs={"compound_id": world.a.pk}))
     assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+# ---- zip bombs -------------------------------------------------------------------
+
+
+def bomb(megabytes: int = 64) -> bytes:
+    """A real workbook whose first sheet inflates to ``megabytes`` of empty rows
+    (written in pieces, so the test itself stays small; ~100 KB zipped)."""
+    import zipfile
+
+    good = zipfile.ZipFile(io.BytesIO(xlsx([row()])))
+    out = io.BytesIO()
+    piece = b'<row r="3"><c r="A3" t="inlineStr"><is><t>0</t></is></c></row>' * 16384
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in good.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(info, good.read(info))
+                continue
+            sheet = good.read(info).decode()
+            head, tail = sheet.split("</sheetData>")
+            with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+                f.write(head.encode())
+                for _ in range(megabytes * 1024 * 1024 // len(piece)):
+                    f.write(piece)
+                f.write(b"</sheetData>" + tail.encode())
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened(world, tmp_path, monkeypatch):
+    content = bomb()
+    assert len(content) < 1024 * 1024
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(a))
+    result = assert_rejected(world, tmp_path, content, (None, "", "压缩"))
+    assert opened == []  # refused from the zip's directory, never inflated
+    assert result.error_count == 1
+
+
+def test_a_workbook_too_large_inflated_is_refused(world, tmp_path, settings):
+    settings.XLSX_MAX_UNCOMPRESSED_BYTES = 4 * 1024 * 1024
+    settings.XLSX_MAX_RATIO = 10_000  # only the total counts here
+    assert_rejected(world, tmp_path, bomb(8), (None, "", "4 MB"))
+
+
+def test_upload_of_a_zip_bomb_is_refused_at_once(world, login, media):
+    r = upload(login(world.manager_a), world, bomb())
+    assert r.status_code == 400 and "压缩炸弹" in r.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_upload_of_a_zip_bomb_in_english(world, login, media):
+    client = login(world.manager_a)
+    r = client.post(
+        reverse("estates_import", kwargs={"compound_id": world.a.pk}),
+        {"file": SimpleUploadedFile("residents.xlsx", bomb())},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 400 and "zip bomb" in r.content.decode()

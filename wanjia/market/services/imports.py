@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
+from wanjia.core.sheets import ArchiveRefused, check_xlsx_archive
 
 from ..access import require_manage
 from ..models import Market, ReferencePrice
@@ -32,6 +33,10 @@ def _cell_error(row: int, column: str, message: str) -> ValidationError:
 def _read_rows(upload) -> list[tuple]:
     from openpyxl import load_workbook
 
+    try:
+        check_xlsx_archive(upload)
+    except ArchiveRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
     try:
         sheet = load_workbook(upload, read_only=True, data_only=True).active
         rows = list(sheet.iter_rows(values_only=True))

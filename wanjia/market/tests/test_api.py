@@ -262,3 +262,34 @@ def test_lists_page_with_bounded_paging(world, kit, api):
     for query in ({"window": 0}, {"window": 2**63}, {"limit": 201}):
         assert client.get(f"{URL}/orders", query).status_code == 422, query
     assert client.get(f"{URL}/orders/{2**63}").status_code == 422
+
+
+MARKER = "unit_cost=8.88"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"slot": {"unit_cost": MARKER, "price": 8.88}},
+        {"slot": [MARKER]},
+        {"fulfilment": MARKER},
+        {"lines": [{"offer": {"unit_cost": MARKER}, "qty": 1}]},
+        {"note": MARKER * 30},
+    ],
+)
+def test_a_422_never_echoes_what_was_sent(world, kit, api, payload):
+    """Errors carry only the field and a message: neither the rejected value nor
+    anything built from it (pydantic's ``input``/``msg``)."""
+    res = post(api(world.resident_a), {**body(kit, 土豆=1), **payload})
+    assert res.status_code == 422
+    text = res.content.decode()
+    assert MARKER not in text and "8.88" not in text and "input" not in text
+    assert all(set(e) == {"field", "message"} for e in res.json()["errors"])
+
+
+def test_a_422_message_takes_only_numeric_limits_from_the_error():
+    from wanjia.api import _message
+
+    assert "200" in _message({"type": "string_too_long", "ctx": {"max_length": 200}})
+    leaky = {"type": "string_too_long", "ctx": {"max_length": "cost ¥2.35"}}
+    assert "2.35" not in _message(leaky)

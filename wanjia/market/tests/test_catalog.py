@@ -185,3 +185,17 @@ def test_reference_import_refuses_an_unknown_item_and_a_non_excel_file(world, mk
             actor=world.manager_a, market=mk.market, upload=BytesIO(b"not excel")
         )
     assert ".xlsx" in exc.value.message_dict["file"][0]
+
+
+def test_reference_import_refuses_a_zip_bomb(world, mk):
+    import zipfile
+
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            for _ in range(64):
+                f.write(b"0" * (1024 * 1024))
+    out.seek(0)
+    with pytest.raises(ValidationError) as exc:
+        services.reference_prices_import(actor=world.manager_a, market=mk.market, upload=out)
+    assert "压缩炸弹" in exc.value.message_dict["file"][0]

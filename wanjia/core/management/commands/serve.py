@@ -41,6 +41,9 @@ class Command(BaseCommand):
                 "120",
                 "--access-logfile",
                 "-",
+                # phone and ID numbers in URLs (a search by GET) are masked
+                "--logger-class",
+                "wanjia.core.gunicorn_logging.MaskingLogger",
             ]
         )
         try:

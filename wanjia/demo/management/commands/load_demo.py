@@ -46,6 +46,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from wanjia.core.models import Membership
+from wanjia.core.pii import mask_phone
 from wanjia.demo import hooks
 from wanjia.demo.city import CITY_CODE, CITY_NAME, SCALES
 from wanjia.demo.constants import ACCOUNTS, DEMO_PASSWORD
@@ -103,5 +104,5 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"  {username:<16} {m.get_role_display()} · {m.get_scope_type_display()} "
-                f"{m.scope_label} · {m.user.display_name} · {m.user.phone or '-'}"
+                f"{m.scope_label} · {m.user.display_name} · {mask_phone(m.user.phone) or '-'}"
             )

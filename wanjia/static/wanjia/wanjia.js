@@ -1,0 +1,19 @@
+/* Behaviour that used to sit in onclick=/onchange=/onsubmit= attributes, which
+   the Content-Security-Policy (scripts only from this site) does not run:
+   [data-print] prints the page, [data-autosubmit] submits its form on change,
+   form[data-confirm] asks before submitting, [data-back] goes back. */
+(function () {
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); return; }
+    var back = e.target.closest("[data-back]");
+    if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+  document.addEventListener("change", function (e) {
+    var el = e.target.closest("[data-autosubmit]");
+    if (el && el.form) { el.form.submit(); }
+  });
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) { e.preventDefault(); }
+  }, true);
+})();
