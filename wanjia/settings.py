@@ -119,7 +119,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wanjia.core.middleware.RefuseUnstorableInput",
 ]
+# JSON under /api/, a page a person can act on elsewhere (wanjia/urls.py has the rest).
+CSRF_FAILURE_VIEW = "wanjia.core.views.csrf_failure"
 
 ROOT_URLCONF = "wanjia.urls"
 WSGI_APPLICATION = "wanjia.wsgi.application"

@@ -1,0 +1,38 @@
+"""Refuse what no field can hold before any view sees it.
+
+A NUL byte (or a lone surrogate) in a query string or a form field has no use:
+PostgreSQL refuses to store it (a 500 deep in a service), SQLite stores it and
+it breaks exports later. One check here covers every form of every app, present
+and future: a 400 that says why, JSON under /api/. JSON bodies are checked by
+the API's schemas (``core.schemas.Text``)."""
+
+from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext_lazy as _
+
+from .views import refusal, request_too_big
+
+MESSAGE = _("提交的内容含有无法保存的字符（如空字符），请删除后重试。")
+
+
+def _unstorable(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _bad(querydict) -> bool:
+    return any(
+        _unstorable(key) or any(_unstorable(v) for v in values) for key, values in querydict.lists()
+    )
+
+
+class RefuseUnstorableInput:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            bad = _bad(request.GET) or (request.method == "POST" and _bad(request.POST))
+        except RequestDataTooBig:
+            return request_too_big(request)
+        if bad:
+            return refusal(request, 400, MESSAGE)
+        return self.get_response(request)
