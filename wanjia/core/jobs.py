@@ -291,7 +291,8 @@ def jobs_sweep(*, now=None) -> dict:
     close_old_connections()
     due = QueuedTask.objects.filter(status=TaskStatus.PENDING, due_at__lte=now)
     sent = sum(
-        task_send(pk, now=now) for pk in due.order_by("due_at").values_list("pk", flat=True)[:SWEEP_BATCH]
+        task_send(pk, now=now)
+        for pk in due.order_by("due_at").values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     silent = Job.objects.filter(status=JobStatus.RUNNING).filter(
         Q(heartbeat_at__lt=now - SILENT) | Q(heartbeat_at__isnull=True, created_at__lt=now - SILENT)
