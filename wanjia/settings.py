@@ -171,7 +171,8 @@ def database_from_url(url: str | None) -> dict:
         raise ImproperlyConfigured("DATABASE_URL has a port that is not a number") from None
     # Query parameters are libpq options (sslmode, connect_timeout, sslrootcert...).
     options: dict = {k: v[-1] for k, v in parse_qs(parts.query).items() if k != "pool"}
-    if env_bool("DB_POOL", True):
+    pooled = env_bool("DB_POOL", True)
+    if pooled:
         options["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 1),
             "max_size": env_int("DB_POOL_MAX", 20),
@@ -185,7 +186,13 @@ def database_from_url(url: str | None) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(port or ""),
         "OPTIONS": options,
-        "CONN_MAX_AGE": 0 if options.get("pool") else env_int("DB_CONN_MAX_AGE", 60),
+        "CONN_MAX_AGE": 0 if pooled else env_int("DB_CONN_MAX_AGE", 60),
+        # A connection is tested before a request uses it: with the pool, Django
+        # passes ConnectionPool.check_connection (one round trip when lent);
+        # without it, a persistent connection is tested before reuse. After a
+        # database restart the pool held dead connections, and each answered
+        # one request with a 500.
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
