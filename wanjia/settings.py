@@ -231,6 +231,9 @@ else:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 
+# A running job silent this long had its worker killed (core.jobs.jobs_sweep).
+JOB_SILENT_SECONDS = env_int("WANJIA_JOB_SILENT_SECONDS", 60)
+
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = ["wanjia.core.auth.PhoneOrUsernameBackend"]
 LOGIN_URL = "login"

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -52,10 +53,19 @@ log = logging.getLogger(__name__)
 LIVE_TTL_SECONDS = 6 * 3600
 MESSAGE_MAX = 300
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-# A running job beats every HEARTBEAT; after SILENT without a beat its worker is
-# taken for dead (six missed beats: a busy machine delays a beat, not six).
-HEARTBEAT = timedelta(seconds=10)
-SILENT = timedelta(seconds=60)
+
+
+def silent() -> timedelta:
+    """How long a running job may go without a beat before its worker is taken
+    for dead (settings.JOB_SILENT_SECONDS; the fault tests shorten it)."""
+    return timedelta(seconds=getattr(settings, "JOB_SILENT_SECONDS", 60))
+
+
+def heartbeat_every() -> timedelta:
+    # six beats per silence: a busy machine delays a beat, not six
+    return silent() / 6
+
+
 # A task whose send failed (queue down) is tried again after RESEND; a claim
 # that was never completed (the sender died) expires after the same lease.
 RESEND = timedelta(seconds=30)
@@ -167,11 +177,12 @@ def _beat_key(job: Job) -> str:
 
 
 @contextmanager
-def job_heartbeat(job: Job, *, every: timedelta = HEARTBEAT):
+def job_heartbeat(job: Job, *, every: timedelta | None = None):
     """Beat for ``job`` from a side thread while the body runs (a solver may be
     silent for minutes). The thread dies with the process, so a killed worker
     stops beating: that is what the sweeper sees."""
     stop = threading.Event()
+    every = every or heartbeat_every()
 
     def run():
         try:
@@ -294,12 +305,13 @@ def jobs_sweep(*, now=None) -> dict:
         task_send(pk, now=now)
         for pk in due.order_by("due_at").values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    silent = Job.objects.filter(status=JobStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=now - SILENT) | Q(heartbeat_at__isnull=True, created_at__lt=now - SILENT)
+    cutoff = now - silent()
+    quiet = Job.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
     )
     requeued = failed = 0
-    for job in silent.select_related("created_by")[:SWEEP_BATCH]:
-        if _beats_in_cache(job, now - SILENT):  # alive inside its own long transaction
+    for job in quiet.select_related("created_by")[:SWEEP_BATCH]:
+        if _beats_in_cache(job, cutoff):  # alive inside its own long transaction
             continue
         outcome = _abandoned(job, now)
         requeued += outcome == "requeued"

@@ -136,9 +136,9 @@ def test_a_silent_plan_is_requeued_once_then_failed_and_the_planner_told(world, 
     plan = _killed_mid_plan(world, kit)
     now = timezone.now()
     # beating recently: alive, left alone
-    assert jobs.jobs_sweep(now=now + jobs.SILENT / 2) == {"sent": 0, "requeued": 0, "failed": 0}
+    assert jobs.jobs_sweep(now=now + jobs.silent() / 2) == {"sent": 0, "requeued": 0, "failed": 0}
     # silent: requeued (a plan is stored in one transaction, so a rerun is safe) and run
-    silent_at = now + jobs.SILENT + timedelta(seconds=1)
+    silent_at = now + jobs.silent() + timedelta(seconds=1)
     out = jobs.jobs_sweep(now=silent_at)
     assert out["requeued"] == 1
     plan.refresh_from_db()
@@ -155,7 +155,7 @@ def test_a_silent_plan_is_requeued_once_then_failed_and_the_planner_told(world, 
 def test_a_plan_silent_twice_fails_and_nothing_stays_running(world, kit):
     plan = _killed_mid_plan(world, kit)
     Job.objects.filter(pk=plan.job_id).update(attempts=2)  # its second run died too
-    now = timezone.now() + jobs.SILENT + timedelta(seconds=1)
+    now = timezone.now() + jobs.silent() + timedelta(seconds=1)
     assert jobs.jobs_sweep(now=now)["failed"] == 1
     assert jobs.jobs_sweep(now=now)["failed"] == 0  # a second sweeper finds nothing
     plan.refresh_from_db()
@@ -167,7 +167,7 @@ def test_a_plan_silent_twice_fails_and_nothing_stays_running(world, kit):
 
 def test_a_job_beating_in_the_cache_inside_a_long_transaction_is_alive(world, kit):
     plan = _killed_mid_plan(world, kit)
-    later = timezone.now() + jobs.SILENT * 3
+    later = timezone.now() + jobs.silent() * 3
     jobs.cache.set(jobs._beat_key(plan.job), later.timestamp())
     assert jobs.jobs_sweep(now=later)["failed"] + jobs.jobs_sweep(now=later)["requeued"] == 0
     assert Job.objects.get(pk=plan.job_id).status == JobStatus.RUNNING
