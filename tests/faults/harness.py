@@ -1,6 +1,6 @@
 """Real processes for the fault tests: a project database of its own (a SQLite
 file under a temporary WANJIA_VAR_DIR, or a PostgreSQL database named
-``<DATABASE_URL's name>_faults``), ``manage.py run_huey`` workers to kill, and a
+``<DATABASE_URL name>_faults_<pid>``), ``manage.py run_huey`` workers to kill, and a
 throwaway ``redis-server`` on port 6390 (never the machine's 6379).
 
 Everything the project does runs in ``manage.py shell`` subprocesses with that
@@ -42,7 +42,7 @@ class Project:
         base = os.environ.get("DATABASE_URL", "")
         if base:
             parts = urlparse(base)
-            self.db_name = (parts.path.lstrip("/") or "wanjia") + "_faults"
+            self.db_name = f"{parts.path.lstrip('/') or 'wanjia'}_faults_{os.getpid()}"
             self.env["DATABASE_URL"] = urlunparse(parts._replace(path="/" + self.db_name))
             self._admin_url = urlunparse(parts._replace(path="/postgres"))
             self._recreate_pg()
@@ -221,3 +221,68 @@ class Redis:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+SHOP = """
+from wanjia.core.services import token_issue
+from wanjia.core.testing import make_world
+from wanjia.market.testing import make_market, open_window
+w = make_world()
+kit = make_market(manager=w.manager_a, compound=w.a)
+window = open_window(kit, manager=w.manager_a, stock=10_000)
+offer = next(iter(kit.offers.values()))
+out.update(
+    window=window.pk,
+    offer=offer.pk,
+    households=list(w.a.households.order_by("id").values_list("id", flat=True)),
+    token=token_issue(actor=w.manager_a),
+)
+"""
+
+
+class Server:
+    """gunicorn serving the project on a free loopback port."""
+
+    def __init__(self, project: Project):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        log = (project.var_dir / "server.log").open("w")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wanjia.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "2",
+            ],
+            cwd=ROOT,
+            env=project.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

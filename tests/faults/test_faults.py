@@ -4,7 +4,7 @@ while plans are asked for and started again. Every plan ends exactly once:
 none stuck "running", none lost, none made twice. Each test prints its figures.
 
 On SQLite by default (a file under a temporary WANJIA_VAR_DIR); on PostgreSQL
-when DATABASE_URL is set (its own database, ``<name>_faults``)."""
+when DATABASE_URL is set (its own database, ``<name>_faults_<pid>``)."""
 
 import signal
 import time
@@ -149,4 +149,104 @@ def test_plans_asked_for_while_redis_is_down_run_once_when_it_returns(tmp_path, 
         )
         assert runs == [1, 1, 1] and sends == 3
     finally:
+        project.close()
+
+
+def test_orders_placed_while_backends_are_terminated_exist_exactly_once(tmp_path):
+    """PostgreSQL only: three times, 3 s apart, every connection of the database
+    is terminated (as a restart or a failover does) while orders are placed
+    over HTTP; the client retries a failed order with the same Idempotency-Key.
+
+    (Killing every second instead starves psycopg_pool: its reconnect backoff
+    outgrows the 20 s pool timeout; a restart is one event, not a storm.)"""
+    import json
+    import os
+    import threading
+    import urllib.error
+    import urllib.request
+
+    if not os.environ.get("DATABASE_URL"):
+        pytest.skip("needs DATABASE_URL=postgresql://... (backends to terminate)")
+    import psycopg
+
+    from .harness import SHOP, Server
+
+    started = time.monotonic()
+    project = Project(tmp_path / "var")
+    server = None
+    try:
+        shop = project.run(SHOP)
+        server = Server(project)
+        stop = threading.Event()
+        killed = {"n": 0, "bursts": 0}
+
+        def killer():
+            with psycopg.connect(project.env["DATABASE_URL"], autocommit=True) as conn:
+                for _burst in range(3):
+                    if stop.wait(3.0 if killed["bursts"] else 0.5):
+                        return
+                    killed["bursts"] += 1
+                    killed["n"] += conn.execute(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    ).fetchone()[0]
+
+        def place(household: int, key: str) -> int:
+            body = {"window": shop["window"], "household": household, "fulfilment": "pickup"}
+            body["lines"] = [{"offer": shop["offer"], "qty": 1}]
+            req = urllib.request.Request(
+                f"{server.url}/api/v1/market/orders",
+                data=json.dumps(body).encode(),
+                headers={
+                    "Authorization": f"Bearer {shop['token']}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": key,
+                },
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=30) as res:  # noqa: S310 (loopback)
+                    return res.status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+            except OSError:
+                return 599
+
+        thread = threading.Thread(target=killer, daemon=True)
+        thread.start()
+        tried = errors = 0
+        for hh in shop["households"]:
+            key = f"faults-{hh}"
+            for _attempt in range(10):
+                tried += 1
+                status = place(hh, key)
+                if status < 500:
+                    break
+                errors += 1
+                time.sleep(0.2)  # a client's retry, with the same key
+            assert status in (200, 201), (hh, status)
+        stop.set()
+        thread.join()
+        orders = project.one(
+            "SELECT COUNT(*) FROM market_order WHERE window_id = ?", (shop["window"],)
+        )
+        per_home = project.one(
+            "SELECT COUNT(DISTINCT household_id) FROM market_order WHERE window_id = ?",
+            (shop["window"],),
+        )
+        figures(
+            "backends terminated while ordering",
+            requests_tried=tried,
+            errors_seen=errors,
+            kill_bursts=killed["bursts"],
+            backends_killed=killed["n"],
+            orders_wanted=len(shop["households"]),
+            lost=len(shop["households"]) - per_home,
+            doubled=orders - per_home,
+            seconds=round(time.monotonic() - started, 1),
+        )
+        assert orders == per_home == len(shop["households"])
+    finally:
+        if server:
+            server.stop()
         project.close()
