@@ -33,7 +33,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -299,7 +299,6 @@ def jobs_sweep(*, now=None) -> dict:
     """Re-send pending tasks and deal with silent running jobs. Each row is
     claimed by a conditional UPDATE, so concurrent sweepers act on it once."""
     now = now or timezone.now()
-    close_old_connections()
     due = QueuedTask.objects.filter(status=TaskStatus.PENDING, due_at__lte=now)
     sent = sum(
         task_send(pk, now=now)

@@ -71,14 +71,29 @@ def _check(response, before: dict, what: str, problems: list) -> None:
 
 
 @pytest.fixture
-def busy_world(world, monkeypatch):
+def fresh_ids(db):
+    """Ids from 1 in every table, so that ``<int:pk>`` = 1 finds a record. SQLite
+    rolls its counters back with the test; PostgreSQL's sequences are not."""
+    if connection.vendor == "postgresql":
+        from django.core.management.color import no_style
+
+        sql = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+        with connection.cursor() as cur:
+            for statement in sql:
+                cur.execute(statement)
+
+
+@pytest.fixture
+def busy_world(fresh_ids, monkeypatch):
     """The world with a market, a sorted delivery window planned for one courier
     (staff_a), so that detail pages (pk 1 of most tables) and the courier's
     hand-off forms exist."""
+    from wanjia.core.testing import make_world
     from wanjia.delivery import services
     from wanjia.delivery.services import planning
     from wanjia.delivery.testing import post_courier, sorted_window
 
+    world = make_world()
     monkeypatch.setattr(planning, "_sizing", lambda *args, **kwargs: {})
     kit = sorted_window(world)
     courier = post_courier(world, kit, user=world.staff_a)
