@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: run test bench lint venv test-deps browser messages demo clean
+.PHONY: run test faults bench lint venv test-deps browser messages demo clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ browser:
 ## Both cores: tests are spread over one worker per core (pytest-xdist).
 test: test-deps
 	$(BIN)/python -m pytest -n auto
+
+## Kill a worker mid-plan, stop and restart a throwaway Redis (port 6390); prints
+## the figures. SQLite by default; DATABASE_URL=postgresql://... for PostgreSQL.
+faults: test-deps
+	$(BIN)/python -m pytest tests/faults -m faults -s
 
 bench: test-deps
 	$(BIN)/python -m pip install -q -e ".[bench]"

@@ -120,7 +120,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wanjia.core.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wanjia.core.middleware.RefuseUnstorableInput",
 ]
+# JSON under /api/, a page a person can act on elsewhere (wanjia/urls.py has the rest).
+CSRF_FAILURE_VIEW = "wanjia.core.views.csrf_failure"
 
 ROOT_URLCONF = "wanjia.urls"
 WSGI_APPLICATION = "wanjia.wsgi.application"
@@ -169,7 +172,8 @@ def database_from_url(url: str | None) -> dict:
         raise ImproperlyConfigured("DATABASE_URL has a port that is not a number") from None
     # Query parameters are libpq options (sslmode, connect_timeout, sslrootcert...).
     options: dict = {k: v[-1] for k, v in parse_qs(parts.query).items() if k != "pool"}
-    if env_bool("DB_POOL", True):
+    pooled = env_bool("DB_POOL", True)
+    if pooled:
         options["pool"] = {
             "min_size": env_int("DB_POOL_MIN", 1),
             "max_size": env_int("DB_POOL_MAX", 20),
@@ -183,7 +187,13 @@ def database_from_url(url: str | None) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(port or ""),
         "OPTIONS": options,
-        "CONN_MAX_AGE": 0 if options.get("pool") else env_int("DB_CONN_MAX_AGE", 60),
+        "CONN_MAX_AGE": 0 if pooled else env_int("DB_CONN_MAX_AGE", 60),
+        # A connection is tested before a request uses it: with the pool, Django
+        # passes ConnectionPool.check_connection (one round trip when lent);
+        # without it, a persistent connection is tested before reuse. After a
+        # database restart the pool held dead connections, and each answered
+        # one request with a 500.
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
@@ -221,6 +231,9 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
+
+# A running job silent this long had its worker killed (core.jobs.jobs_sweep).
+JOB_SILENT_SECONDS = env_int("WANJIA_JOB_SILENT_SECONDS", 60)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = ["wanjia.core.auth.PhoneOrUsernameBackend"]

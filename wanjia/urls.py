@@ -20,5 +20,7 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "wanjia.core.views.bad_request"
 handler403 = "wanjia.core.views.permission_denied"
 handler404 = "wanjia.core.views.page_not_found"
+handler500 = "wanjia.core.views.server_error"

@@ -340,12 +340,47 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running worker every few seconds (core.jobs.job_heartbeat);
+    # a running job whose heartbeat stops had its worker killed (see jobs_sweep).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="core_job_status_beat")]
 
     @property
     def percent(self) -> int:
         if self.status == JobStatus.DONE:
             return 100
         return int(self.progress * 100 / self.total) if self.total else 0
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已交给后台")
+
+
+class QueuedTask(models.Model):
+    """A background task to hand to the queue (Huey), written in the same
+    transaction as the work that asks for it (core.jobs.enqueue).
+
+    Sent after commit; if the queue is down the row stays pending and the
+    sweeper sends it when the queue is back, so an outage delays work and
+    never loses it. ``due_at`` is the claim lease: a sender first pushes it
+    ahead by a conditional UPDATE, so two senders never send one row twice."""
+
+    task = models.CharField(max_length=200)  # dotted path of a Huey task
+    kwargs = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_at"], name="core_task_status_due")]
 
 
 class IdempotencyKey(models.Model):

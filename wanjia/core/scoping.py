@@ -49,8 +49,9 @@ def scope_q(
     if getattr(user, "is_superuser", False):
         return Q()
     q = Q(pk__in=[])
-    # "compound_id" -> "compound__", "id" -> "": the path to the compound's own fields
-    rel = compound.removesuffix("id").removesuffix("_")
+    # "compound_id" -> "compound__", "compounds__id" -> "compounds__", "id" -> "":
+    # the path to the compound's own fields (every trailing "_" goes, one or two)
+    rel = compound.removesuffix("id").rstrip("_")
     to_compound = f"{rel}__" if rel else ""
     for m in memberships_of(user):
         if roles is not None and m.role not in roles:

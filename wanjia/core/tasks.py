@@ -11,6 +11,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .idempotency import idempotency_purge
+from .jobs import jobs_sweep
 from .models import LoginFailure
 from .notify import outbox_dispatch
 
@@ -33,6 +34,14 @@ def retry_due_outbox() -> None:
 
     Stops claiming after 50 s so that runs do not pile up behind a slow receiver."""
     outbox_dispatch(budget_seconds=50)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_jobs() -> dict:
+    """Every minute: send tasks the queue refused (it was down), and end or
+    requeue jobs whose worker went silent. Safe in many consumers at once:
+    every row is claimed by a conditional UPDATE before anything is done."""
+    return jobs_sweep()
 
 
 def login_failures_prune(*, older_than: timedelta = LOGIN_FAILURE_RETENTION) -> int:

@@ -19,6 +19,9 @@ class DeliveryConfig(AppConfig):
             title=_("配送路线规划"),
             capability="delivery.plan",
             back=_plan_page,
+            # the plan is stored in one transaction: a killed run left nothing
+            rerun=True,
+            on_abandoned=_plan_abandoned,
         )
         console_nav_link(
             _("配送"),
@@ -29,6 +32,12 @@ class DeliveryConfig(AppConfig):
             order=55,
             icon="services",
         )
+
+
+def _plan_abandoned(job) -> None:
+    from .services.planning import plan_abandoned
+
+    plan_abandoned(job)
 
 
 def _plan_page(job) -> str:

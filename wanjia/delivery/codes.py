@@ -8,6 +8,7 @@ costs no column on the market's table."""
 
 import hashlib
 import hmac
+import unicodedata
 
 from django.conf import settings
 
@@ -21,6 +22,15 @@ def pickup_code(order_code: str) -> str:
     return f"{int.from_bytes(digest[:8], 'big') % 10**DIGITS:0{DIGITS}d}"
 
 
+def normalise(entered) -> str:
+    """The ASCII digits of what was typed: a phone keyboard may give full-width
+    (１２３) or Arabic-Indic digits, which mean the same numbers; anything that
+    is not a decimal digit (spaces, dashes, superscripts) is dropped."""
+    return "".join(
+        str(unicodedata.decimal(ch)) for ch in str(entered or "")[:100] if ch.isdecimal()
+    )
+
+
 def matches(order_code: str, entered: str) -> bool:
-    entered = "".join(ch for ch in str(entered or "") if ch.isdigit())
-    return hmac.compare_digest(pickup_code(order_code), entered)
+    # compare_digest refuses non-ASCII str (TypeError): normalise first
+    return hmac.compare_digest(pickup_code(order_code), normalise(entered))

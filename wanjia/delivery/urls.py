@@ -6,9 +6,7 @@ urlpatterns = [
     # who plans and watches
     path("console/delivery/", views.home, name="delivery_home"),
     path("console/delivery/m/<int:market_id>/couriers/", views.couriers, name="delivery_couriers"),
-    path(
-        "console/delivery/couriers/<int:pk>/", views.courier_edit, name="delivery_courier_edit"
-    ),
+    path("console/delivery/couriers/<int:pk>/", views.courier_edit, name="delivery_courier_edit"),
     path("console/delivery/w/<int:window_id>/", views.window, name="delivery_window"),
     path("console/delivery/plan/<int:pk>/", views.plan, name="delivery_plan"),
     path("console/delivery/plan/<int:pk>/map.svg", views.plan_map, name="delivery_map"),

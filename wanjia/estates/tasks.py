@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from wanjia.core.jobs import job_create, job_fail, job_finish, job_progress, job_start
+from wanjia.core.jobs import (
+    enqueue,
+    job_create,
+    job_fail,
+    job_finish,
+    job_heartbeat,
+    job_progress,
+    job_start,
+)
 from wanjia.core.models import Job, JobStatus
 
 from .importer import residents_import
@@ -54,8 +62,14 @@ def import_submit(*, actor, compound, upload, language: str) -> Job:
                 compound=compound,
                 message=_("已上传“%(name)s”，等待处理。") % {"name": upload.name[:100]},
             )
-            args = (job.pk, str(dest), upload.name[:200], language)
-            transaction.on_commit(lambda: import_residents_task(*args))
+            enqueue(
+                "wanjia.estates.tasks.import_residents_task",
+                job=job,
+                job_id=job.pk,
+                path=str(dest),
+                filename=upload.name[:200],
+                language=language,
+            )
     except Exception:
         dest.unlink(missing_ok=True)
         raise
@@ -70,7 +84,8 @@ def import_residents_task(job_id: int, path: str, filename: str, language: str) 
         if job is None or not job_start(job=job, message=_("正在读取文件…")):
             return
         try:
-            _run_import(job, path, filename)
+            with job_heartbeat(job):
+                _run_import(job, path, filename)
         except Exception:
             log.exception("import job %s failed", job_id)
             job_fail(job=job, message=_("导入失败：系统出错，未导入任何数据。请稍后重试。"))

@@ -86,6 +86,43 @@ def test_postgresql_uses_djangos_connection_pool(monkeypatch):
     assert "pool" not in database_from_url("postgres://u@h/d")["OPTIONS"]
 
 
+def test_dead_connections_are_noticed_with_or_without_the_pool(monkeypatch):
+    """Django hands ConnectionPool.check_connection to the pool when
+    CONN_HEALTH_CHECKS is on, and tests a persistent connection without it."""
+    monkeypatch.delenv("DB_POOL", raising=False)
+    assert database_from_url("postgres://u@h/d")["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("DB_POOL", "0")
+    assert database_from_url("postgres://u@h/d")["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_requests_succeed_right_after_every_backend_was_terminated(world):
+    """A database restart (simulated: pg_terminate_backend on every connection
+    of the test database) must not turn the next requests into 500s."""
+    if connection.vendor != "postgresql":
+        pytest.skip("runs with DATABASE_URL=postgresql://...")
+    import psycopg
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.manager_a)
+    assert client.get("/console/").status_code == 200
+    connection.close()  # back to the pool, as at the end of a request
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert killed >= 1
+    codes = [client.get("/console/").status_code for _ in range(10)]
+    assert codes == [200] * 10, codes
+
+
 @pytest.mark.django_db
 def test_the_live_postgresql_connection_is_pooled():
     if connection.vendor != "postgresql":

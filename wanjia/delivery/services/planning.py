@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
-from wanjia.core.jobs import job_create, job_fail, job_finish, job_progress, job_start
+from wanjia.core.jobs import (
+    enqueue,
+    job_create,
+    job_fail,
+    job_finish,
+    job_heartbeat,
+    job_progress,
+    job_start,
+)
 from wanjia.market.errors import Conflict
 from wanjia.market.models import WindowStatus
 
@@ -91,14 +99,11 @@ def plan_request(
             compound=market.compound,
             detail={"window": window.pk, "couriers": len(couriers), "seconds": seconds},
         )
-        transaction.on_commit(lambda: _enqueue(plan.pk))
+        enqueue(TASK, job=job, plan_id=plan.pk)
     return plan
 
 
-def _enqueue(plan_id: int) -> None:
-    from ..tasks import plan_window
-
-    plan_window(plan_id)
+TASK = "wanjia.delivery.tasks.plan_window"
 
 
 def _check(market, couriers, start_at, deadline_at, seconds) -> dict:
@@ -127,7 +132,8 @@ def plan_run(plan_id: int) -> DeliveryPlan | None:
         return None
     DeliveryPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.RUNNING)
     try:
-        result = _solve_and_store(plan)
+        with job_heartbeat(plan.job):  # the solver is silent for up to MAX_SECONDS
+            result = _solve_and_store(plan)
     except ValidationError as exc:
         return _failed(plan, "；".join(exc.messages))
     except Exception:
@@ -135,6 +141,15 @@ def plan_run(plan_id: int) -> DeliveryPlan | None:
         raise
     job_finish(job=plan.job, result=result, message=_("规划完成"))
     return plan
+
+
+def plan_abandoned(job) -> None:
+    """The worker running this plan's job died and the job was given up."""
+    DeliveryPlan.objects.filter(job=job, status__in=(PlanStatus.QUEUED, PlanStatus.RUNNING)).update(
+        status=PlanStatus.FAILED,
+        error=str(_("后台进程中断，请重新规划。")),
+        finished_at=timezone.now(),
+    )
 
 
 def _failed(plan, message: str) -> DeliveryPlan:

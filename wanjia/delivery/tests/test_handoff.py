@@ -121,6 +121,27 @@ def test_the_code_may_be_typed_with_spaces(world, run):
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.DELIVERED
 
 
+def test_full_width_or_arabic_indic_digits_are_the_same_code(world, run, api):
+    """A phone keyboard may type １２３ or ١٢٣: the same number, never a 500
+    (hmac.compare_digest refuses non-ASCII text)."""
+
+    def typed(delivery, zero):
+        return "".join(chr(zero + int(d)) for d in pickup_code(delivery.order.code))
+
+    delivery, other = bag(run, world.home), bag(run, world.other_home)
+    url = f"/api/v1/delivery/deliveries/{delivery.pk}/confirm"
+    r = api(world.staff_a).post(url, {"method": "code", "code": "😀²"}, "application/json")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "code"
+    unchanged(delivery)
+    r = api(world.staff_a).post(
+        url, {"method": "code", "code": typed(delivery, 0xFF10)}, "application/json"
+    )
+    assert r.status_code == 200, r.content
+    confirm(world, other, code=typed(other, 0x0660))
+    delivered = Delivery.objects.filter(pk__in=[delivery.pk, other.pk], status="delivered")
+    assert delivered.count() == 2
+
+
 def test_a_wrong_code_is_a_field_error_and_changes_nothing(world, run):
     delivery = bag(run, world.home)
     with pytest.raises(ValidationError) as exc:

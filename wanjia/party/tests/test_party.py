@@ -344,3 +344,51 @@ def test_a_body_not_an_object_or_an_id_out_of_range_is_422(world, api, members):
     assert r.status_code == 422
     r = client.delete(f"/api/v1/party/responsibilities/{2**63}")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "resp_id"
+
+
+def _party_get_urls(world, members, activity_id):
+    zhang, _guard = members
+    a = world.a.pk
+    return [
+        f"/api/v1/party/coverage?compound={a}",
+        "/api/v1/party/branches",
+        "/api/v1/party/members",
+        f"/api/v1/party/members?compound={a}",
+        "/api/v1/party/teams",
+        f"/api/v1/party/teams?compound={a}",
+        "/api/v1/party/activities",
+        f"/api/v1/party/activities?compound={a}",
+        f"/console/party/?compound={a}",
+        f"/console/party/coverage/?compound={a}",
+        f"/console/party/members/?compound={a}",
+        f"/console/party/teams/?compound={a}",
+        f"/console/party/activities/?compound={a}",
+        f"/console/party/activities/{activity_id}/",
+    ]
+
+
+@pytest.mark.parametrize("persona", ["company_admin_a", "regulator", "manager_a", "leader_a"])
+def test_every_viewer_role_opens_every_party_endpoint(world, api, login, members, persona):
+    """Company- and region-scoped roles reach party data through a branch's M2M
+    ``compounds``: scope_q once built a ``compounds___`` lookup (FieldError, 500)."""
+    zhang, _guard = members
+    activity = services.activity_create(
+        actor=world.secretary_a,
+        compound=world.a,
+        branch=zhang.branch,
+        title="主题党日",
+        kind="theme_day",
+        held_at=T0,
+    )
+    user = getattr(world, persona)
+    by_api, by_page = api(user), login(user)
+    for url in _party_get_urls(world, members, activity.pk):
+        client = by_api if url.startswith("/api/") else by_page
+        r = client.get(url)
+        assert r.status_code == 200, (persona, url, r.status_code)
+    branches = by_api.get("/api/v1/party/branches").json()["items"]
+    assert [b["id"] for b in branches] == [zhang.branch_id]
+    # who may only look is refused writes with 403, never 500
+    body = {"branch": zhang.branch_id, "resident": world.other_home.residents.get().pk}
+    r = by_api.post("/api/v1/party/members", body, content_type="application/json")
+    assert r.status_code == 403
