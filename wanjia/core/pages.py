@@ -31,6 +31,7 @@ from .models import AuditLog
 from .roles import CAPABILITIES, STAFF_SIDE, Role
 from .scoping import memberships_of, roles_of, scope_q
 from .today import cards_for, resident_services
+from .widgets import HtmlDateInput
 
 CONSOLE_ROLES = STAFF_SIDE | {Role.REGULATOR}
 
@@ -231,7 +232,6 @@ def _child_kind(node: Region) -> str:
 # ---- audit log -------------------------------------------------------------------
 
 AUDIT_ROLES = CAPABILITIES["audit.view"]
-_DATE = {"type": "date"}
 
 
 class AuditFilter(forms.Form):
@@ -243,10 +243,10 @@ class AuditFilter(forms.Form):
         label=gettext_lazy("小区"), required=False, coerce=int, empty_value=None
     )
     date_from = forms.DateField(
-        label=gettext_lazy("开始日期"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=gettext_lazy("开始日期"), required=False, widget=HtmlDateInput()
     )
     date_to = forms.DateField(
-        label=gettext_lazy("结束日期"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=gettext_lazy("结束日期"), required=False, widget=HtmlDateInput()
     )
 
     def __init__(self, *args, compounds=(), **kwargs):
