@@ -229,6 +229,9 @@ def case_agreement(request, pk):
         {
             "case": case,
             "parties": parties,
+            # one copy per party plus the mediation organisation's: the count
+            # printed is the count of holders the same sentence names
+            "copies": len(parties) + 1,
             "branch": branch,
             "mediators": _mediator_names(case),
         },

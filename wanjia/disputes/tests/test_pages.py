@@ -177,3 +177,17 @@ def test_today_cards(world, login, leak):
     titles = {c.title: c for c in cards_for(world.regulator)}
     assert titles["辖区红色风险纠纷"].count == 1
     assert login(world.leader_a).get("/console/").status_code == 200
+
+
+def test_agreement_copies_are_the_holders_it_names(world, login, leak):
+    """一式N份 counts one copy per party plus the mediation organisation's."""
+    import re
+
+    case = leak()
+    services.case_resolve(actor=world.leader_a, case=case, resolution="楼上修好防水")
+    html = login(world.leader_a).get(f"/console/disputes/{case.pk}/agreement/").content.decode()
+    parties = case.parties.count()
+    signatures = html.count("当事人（签名）")
+    assert parties == signatures == 2
+    assert re.search(r"一式(\d+)份", html).group(1) == str(parties + 1)
+    assert "当事人各执一份，调解组织留存一份" in html
