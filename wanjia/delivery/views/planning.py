@@ -27,7 +27,7 @@ from ..access import can_plan
 from ..models import Courier, Delivery, DeliveryPlan, DeliveryStatus, Mode, PlanStatus
 from ..services.planning import PLANNABLE
 from ..services.problem import day_origin
-from .common import errors_of, map_svg, plan_for, window_for
+from .common import errors_of, floor_span, map_svg, plan_for, window_for
 
 ACTIVE = (PlanStatus.QUEUED, PlanStatus.RUNNING)
 RAW_SECONDS = re.compile(r"\s*\([\d.]+ s\)")
@@ -298,10 +298,7 @@ def sheets(request, pk):
 def _sheet(route) -> dict:
     stops = selectors.route_sheet(route)
     for stop in stops:
-        floors = sorted({d.order.household.floor for d in stop.deliveries.all()})
-        stop.floor_span = (
-            f"{floors[0]}–{floors[-1]}" if len(floors) > 1 else (str(floors[0]) if floors else "")
-        )
+        stop.floor_span = floor_span(stop)
         stop.trip_no = stop.trip + 1
     return {
         "route": route,
