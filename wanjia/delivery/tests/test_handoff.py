@@ -420,3 +420,27 @@ def test_a_stop_on_one_floor_reads_one_floor_not_a_range(world, run, login):
         html = page.content.decode()
         assert page.status_code == 200 and "1–3 层" in html
         assert not re.search(r"(\d+)–\1 层", html)
+
+
+def test_bags_not_packed_get_no_route_and_the_pages_say_how_many_wait(world, login):
+    """A courier is never sent to a bag still on the sorting table."""
+    from django.urls import reverse
+
+    kit = sorted_window(world)
+    waiting = kit.orders[:2]
+    Order.objects.filter(pk__in=[o.pk for o in waiting]).update(packed_at=None)
+    courier = post_courier(world, kit, user=world.staff_a, name="赵师傅")
+    plan = services.plan_request(
+        actor=world.manager_a, window=kit.window, couriers=[courier], seconds=1
+    )
+    services.plan_run(plan.pk)
+    planned = set(Delivery.objects.filter(plan=plan).values_list("order_id", flat=True))
+    assert planned and planned.isdisjoint(o.pk for o in waiting)
+    assert len(planned) == len(kit.orders) - 2
+    client = login(world.manager_a)
+    for url in (
+        reverse("delivery_plan", args=[plan.pk]),
+        reverse("delivery_window", args=[kit.window.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "2 袋还没装袋，不排入路线" in html, url
