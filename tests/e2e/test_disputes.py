@@ -122,3 +122,33 @@ def test_leak_reported_mediated_resolved_rate_moves(browser, live_server, page, 
     _shot(page, "h5-case")
     leader_ctx.close()
     desk.close()
+
+
+def test_typical_agreement_prints_on_one_a4_sheet(browser, live_server, desk_page, people, log_in):
+    """Two parties, a few clauses, two mediators: the signature block stays on the
+    first (and only) A4 page."""
+    from wanjia.disputes import services
+
+    case = services.case_open(
+        actor=people.resident_a,
+        compound=people.a,
+        category="leak",
+        summary="楼上卫生间漏水，渗到我家厨房吊顶，已持续两周，双方多次协商未果。",
+        households=[people.other_home],
+    )
+    clauses = "\n".join(
+        f"{n}、楼上住户负责在本月内请专业人员修复卫生间防水层，并承担相应费用。"
+        for n in "一二三四五"
+    )
+    services.case_resolve(
+        actor=people.leader_a, case=case, resolution="双方达成一致", agreement=clauses
+    )
+    log_in(desk_page, people.leader_a.username)
+    desk_page.goto(f"/console/disputes/{case.pk}/agreement/")
+    pdf = desk_page.pdf(format="A4", print_background=False)
+    assert _pdf_pages(pdf) == 1
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """Pages of a Chromium PDF (Skia writes each page object in clear)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))

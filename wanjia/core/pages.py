@@ -23,6 +23,7 @@ from .models import AuditLog, Compound
 from .roles import CAPABILITIES, STAFF_SIDE, Role
 from .scoping import memberships_of, roles_of, scope_q
 from .today import cards_for, resident_services
+from .widgets import HtmlDateInput
 
 CONSOLE_ROLES = STAFF_SIDE | {Role.REGULATOR}
 
@@ -55,7 +56,6 @@ def h5_services(request):
 # ---- audit log -------------------------------------------------------------------
 
 AUDIT_ROLES = CAPABILITIES["audit.view"]
-_DATE = {"type": "date"}
 
 
 class AuditFilter(forms.Form):
@@ -67,10 +67,10 @@ class AuditFilter(forms.Form):
         label=gettext_lazy("小区"), required=False, coerce=int, empty_value=None
     )
     date_from = forms.DateField(
-        label=gettext_lazy("开始日期"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=gettext_lazy("开始日期"), required=False, widget=HtmlDateInput()
     )
     date_to = forms.DateField(
-        label=gettext_lazy("结束日期"), required=False, widget=forms.DateInput(attrs=_DATE)
+        label=gettext_lazy("结束日期"), required=False, widget=HtmlDateInput()
     )
 
     def __init__(self, *args, compounds=(), **kwargs):

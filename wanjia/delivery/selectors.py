@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import scope_q
@@ -244,3 +245,20 @@ def windows_to_watch(user):
     return OrderWindow.objects.filter(
         scope_q(user, roles=_watch_roles(), compound="market__compound_id")
     ).select_related("market", "market__compound")
+
+
+def run_state(plan, delivered: int | None = None) -> tuple[str, str]:
+    """(css class, label) of a plan and, once computed, of its run.
+
+    A computed plan is "方案已生成", never "已完成": beside "3 / 89 bags" that read
+    as a finished run. With the delivered count, a computed plan reads as its run:
+    待出发 (nothing delivered), 配送中, or 已送完 (every bag it serves delivered)."""
+    if plan.status == PlanStatus.FAILED:
+        return "st-overdue", str(plan.get_status_display())
+    if plan.status != PlanStatus.DONE:
+        return "st-due", str(plan.get_status_display())
+    if delivered is None:
+        return "st-done", _("方案已生成")
+    if plan.served_bags and delivered >= plan.served_bags:
+        return "st-done", _("已送完")
+    return "st-due", _("配送中") if delivered else _("待出发")

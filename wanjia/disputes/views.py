@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,6 +230,9 @@ def case_agreement(request, pk):
         {
             "case": case,
             "parties": parties,
+            # one copy per party plus the mediation organisation's: the count
+            # printed is the count of holders the same sentence names
+            "copies": len(parties) + 1,
             "branch": branch,
             "mediators": _mediator_names(case),
         },
@@ -513,7 +517,10 @@ def figures(request):
             "heat": selectors.heat_table(compound, since=since) if compound else None,
             "ranking": _ranking(allowed, since) if compound is None else None,
             "sweeps": selectors.sweep_completion(compounds),
-            "red_cases": list(red.order_by("due_at")[:50]),
+            # every red case, 50 a page, with the total (the list stopped at 50)
+            "red_cases": Paginator(red.order_by("due_at", "pk"), 50).get_page(
+                request.GET.get("page")
+            ),
             "levels": Level.choices,
         },
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wanjia.core import pii
+from wanjia.core.widgets import HtmlDateInput
 
 from .models import CompoundKind, Gender, Relation
 
@@ -22,7 +23,7 @@ class ResidentForm(forms.Form):
     birth_date = forms.DateField(
         label=_("出生日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=HtmlDateInput(),
         error_messages={"invalid": _("出生日期格式应为 YYYY-MM-DD。")},
     )
     lives_alone = forms.BooleanField(label=_("独居"), required=False)

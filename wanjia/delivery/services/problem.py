@@ -50,15 +50,27 @@ def seconds_since(origin: datetime, moment: datetime) -> float:
     return (moment - origin).total_seconds()
 
 
+def _door_bags(window):
+    return Order.objects.filter(
+        window=window,
+        status=OrderStatus.PLACED,
+        fulfilment=Fulfilment.DOOR,
+        handed_at__isnull=True,
+    )
+
+
+def waiting_for_packing(window):
+    """Door orders whose bag is not packed yet: no route goes to them (a courier
+    sent to a bag still on the sorting table waits or leaves without it); the
+    plan and window pages name how many wait, to plan again once packed."""
+    return _door_bags(window).filter(packed_at__isnull=True)
+
+
 def door_orders(window):
-    """The window's live door orders whose bag has not left our hands."""
+    """The window's live door orders whose bag is packed and has not left our hands."""
     return (
-        Order.objects.filter(
-            window=window,
-            status=OrderStatus.PLACED,
-            fulfilment=Fulfilment.DOOR,
-            handed_at__isnull=True,
-        )
+        _door_bags(window)
+        .filter(packed_at__isnull=False)
         .select_related("building", "household", "household__unit", "compound")
         .order_by("building_id", "household__unit_id", "household__floor", "household__room")
     )

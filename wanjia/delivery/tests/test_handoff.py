@@ -409,3 +409,59 @@ def test_two_couriers_confirming_one_bag_at_once_deliver_it_once(world):
     assert AuditLog.objects.filter(action="delivery.bag.delivered").count() == 1
     assert Notification.objects.filter(kind="delivery.bag").count() == 1
     assert Delivery.objects.get(pk=pk).status == DeliveryStatus.DELIVERED
+
+
+def _stop(*floors):
+    deliveries = [
+        SimpleNamespace(order=SimpleNamespace(household=SimpleNamespace(floor=f))) for f in floors
+    ]
+    return SimpleNamespace(deliveries=SimpleNamespace(all=lambda: deliveries))
+
+
+def test_a_stop_on_one_floor_reads_one_floor_not_a_range(world, run, login):
+    """One floor reads "3 层", never "3–3 层"; the courier's route and the printed
+    run sheet both print floor_span (here the first building's bags: floors 1–3)."""
+    import re
+
+    from django.urls import reverse
+
+    from wanjia.delivery.views.common import floor_span
+
+    assert (floor_span(_stop(3, 3)), floor_span(_stop(5, 2, 3)), floor_span(_stop())) == (
+        "3",
+        "2–5",
+        "",
+    )
+    route = bag(run, world.home).stop.route
+    pages = [
+        login(world.staff_a).get(reverse("delivery_route", args=[route.pk])),
+        login(world.manager_a).get(reverse("delivery_sheets", args=[run.plan.pk])),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200 and "1–3 层" in html
+        assert not re.search(r"(\d+)–\1 层", html)
+
+
+def test_bags_not_packed_get_no_route_and_the_pages_say_how_many_wait(world, login):
+    """A courier is never sent to a bag still on the sorting table."""
+    from django.urls import reverse
+
+    kit = sorted_window(world)
+    waiting = kit.orders[:2]
+    Order.objects.filter(pk__in=[o.pk for o in waiting]).update(packed_at=None)
+    courier = post_courier(world, kit, user=world.staff_a, name="赵师傅")
+    plan = services.plan_request(
+        actor=world.manager_a, window=kit.window, couriers=[courier], seconds=1
+    )
+    services.plan_run(plan.pk)
+    planned = set(Delivery.objects.filter(plan=plan).values_list("order_id", flat=True))
+    assert planned and planned.isdisjoint(o.pk for o in waiting)
+    assert len(planned) == len(kit.orders) - 2
+    client = login(world.manager_a)
+    for url in (
+        reverse("delivery_plan", args=[plan.pk]),
+        reverse("delivery_window", args=[kit.window.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "2 袋还没装袋，不排入路线" in html, url

@@ -462,3 +462,29 @@ def test_route_drawing_is_valid_svg_with_one_line_per_route():
     # north is up: the northern stop is drawn higher than the market
     ys = [float(v.split(",")[1]) for v in points]
     assert ys[1] < ys[0]
+
+
+def test_a_run_reads_done_only_when_every_bag_is_delivered(world, kit, planned, login):
+    """One label (selectors.run_state) on the home row, window and plan pages:
+    a computed plan is "方案已生成", its run 待出发 → 配送中 → 已送完."""
+    from wanjia.delivery.models import Delivery, DeliveryStatus
+
+    client = login(world.manager_a)
+
+    def home():
+        return text(client.get(reverse("delivery_home")))
+
+    assert "待出发" in home() and "已完成" not in home()
+    for url in (
+        reverse("delivery_plan", args=[planned.pk]),
+        reverse("delivery_window", args=[kit.window.pk]),
+    ):
+        body = text(client.get(url))
+        assert "方案已生成" in body and "已完成" not in body
+    bags = Delivery.objects.filter(plan=planned).order_by("pk")
+    Delivery.objects.filter(pk__in=list(bags.values_list("pk", flat=True)[:3])).update(
+        status=DeliveryStatus.DELIVERED
+    )
+    assert "3</b> / 12" in home() and "配送中" in home() and "已完成" not in home()
+    bags.update(status=DeliveryStatus.DELIVERED)
+    assert "12</b> / 12" in home() and "已送完" in home()

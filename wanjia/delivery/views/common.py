@@ -165,3 +165,12 @@ def map_data(plan: DeliveryPlan) -> svg.MapData | None:
 def map_svg(plan: DeliveryPlan) -> str:
     data = map_data(plan)
     return svg.route_map(data) if data else ""
+
+
+def floor_span(stop) -> str:
+    """The floors a stop's deliveries go to, "3" or "3–7" (never "3–3"), for the
+    courier's route and the printed run sheet alike."""
+    floors = sorted({d.order.household.floor for d in stop.deliveries.all()})
+    if not floors:
+        return ""
+    return f"{floors[0]}–{floors[-1]}" if floors[0] != floors[-1] else str(floors[0])

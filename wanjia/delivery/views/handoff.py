@@ -21,7 +21,7 @@ from wanjia.market.errors import Conflict
 from .. import selectors, services
 from ..access import can_hand_off
 from ..models import Delivery, DeliveryStatus, FailReason, Method, PlanStatus
-from .common import delivery_for, errors_of, own_route, route_for
+from .common import delivery_for, errors_of, floor_span, own_route, route_for
 
 OPEN = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
@@ -48,7 +48,7 @@ def route(request, pk):
     route = route_for(request, pk)
     stops = selectors.route_sheet(route)
     for stop in stops:
-        stop.floors = sorted({d.order.household.floor for d in stop.deliveries.all()})
+        stop.floor_span = floor_span(stop)
         stop.trip_no = stop.trip + 1
         stop.open = sum(1 for d in stop.deliveries.all() if d.status in OPEN)
     return render(

@@ -26,8 +26,8 @@ from .. import selectors, services, svg
 from ..access import can_plan
 from ..models import Courier, Delivery, DeliveryPlan, DeliveryStatus, Mode, PlanStatus
 from ..services.planning import PLANNABLE
-from ..services.problem import day_origin
-from .common import errors_of, map_svg, plan_for, window_for
+from ..services.problem import day_origin, waiting_for_packing
+from .common import errors_of, floor_span, map_svg, plan_for, window_for
 
 ACTIVE = (PlanStatus.QUEUED, PlanStatus.RUNNING)
 RAW_SECONDS = re.compile(r"\s*\([\d.]+ s\)")
@@ -137,6 +137,7 @@ def _window_context(request, window, *, post=None, errors=None) -> dict:
         "values": values,
         "errors": errors or {},
         "doors": doors,
+        "waiting": waiting_for_packing(window).count(),
         "plans": plans,
         "latest": plans[0] if plans else None,
     }
@@ -211,6 +212,7 @@ def plan(request, pk):
         context.update(_job_context(request.user, plan))
     elif plan.status == PlanStatus.DONE:
         context.update(_result_context(plan))
+        context["waiting"] = waiting_for_packing(plan.window).count()
     return render(request, "delivery/plan.html", context)
 
 
@@ -298,10 +300,7 @@ def sheets(request, pk):
 def _sheet(route) -> dict:
     stops = selectors.route_sheet(route)
     for stop in stops:
-        floors = sorted({d.order.household.floor for d in stop.deliveries.all()})
-        stop.floor_span = (
-            f"{floors[0]}–{floors[-1]}" if len(floors) > 1 else (str(floors[0]) if floors else "")
-        )
+        stop.floor_span = floor_span(stop)
         stop.trip_no = stop.trip + 1
     return {
         "route": route,

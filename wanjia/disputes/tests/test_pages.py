@@ -177,3 +177,51 @@ def test_today_cards(world, login, leak):
     titles = {c.title: c for c in cards_for(world.regulator)}
     assert titles["辖区红色风险纠纷"].count == 1
     assert login(world.leader_a).get("/console/").status_code == 200
+
+
+def test_agreement_copies_are_the_holders_it_names(world, login, leak):
+    """一式N份 counts one copy per party plus the mediation organisation's."""
+    import re
+
+    case = leak()
+    services.case_resolve(actor=world.leader_a, case=case, resolution="楼上修好防水")
+    html = login(world.leader_a).get(f"/console/disputes/{case.pk}/agreement/").content.decode()
+    parties = case.parties.count()
+    signatures = html.count("当事人（签名）")
+    assert parties == signatures == 2
+    assert re.search(r"一式(\d+)份", html).group(1) == str(parties + 1)
+    assert "当事人各执一份，调解组织留存一份" in html
+
+
+def test_red_cases_are_paged_with_their_total(world, login):
+    """The regulator's red-risk list no longer stops at 50: it says how many
+    there are and pages through all of them."""
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    Case.objects.bulk_create(
+        Case(
+            compound=world.a,
+            building=world.home.building,
+            category="leak",
+            summary=f"红色{n}",
+            risk="red",
+            level="building",
+            status="pending",
+            source="leader",
+            opened_at=now,
+            due_at=now + timedelta(days=1, minutes=n),
+        )
+        for n in range(55)
+    )
+    client = login(world.regulator)
+    url = f"/console/disputes/figures/?compound={world.a.pk}"
+    first = client.get(url).content.decode()
+    assert re.search(r'data-count="red">55<', first)
+    assert first.count('class="dz-card risk-red"') == 50 and "第 1 / 2 页" in first
+    second = client.get(url + "&page=2").content.decode()
+    assert second.count('class="dz-card risk-red"') == 5 and "第 2 / 2 页" in second
+    assert f"compound={world.a.pk}" in second  # the pager keeps the drill-down

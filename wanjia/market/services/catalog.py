@@ -251,8 +251,18 @@ def bundle_set_components(
         amount = _positive_qty(qty, field)
         rows.append(BundleComponent(bundle=bundle, item=item, qty=amount))
     with transaction.atomic():
-        bundle.components.all().delete()
-        BundleComponent.objects.bulk_create(rows)
+        # Saved unchanged, nothing is written: rows keep their identity and the
+        # log shows only real changes.
+        current = {c.item_id: c for c in bundle.components.select_for_update()}
+        wanted = {r.item_id: r for r in rows}
+        if {k: c.qty for k, c in current.items()} == {k: r.qty for k, r in wanted.items()}:
+            return
+        bundle.components.exclude(item_id__in=wanted).delete()
+        for item_id, row in wanted.items():
+            if item_id in current and current[item_id].qty != row.qty:
+                current[item_id].qty = row.qty
+                current[item_id].save(update_fields=["qty"])
+        BundleComponent.objects.bulk_create([r for k, r in wanted.items() if k not in current])
         audit(
             actor=actor,
             action="market.bundle.components_set",

@@ -310,3 +310,29 @@ def test_todays_cards(world, kit):
     services.window_close(actor=world.manager_a, window=kit.window)
     titles = [c.title for c in cards_for(world.manager_a)]
     assert any("待发送采购单" in t for t in titles) and any("验收" in t for t in titles)
+
+
+def test_order_list_and_order_page_show_one_status(world, kit, login):
+    """Past the cut-off (before the close job runs) an order can no longer be
+    changed: the list, the staff page and the resident's pages all say 截单,
+    from the same rule (window.accepting) that refuses the change."""
+    order = services.order_place(
+        actor=world.resident_a,
+        window=kit.window,
+        household=world.home,
+        lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+    )
+    after_cutoff = kit.window.closes_at + timedelta(minutes=5)
+    with time_machine.travel(after_cutoff, tick=False):
+        assert kit.window.status == WindowStatus.OPEN and not kit.window.accepting()
+        staff, resident = login(world.manager_a), login(world.resident_a)
+        pages = [
+            staff.get(reverse("market_orders", args=[kit.window.pk])),
+            staff.get(reverse("market_staff_order", args=[order.pk])),
+            resident.get(reverse("market_h5_orders")),
+            resident.get(reverse("market_h5_order", args=[order.pk])),
+        ]
+        for page in pages:
+            html = page.content.decode()
+            assert page.status_code == 200
+            assert "已截单 · 备货中" in html and "可修改" not in html
