@@ -8,6 +8,22 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
+        from wanjia.core.audit import describe_actions
+
+        describe_actions(
+            {
+                "core.company.settings": _("修改企业设置"),
+                "core.keys.field_key_rotated": _("轮换字段加密密钥"),
+                "core.membership.granted": _("授予角色"),
+                "core.membership.revoked": _("撤销角色"),
+                "core.outbox.retried": _("重发通知"),
+                "core.token.issued": _("签发接口令牌"),
+                "core.token.revoked": _("吊销接口令牌"),
+                "core.login.succeeded": _("登录成功"),
+                "core.login.failed": _("登录失败"),
+                "core.login.locked": _("登录被锁定"),
+            }
+        )
         from .nav import console_nav_link
         from .roles import CAPABILITIES
 

@@ -53,6 +53,25 @@ def _json_safe(detail: dict) -> dict:
     return json.loads(json.dumps(detail, cls=DjangoJSONEncoder))
 
 
+_ACTION_LABELS: dict[str, str] = {}
+
+
+def describe_actions(labels: dict) -> None:
+    """Register what audit action codes mean, as short translatable phrases
+    ("下单", "查看完整手机号"), so the audit log reads as sentences: "张伟 · 下单".
+    Each app registers its own codes from ``AppConfig.ready``."""
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(code: str) -> str:
+    """The phrase for ``code``; the code itself when no app described it."""
+    return str(_ACTION_LABELS.get(code, code))
+
+
+def described_actions() -> set[str]:
+    return set(_ACTION_LABELS)
+
+
 def audit(
     *,
     actor,

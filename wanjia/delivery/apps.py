@@ -8,6 +8,18 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("无接触配送")
 
     def ready(self):
+        from wanjia.core.audit import describe_actions
+
+        describe_actions(
+            {
+                "delivery.bag.delivered": _("送达菜袋"),
+                "delivery.bag.failed": _("登记未送达"),
+                "delivery.courier.added": _("新增配送员"),
+                "delivery.courier.updated": _("修改配送员"),
+                "delivery.plan.done": _("配送方案完成"),
+                "delivery.plan.requested": _("请求规划配送路线"),
+            }
+        )
         from wanjia.core.jobs import register_kind
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES

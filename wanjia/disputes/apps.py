@@ -8,6 +8,21 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self):
+        from wanjia.core.audit import describe_actions
+
+        describe_actions(
+            {
+                "disputes.case.escalated": _("上报纠纷"),
+                "disputes.case.followed_up": _("回访纠纷当事人"),
+                "disputes.case.opened": _("登记矛盾纠纷"),
+                "disputes.case.rated": _("评价调解"),
+                "disputes.case.reopened": _("重新打开纠纷"),
+                "disputes.case.resolved": _("化解纠纷"),
+                "disputes.policy.updated": _("修改调解时限"),
+                "disputes.session.added": _("记录调解"),
+                "disputes.sweep.completed": _("完成矛盾排查"),
+            }
+        )
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES, Role
         from wanjia.core.today import ServiceLink, resident_service

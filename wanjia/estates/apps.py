@@ -9,6 +9,23 @@ class EstatesConfig(AppConfig):
     verbose_name = _("小区档案")
 
     def ready(self):
+        from wanjia.core.audit import describe_actions
+
+        describe_actions(
+            {
+                "estates.export.created": _("导出居民名册"),
+                "estates.export.unmasked": _("导出未遮蔽的居民名册"),
+                "estates.household.created": _("新增住户"),
+                "estates.import.completed": _("导入居民名册"),
+                "estates.region.created": _("新增行政区域"),
+                "estates.resident.created": _("新增居民"),
+                "estates.resident.updated": _("修改居民信息"),
+                "estates.resident.revealed_phone": _("查看完整手机号"),
+                "estates.resident.revealed_id_number": _("查看完整身份证号"),
+                "estates.resident.searched": _("按个人证件信息查找居民"),
+                "estates.staff.created": _("新增员工"),
+            }
+        )
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import STAFF_SIDE, Role
 

@@ -8,6 +8,21 @@ class PartyConfig(AppConfig):
     verbose_name = _("党建引领")
 
     def ready(self):
+        from wanjia.core.audit import describe_actions
+
+        describe_actions(
+            {
+                "party.activity.created": _("新建党建活动"),
+                "party.attendance.recorded": _("登记活动出席"),
+                "party.branch.created": _("新建党支部"),
+                "party.member.added": _("新增党员"),
+                "party.member.updated": _("修改党员信息"),
+                "party.responsibility.assigned": _("指定党员联户"),
+                "party.responsibility.removed": _("取消党员联户"),
+                "party.team.created": _("新建先锋队"),
+                "party.team.joined": _("加入先锋队"),
+            }
+        )
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 

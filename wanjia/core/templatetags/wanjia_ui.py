@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from wanjia.core import pii
+from wanjia.core.audit import action_label as _action_label
 
 register = template.Library()
 
@@ -116,3 +117,9 @@ def pretty_json(value) -> str:
     if isinstance(value, dict):
         return escape("; ".join(f"{k}={v}" for k, v in value.items()))
     return escape(str(value))
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """An audit action code as the phrase its app registered ("下单")."""
+    return _action_label(code)
