@@ -1,4 +1,5 @@
-"""Other apps' demo data: find each ``wanjia.<app>.demo`` module and run it.
+"""Other apps' demo data: find each ``wanjia.demo.fixtures.<app label>`` module
+and run it. The fixtures live with the demo, so no product module imports demo data.
 
 The contract is written out in ``load_demo``'s docstring."""
 
@@ -31,8 +32,8 @@ def _app_names() -> list[tuple[str, str]]:
 
 def demo_modules() -> list[tuple[str, ModuleType]]:
     found = []
-    for label, name in _app_names():
-        dotted = f"{name}.demo"
+    for label, _name in _app_names():
+        dotted = f"wanjia.demo.fixtures.{label}"
         try:
             module = importlib.import_module(dotted)
         except ModuleNotFoundError as exc:

@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Sum
 
-from wanjia.market import demo
+from wanjia.demo.fixtures import market as demo
 from wanjia.market.models import Market, Offer, OrderLine, OrderStatus, OrderWindow, WindowStatus
 
 pytestmark = pytest.mark.django_db

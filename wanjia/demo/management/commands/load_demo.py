@@ -17,9 +17,9 @@
 
 Contract for other apps' demo data (market, disputes, party, delivery, ...)
 ----------------------------------------------------------------------------
-1. An app that wants demo data adds a module ``wanjia/<app>/demo.py`` with
+1. An app that wants demo data adds a module ``wanjia/demo/fixtures/<app label>.py`` with
    ``def load(*, stdout) -> None``. Nothing else registers it.
-2. ``load_demo`` imports ``wanjia.<app>.demo`` for every installed ``wanjia.*``
+2. ``load_demo`` imports ``wanjia.demo.fixtures.<label>`` for every installed ``wanjia.*``
    app that has one, in ``INSTALLED_APPS`` order, after the base city exists,
    and calls ``load(stdout=self.stdout)``, each call inside its own
    ``transaction.atomic()``. It does so on every run, also when the base city
