@@ -50,6 +50,7 @@ bench: test-deps
 
 lint: test-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	bash .ci/check-translations

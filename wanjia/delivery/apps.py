@@ -20,11 +20,18 @@ class DeliveryConfig(AppConfig):
                 "delivery.plan.requested": _("请求规划配送路线"),
             }
         )
+        from wanjia.core import intents
         from wanjia.core.jobs import register_kind
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import tasks, today  # noqa: F401  registers the planning task and today's cards
+        from .views import handoff
+
+        # What the market's pages show of delivery, without importing it.
+        intents.offer("delivery.bag_handoff", handoff.bag_handoff)
+        intents.offer("delivery.courier_bag_url", handoff.courier_bag_url)
+        intents.offer("delivery.resident_panel", handoff.resident_delivery)
 
         register_kind(
             "delivery.plan",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from wanjia.core.errors import errors_of
 from wanjia.core.roles import Role
 from wanjia.core.scoping import can, roles_of
 from wanjia.estates.models import Household
@@ -25,14 +26,6 @@ from wanjia.party.selectors import badge_user_ids
 
 from . import access, selectors, services
 from .models import Category, Level, Risk, Status, next_level
-
-
-def errors_of(exc: ValidationError) -> dict:
-    """Field -> messages; errors not tied to a field go under "all" (templates
-    cannot read "__all__")."""
-    if hasattr(exc, "error_dict"):
-        return {("all" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
-    return {"all": exc.messages}
 
 
 def _int(value):

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wanjia.core.errors import errors_of
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import can, scope_q
 from wanjia.estates.models import Building, Compound, Household, Resident, StaffMember
@@ -47,8 +48,6 @@ def _int(value):
 
 
 def _errors(exc: ValidationError) -> dict:
-    from wanjia.disputes.views import errors_of
-
     return errors_of(exc)
 
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from wanjia.core import intents
 from wanjia.core.idempotency import IdempotencyKeyMissing, IdempotencyKeyReused, idempotent
 from wanjia.core.scoping import can
-from wanjia.delivery.views import bag_handoff, courier_bag_url
 
 from .. import exports, selectors, services
 from ..access import can_manage, can_operate
@@ -452,11 +452,13 @@ def bag(request, code):
     try:
         order = selectors.get_or_404(selectors.orders_visible_to(request.user), code=code)
     except Http404:
-        url = courier_bag_url(request.user, code)
+        url = intents.ask("delivery.courier_bag_url", request.user, code)
         if url is None:
             raise
         return redirect(url)
-    context = staff_order_context(request, order, handoff=bag_handoff(request.user, order))
+    context = staff_order_context(
+        request, order, handoff=intents.ask("delivery.bag_handoff", request.user, order)
+    )
     return render(request, "market/console_order.html", context)
 
 

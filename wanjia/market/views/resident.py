@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from wanjia.core import intents
 from wanjia.core.idempotency import IdempotencyKeyMissing, IdempotencyKeyReused, idempotent
-from wanjia.delivery.views import resident_delivery
 
 from .. import selectors, services
 from ..errors import Conflict
@@ -225,7 +225,7 @@ def h5_order(request, pk):
             "paid": paid,
             "pay_state": state,
             "pay_state_label": PAYMENT_STATE_LABELS[state],
-            "delivery": resident_delivery(order)
+            "delivery": intents.ask("delivery.resident_panel", order)
             if order.fulfilment == Fulfilment.DOOR and order.status == OrderStatus.PLACED
             else None,
         },
