@@ -25,13 +25,14 @@ class DeliveryConfig(AppConfig):
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
-        from . import tasks, today  # noqa: F401  registers the planning task and today's cards
+        from . import services, tasks, today  # noqa: F401  tasks, today: the task and cards
         from .views import handoff
 
         # What the market's pages show of delivery, without importing it.
         intents.offer("delivery.bag_handoff", handoff.bag_handoff)
         intents.offer("delivery.courier_bag_url", handoff.courier_bag_url)
         intents.offer("delivery.resident_panel", handoff.resident_delivery)
+        intents.offer("delivery.bag_handed_at_market", services.delivery_handed_at_market)
 
         register_kind(
             "delivery.plan",

@@ -198,6 +198,7 @@ class DeliveryStatus(models.TextChoices):
 class Method(models.TextChoices):
     QR = "qr", _("扫袋上二维码")
     CODE = "code", _("住户取货码")
+    MARKET = "market", _("在市场交付")
 
 
 class FailReason(models.TextChoices):

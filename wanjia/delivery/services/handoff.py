@@ -113,6 +113,41 @@ def delivery_confirm(*, actor, delivery: Delivery, method: str, code: str, photo
     return delivery
 
 
+def delivery_handed_at_market(*, actor, order, at) -> Delivery | None:
+    """The market handed ``order``'s bag over itself (at its counter or pick-up
+    point), inside the market's own transaction. An open delivery of that bag in a
+    current plan is closed by the same conditional UPDATE a courier's confirmation
+    makes, and audited the same way, so the courier's list, the board and the
+    order agree. Returns the closed delivery, or None when no plan covered it."""
+    delivery = (
+        Delivery.objects.filter(order=order, plan__current=True, status__in=OPEN)
+        .select_related("order")
+        .first()
+    )
+    if delivery is None:
+        return None
+    moved = Delivery.objects.filter(pk=delivery.pk, status__in=OPEN).update(
+        status=DeliveryStatus.DELIVERED,
+        delivered_at=at,
+        delivered_by=actor,
+        method=Method.MARKET,
+        failed_at=None,
+        fail_reason="",
+        fail_note="",
+    )
+    if not moved:
+        return None
+    delivery.refresh_from_db()
+    audit(
+        actor=actor,
+        action="delivery.bag.delivered",
+        obj=delivery,
+        compound=delivery.compound,
+        detail={"order": order.code, "method": Method.MARKET, "photo": False},
+    )
+    return delivery
+
+
 def delivery_fail(*, actor, delivery: Delivery, reason: str, note: str = "") -> Delivery:
     """Record why a bag could not be left (it stays open: a later try may
     still deliver it, and the manager sees it on the board)."""

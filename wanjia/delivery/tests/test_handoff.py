@@ -465,3 +465,24 @@ def test_bags_not_packed_get_no_route_and_the_pages_say_how_many_wait(world, log
     ):
         html = client.get(url).content.decode()
         assert "2 袋还没装袋，不排入路线" in html, url
+
+
+def test_a_bag_handed_over_at_the_market_closes_on_the_route_once(world, run):
+    """The market's own 交付 goes through delivery's service: the courier's stop
+    is closed, the board counts it once, and a second tap does nothing."""
+    from wanjia.delivery import selectors
+    from wanjia.market.services import bag_hand_over
+
+    delivery = bag(run, world.home)
+    with at_door(run):
+        assert bag_hand_over(actor=world.manager_a, order=delivery.order) is True
+        assert bag_hand_over(actor=world.manager_a, order=delivery.order) is False
+    fresh = Delivery.objects.get(pk=delivery.pk)
+    assert fresh.status == DeliveryStatus.DELIVERED and fresh.method == Method.MARKET
+    assert fresh.delivered_by == world.manager_a
+    assert AuditLog.objects.filter(action="delivery.bag.delivered").count() == 1
+    assert AuditLog.objects.filter(action="market.bag.handed_over").count() == 1
+    row = selectors.board(run.plan)["rows"][0]
+    assert row["delivered"] == 1
+    with pytest.raises(Conflict):  # the courier cannot deliver it again
+        confirm(world, fresh, code=pickup_code(fresh.order.code))

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanjia.core import intents
 from wanjia.core.audit import audit
 from wanjia.core.notify import notify
 from wanjia.core.scoping import can
@@ -371,12 +372,16 @@ def bag_hand_over(*, actor, order: Order) -> bool:
     _require_sorting(order)
     if order.packed_at is None:
         raise Conflict(_("该袋尚未装好，请先装袋。"))
+    now = timezone.now()
     with transaction.atomic():
         if not Order.objects.filter(pk=order.pk, handed_at__isnull=True).update(
-            handed_at=timezone.now(), handed_by=actor
+            handed_at=now, handed_by=actor
         ):
             return False
         audit(actor=actor, action="market.bag.handed_over", obj=order, compound=order.compound)
+        # A bag planned for a courier is closed on the route too (delivery's own
+        # service, offered through the kernel: the market does not import it).
+        intents.ask("delivery.bag_handed_at_market", actor=actor, order=order, at=now)
     return True
 
 
