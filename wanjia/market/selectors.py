@@ -135,6 +135,18 @@ def households_orderable_by(user):
     )
 
 
+def households_orderable_in(user, window):
+    """The households ``user`` may order for in ``window`` (代下单): those the
+    user may order for, among the compounds the window's market serves."""
+    served = window.market.compounds.values("pk")
+    return households_orderable_by(user).filter(compound__in=served)
+
+
+def may_order_for(user, window) -> bool:
+    """Whether the 代下单 page of ``window`` opens for ``user`` (tabs ask the same)."""
+    return window.status == WindowStatus.OPEN and households_orderable_in(user, window).exists()
+
+
 def live_order_of(window, household):
     return orders_with_lines(
         Order.objects.filter(window=window, household=household, status=OrderStatus.PLACED)

@@ -88,10 +88,10 @@ def busy_world(fresh_ids, monkeypatch):
     """The world with a market, a sorted delivery window planned for one courier
     (staff_a), so that detail pages (pk 1 of most tables) and the courier's
     hand-off forms exist."""
-    from wanjia.core.testing import make_world
     from wanjia.delivery import services
     from wanjia.delivery.services import planning
     from wanjia.delivery.testing import post_courier, sorted_window
+    from wanjia.estates.testing import make_world
 
     world = make_world()
     monkeypatch.setattr(planning, "_sizing", lambda *args, **kwargs: {})

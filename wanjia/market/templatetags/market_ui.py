@@ -70,3 +70,11 @@ PHASES = {
 def phase_pill(phase: str):
     css, label = PHASES.get(phase, ("", phase))
     return format_html('<span class="status-pill {}">{}</span>', css, label)
+
+
+@register.simple_tag(takes_context=True)
+def may_order_for(context, window) -> bool:
+    """The 代下单 tab shows only where its page opens."""
+    from wanjia.market.selectors import may_order_for as allowed
+
+    return allowed(context["request"].user, window)

@@ -70,14 +70,13 @@ def window_orders(request, window_id):
             )[:300],
             "q": q,
             "status": status,
-            "can_order_for": window.accepting(),
+            "can_order_for": window.accepting() and selectors.may_order_for(request.user, window),
         },
     )
 
 
 def _served_orderable(request, window):
-    served = window.market.compounds.values("pk")
-    return selectors.households_orderable_by(request.user).filter(compound__in=served)
+    return selectors.households_orderable_in(request.user, window)
 
 
 @login_required
