@@ -17,20 +17,10 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from wanjia.demo.constants import ACCOUNTS, DEMO_PASSWORD
+
 pytestmark = pytest.mark.e2e
 
-ACCOUNTS = [
-    "regulator",
-    "company_admin",
-    "manager",
-    "party_secretary",
-    "building_leader",
-    "patrol",
-    "courier",
-    "caretaker",
-    "resident",
-    "volunteer",
-]
 PAGES_PER_ACCOUNT = 30
 # Not pages to audit: downloads, print-outs (A4, tested on their own), the
 # language and elder switches, logout, the admin and the API, SVG images.
@@ -98,7 +88,7 @@ def test_every_demo_account_walks_its_pages(browser, live_server, log_in):
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
-        log_in(page, username, "wanjia-demo")
+        log_in(page, username, DEMO_PASSWORD)
         folder = None
         if shots:
             folder = f"{shots}/{username}"

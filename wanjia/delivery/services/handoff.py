@@ -71,6 +71,22 @@ def _check_proof(delivery: Delivery, method: str, code: str) -> None:
         raise ValidationError({"code": _("取货码不对，请住户再核对一遍（6 位数字）。")})
 
 
+def _mark_delivered(delivery: Delivery, *, actor, at, method: str) -> bool:
+    """The one move to DELIVERED: a conditional UPDATE, so of two taps (or a
+    courier and the market counter) exactly one wins."""
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, status__in=OPEN).update(
+            status=DeliveryStatus.DELIVERED,
+            delivered_at=at,
+            delivered_by=actor,
+            method=method,
+            failed_at=None,
+            fail_reason="",
+            fail_note="",
+        )
+    )
+
+
 def delivery_confirm(*, actor, delivery: Delivery, method: str, code: str, photo=None) -> Delivery:
     """Mark one bag delivered. The proof is checked before anything is written;
     the status moves by a conditional UPDATE, so two taps (or two couriers)
@@ -80,16 +96,7 @@ def delivery_confirm(*, actor, delivery: Delivery, method: str, code: str, photo
     image = _photo_bytes(photo) if photo else None
     now = timezone.now()
     with transaction.atomic():
-        moved = Delivery.objects.filter(pk=delivery.pk, status__in=OPEN).update(
-            status=DeliveryStatus.DELIVERED,
-            delivered_at=now,
-            delivered_by=actor,
-            method=method,
-            failed_at=None,
-            fail_reason="",
-            fail_note="",
-        )
-        if not moved:
+        if not _mark_delivered(delivery, actor=actor, at=now, method=method):
             raise Conflict(_("这袋已经确认送达，不能重复确认。"))
         Order.objects.filter(pk=delivery.order_id, handed_at__isnull=True).update(
             handed_at=now, handed_by=actor
@@ -126,16 +133,7 @@ def delivery_handed_at_market(*, actor, order, at) -> Delivery | None:
     )
     if delivery is None:
         return None
-    moved = Delivery.objects.filter(pk=delivery.pk, status__in=OPEN).update(
-        status=DeliveryStatus.DELIVERED,
-        delivered_at=at,
-        delivered_by=actor,
-        method=Method.MARKET,
-        failed_at=None,
-        fail_reason="",
-        fail_note="",
-    )
-    if not moved:
+    if not _mark_delivered(delivery, actor=actor, at=at, method=Method.MARKET):
         return None
     delivery.refresh_from_db()
     audit(

@@ -10,19 +10,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from wanjia.core.models import User
+from wanjia.demo.constants import ACCOUNTS
 
-ACCOUNTS = [
-    "regulator",
-    "company_admin",
-    "manager",
-    "party_secretary",
-    "building_leader",
-    "patrol",
-    "courier",
-    "caretaker",
-    "resident",
-    "volunteer",
-]
 # Where a role's offered links live on its home and services pages.
 CONTAINERS = ("topnav", "tabbar", "service-grid", "cards")
 SKIP = re.compile(r"/logout|/lang|/i18n|/elder|/admin/|/api/|^#|^mailto:|^tel:")
