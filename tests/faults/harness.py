@@ -73,7 +73,9 @@ class Project:
             import psycopg
 
             with psycopg.connect(self.env["DATABASE_URL"], autocommit=True) as conn:
-                return conn.execute(query.replace("?", "%s"), params).fetchall()
+                cursor = conn.execute(query.replace("?", "%s"), params)
+                # an UPDATE has no rows to fetch (psycopg refuses, sqlite3 gives [])
+                return cursor.fetchall() if cursor.description else []
         with sqlite3.connect(self.var_dir / "wanjia.sqlite3", timeout=20) as conn:
             return conn.execute(query, params).fetchall()
 
@@ -150,7 +152,7 @@ class Project:
 
 
 WORLD = """
-from wanjia.core.testing import make_world
+from wanjia.estates.testing import make_world
 from wanjia.delivery.testing import post_courier, sorted_window
 w = make_world()
 kit = sorted_window(w)
@@ -225,7 +227,7 @@ class Redis:
 
 SHOP = """
 from wanjia.core.services import token_issue
-from wanjia.core.testing import make_world
+from wanjia.estates.testing import make_world
 from wanjia.market.testing import make_market, open_window
 w = make_world()
 kit = make_market(manager=w.manager_a, compound=w.a)
