@@ -1,0 +1,194 @@
+"""The tenancy test kit: an app lists its URLs once, the kit checks every persona.
+
+An app's tests declare a list of :class:`Endpoint` and hand it to :func:`cases`;
+one parametrized test then calls :func:`check` for each generated case:
+
+- an allowed persona gets a success code (200/201/204/302);
+- a persona of the wrong role gets 403;
+- the outsider (compound B's manager) on A's object, and every allowed persona of
+  A on B's object, get 404 with exactly the body a missing id gets;
+- an anonymous caller is sent to the login page (pages) or gets 401 (API);
+- a refused write changes nothing: the endpoint's ``state`` and the audit log are
+  the same before and after.
+
+The kit imports no domain app and does not know where the world is built: the
+caller passes the world (any object with the persona users as attributes and the
+objects the factories need) and its ``login``/``api`` client builders. A test id
+reads ``<app>:<endpoint>:<persona>`` (``market:h5_order:outsider_b``), so a failure
+names the URL and the person at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+
+#: An id no table will reach: the "missing record" every 404 is compared with.
+MISSING = 2**62
+SUCCESS = (200, 201, 204, 302)
+#: The persona who manages compound B: the outsider of every app.
+OUTSIDER = "outsider_b"
+
+
+class Missing:
+    """Stands for an object that does not exist: its pk is :data:`MISSING`."""
+
+    pk = id = MISSING
+
+    def __getattr__(self, name):
+        # url builders such as ``lambda o: f"/x/{o.window_id}/"`` get the missing id too
+        if name.endswith("_id"):
+            return MISSING
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL of an app and who may call it.
+
+    ``url`` is a pattern with ``{pk}`` or a callable building the URL from the
+    object; ``obj(world, side)`` returns the object in compound ``"a"`` or ``"b"``
+    (``None`` for a URL that takes no object: a list page is checked for roles and
+    anonymous callers only). ``state(world, obj)`` returns a comparable value that
+    a refused write must leave unchanged. ``body`` is a dict (or a callable of
+    ``(world, obj)``) sent as form data to a page or as JSON to the API.
+    """
+
+    name: str
+    url: str | Callable[[Any], str]
+    allowed: Sequence[str]
+    forbidden: Sequence[str] = ()
+    method: str = "get"
+    api: bool = False
+    obj: Callable[[Any, str], Any] | None = None
+    body: dict | Callable[[Any, Any], dict] | None = None
+    state: Callable[[Any, Any], Any] | None = None
+    headers: dict = field(default_factory=dict)
+    # A persona of B for whom the object of A is out of scope; None skips the case.
+    outsider: str | None = OUTSIDER
+
+    @property
+    def is_write(self) -> bool:
+        return self.method.lower() not in ("get", "head", "options")
+
+    def path(self, obj) -> str:
+        if callable(self.url):
+            return self.url(obj)
+        return self.url.format(pk=obj.pk if obj is not None else MISSING)
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: Endpoint
+    persona: str | None  # None: anonymous
+    expect: str  # "allowed" | "forbidden" | "outsider" | "other_tenant" | "anonymous"
+
+
+def cases(app: str, endpoints: Sequence[Endpoint]) -> list:
+    """Every (endpoint, persona, expectation) as a ``pytest.param`` with a readable id."""
+    params = []
+    names = set()
+    for ep in endpoints:
+        assert ep.name not in names, f"{app}: endpoint {ep.name} listed twice"
+        names.add(ep.name)
+        overlap = set(ep.allowed) & set(ep.forbidden)
+        assert not overlap, f"{app}:{ep.name}: {overlap} both allowed and forbidden"
+
+        def add(persona, expect, tag=None, ep=ep):
+            tag = tag or persona or "anonymous"
+            params.append(pytest.param(Case(ep, persona, expect), id=f"{app}:{ep.name}:{tag}"))
+
+        for persona in ep.allowed:
+            add(persona, "allowed")
+        for persona in ep.forbidden:
+            add(persona, "forbidden")
+        if ep.obj is not None:
+            if ep.outsider:
+                add(ep.outsider, "outsider")
+            for persona in ep.allowed:
+                add(persona, "other_tenant", f"{persona}@b")
+        add(None, "anonymous")
+    return params
+
+
+def _send(client, ep: Endpoint, url: str, body):
+    method = ep.method.lower()
+    headers = dict(ep.headers)
+    if body is None:
+        return getattr(client, method)(url, headers=headers)
+    if ep.api:
+        return getattr(client, method)(
+            url, data=json.dumps(body), content_type="application/json", headers=headers
+        )
+    return getattr(client, method)(url, data=body, headers=headers)
+
+
+def _body(ep: Endpoint, world, obj):
+    return ep.body(world, obj) if callable(ep.body) else ep.body
+
+
+def _client(ep: Endpoint, persona, world, login, api):
+    from django.test import Client
+
+    if persona is None:
+        return Client()
+    user = getattr(world, persona)
+    return api(user) if ep.api else login(user)
+
+
+def _audit_count() -> int:
+    from wanjia.core.models import AuditLog
+
+    return AuditLog.objects.count()
+
+
+def _snapshot(ep: Endpoint, world, obj):
+    return (ep.state(world, obj) if ep.state else None, _audit_count())
+
+
+def _content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def check(case: Case, world, login, api) -> None:
+    """Run one generated case and assert what the tenancy rules promise."""
+    ep = case.endpoint
+    side = "b" if case.expect == "other_tenant" else "a"
+    obj = ep.obj(world, side) if ep.obj is not None else None
+    client = _client(ep, case.persona, world, login, api)
+    url = ep.path(obj)
+    body = _body(ep, world, obj)
+    denied = case.expect != "allowed"
+    before = _snapshot(ep, world, obj) if (denied and ep.is_write) else None
+    response = _send(client, ep, url, body)
+    where = f"{ep.method.upper()} {url} as {case.persona or 'anonymous'}"
+    status = response.status_code
+
+    if case.expect == "allowed":
+        assert status in SUCCESS, (where, status, _content(response)[:500])
+    elif case.expect == "forbidden":
+        assert status == 403, (where, status, _content(response)[:500])
+    elif case.expect == "anonymous":
+        if ep.api:
+            assert status == 401, (where, status, _content(response)[:500])
+        else:
+            assert status == 302, (where, status)
+            assert response["Location"].startswith(resolve_url(settings.LOGIN_URL)), where
+    else:  # out of scope: the same answer as a record that does not exist
+        assert status == 404, (where, status, _content(response)[:500])
+        missing_url = ep.path(Missing())
+        missing_body = _body(ep, world, Missing()) if callable(ep.body) else body
+        missing = _send(client, ep, missing_url, missing_body)
+        assert missing.status_code == 404, (f"{missing_url} (missing id)", missing.status_code)
+        assert _content(response) == _content(missing).replace(
+            str(MISSING).encode(), str(obj.pk).encode()
+        ) or _content(response) == _content(missing), (where, "404 differs from a missing id")
+
+    if before is not None:
+        assert _snapshot(ep, world, obj) == before, (where, "a refused write changed state")
