@@ -205,3 +205,29 @@ def check(case: Case, world, login, api) -> None:
 
     if before is not None:
         assert _snapshot(ep, world, obj) == before, (where, "a refused write changed state")
+
+
+def module_world(build: Callable[[], Any]):
+    """A module-scoped fixture holding ``build()``'s world, built once per module.
+
+    Building personas and compounds costs a few tenths of a second; a kit module
+    runs hundreds of cases. The world is written inside one outer transaction that
+    is rolled back when the module ends; each test's own ``db`` transaction nests
+    in it as a savepoint, so what one case writes is gone before the next. Use it
+    as ``world = module_world(make_world)`` at module level of a test file (the
+    name shadows the function-scoped ``world`` fixture there)."""
+
+    @pytest.fixture(scope="module")
+    def _world(django_db_setup, django_db_blocker):
+        from django.db import transaction
+
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield build()
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return _world

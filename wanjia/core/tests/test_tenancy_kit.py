@@ -5,9 +5,11 @@ regulator's overview."""
 import pytest
 
 from wanjia.core.models import Notification
-from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.core.testing import make_world
+from wanjia.core.testkit import Endpoint, cases, check, module_world
 
 pytestmark = pytest.mark.django_db
+world = module_world(make_world)
 
 EVERYONE = (
     "resident_a",
