@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,9 @@ class Endpoint:
     headers: dict = field(default_factory=dict)
     # A persona of B for whom the object of A is out of scope; None skips the case.
     outsider: str | None = OUTSIDER
+    # Personas of A who cannot see this object at all (another household's
+    # order, someone else's job): 404 like a missing id, not 403.
+    hidden: Sequence[str] = ()
 
     @property
     def is_write(self) -> bool:
@@ -98,8 +102,10 @@ def cases(app: str, endpoints: Sequence[Endpoint]) -> list:
     for ep in endpoints:
         assert ep.name not in names, f"{app}: endpoint {ep.name} listed twice"
         names.add(ep.name)
-        overlap = set(ep.allowed) & set(ep.forbidden)
-        assert not overlap, f"{app}:{ep.name}: {overlap} both allowed and forbidden"
+        groups = (set(ep.allowed), set(ep.forbidden), set(ep.hidden))
+        overlap = (groups[0] & groups[1]) | (groups[0] & groups[2]) | (groups[1] & groups[2])
+        assert not overlap, f"{app}:{ep.name}: {overlap} listed in two groups"
+        assert ep.obj is not None or not ep.hidden, f"{app}:{ep.name}: hidden needs an object"
 
         def add(persona, expect, tag=None, ep=ep):
             tag = tag or persona or "anonymous"
@@ -112,6 +118,8 @@ def cases(app: str, endpoints: Sequence[Endpoint]) -> list:
         if ep.obj is not None:
             if ep.outsider:
                 add(ep.outsider, "outsider")
+            for persona in ep.hidden:
+                add(persona, "outsider", f"{persona}:hidden")
             for persona in ep.allowed:
                 add(persona, "other_tenant", f"{persona}@b")
         add(None, "anonymous")
@@ -207,27 +215,24 @@ def check(case: Case, world, login, api) -> None:
         assert _snapshot(ep, world, obj) == before, (where, "a refused write changed state")
 
 
-def module_world(build: Callable[[], Any]):
-    """A module-scoped fixture holding ``build()``'s world, built once per module.
+@contextmanager
+def module_transaction(django_db_blocker):
+    """Open the database for a module-scoped fixture, inside one transaction that
+    is rolled back when the block ends.
 
     Building personas and compounds costs a few tenths of a second; a kit module
-    runs hundreds of cases. The world is written inside one outer transaction that
-    is rolled back when the module ends; each test's own ``db`` transaction nests
-    in it as a savepoint, so what one case writes is gone before the next. Use it
-    as ``world = module_world(make_world)`` at module level of a test file (the
-    name shadows the function-scoped ``world`` fixture there)."""
+    runs hundreds of cases. Each test's own ``db`` transaction nests in this one as
+    a savepoint, so what one case writes is gone before the next, and what the
+    fixture built is gone after the module. (The root conftest's ``world_once``
+    uses it; an app adds its objects in a module fixture of its own that takes
+    ``world_once`` and unblocks the database with ``django_db_blocker``.)"""
+    from django.db import transaction
 
-    @pytest.fixture(scope="module")
-    def _world(django_db_setup, django_db_blocker):
-        from django.db import transaction
-
-        with django_db_blocker.unblock():
-            atomic = transaction.atomic()
-            atomic.__enter__()
-            try:
-                yield build()
-            finally:
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
-
-    return _world
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
