@@ -39,7 +39,10 @@ OUTSIDER = "outsider_b"
 
 
 class Missing:
-    """Stands for an object that does not exist: its pk is :data:`MISSING`."""
+    """Stands for an object that does not exist: its pk is :data:`MISSING`.
+
+    A body builder of an ``id_in_body`` endpoint receives one for the "missing"
+    request; ``is_missing(obj)`` tells it so."""
 
     pk = id = MISSING
 
@@ -48,6 +51,10 @@ class Missing:
         if name.endswith("_id"):
             return MISSING
         raise AttributeError(name)
+
+
+def is_missing(obj) -> bool:
+    return isinstance(obj, Missing)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,10 @@ class Endpoint:
     body: dict | Callable[[Any, Any], dict] | None = None
     state: Callable[[Any, Any], Any] | None = None
     headers: dict = field(default_factory=dict)
+    # The object's id travels in the body (or query), not the path: the "missing"
+    # request is then built from a Missing() object too; otherwise it repeats
+    # the real request's body with only the path's id changed.
+    id_in_body: bool = False
     # A persona of B for whom the object of A is out of scope; None skips the case.
     outsider: str | None = OUTSIDER
     # Personas of A who cannot see this object at all (another household's
@@ -221,7 +232,7 @@ def check(case: Case, world, login, api) -> None:
     else:  # out of scope: the same answer as a record that does not exist
         assert status == 404, (where, status, _excerpt(response))
         missing_url = ep.path(Missing())
-        missing_body = _body(ep, world, Missing()) if callable(ep.body) else body
+        missing_body = _body(ep, world, Missing()) if ep.id_in_body else body
         missing = _send(client, ep, missing_url, missing_body)
         assert missing.status_code == 404, (f"{missing_url} (missing id)", missing.status_code)
         # the id itself may be echoed (a path in a message): MISSING is unique enough

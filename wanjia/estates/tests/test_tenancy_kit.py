@@ -215,6 +215,7 @@ ENDPOINTS = [
         method="post",
         api=True,
         body=lambda world, obj: {**NEW_RESIDENT, "household": obj.pk},
+        id_in_body=True,
         allowed=EDITORS,
         forbidden=("resident_a", "leader_a", "secretary_a", "staff_a", "volunteer_a", "regulator"),
         obj=household,
