@@ -153,6 +153,8 @@ def cases(app: str, endpoints: Sequence[Endpoint], *, city_wide: Sequence[str] =
 def _send(client, ep: Endpoint, url: str, body):
     method = ep.method.lower()
     headers = dict(ep.headers)
+    if body is None and ep.api and ep.is_write:
+        body = {}  # a JSON API write always carries a JSON body, even an empty one
     if body is None:
         return getattr(client, method)(url, headers=headers)
     if ep.api:
