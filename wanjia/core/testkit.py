@@ -47,10 +47,11 @@ class Missing:
     pk = id = MISSING
 
     def __getattr__(self, name):
-        # url builders such as ``lambda o: f"/x/{o.window_id}/"`` get the missing id too
-        if name.endswith("_id"):
-            return MISSING
-        raise AttributeError(name)
+        # url builders such as ``lambda o: f"/x/{o.window_id}/"`` or
+        # ``o.purchase_order.window_id`` get the missing id too
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return MISSING if name.endswith("_id") else self
 
 
 def is_missing(obj) -> bool:
