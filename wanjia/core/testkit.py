@@ -169,13 +169,28 @@ def _body(ep: Endpoint, world, obj):
     return ep.body(world, obj) if callable(ep.body) else ep.body
 
 
+_handler = None
+
+
+def _shared(client):
+    """One request handler for every client of the kit: a fresh test client
+    loads the middleware again, and WhiteNoise's scan of the static files at
+    that moment cost more than the request itself (some 50 ms a case)."""
+    global _handler
+    if _handler is None:
+        _handler = client.handler
+    else:
+        client.handler = _handler
+    return client
+
+
 def _client(ep: Endpoint, persona, world, login, api):
     from django.test import Client
 
     if persona is None:
-        return Client()
+        return _shared(Client())
     user = getattr(world, persona)
-    return api(user) if ep.api else login(user)
+    return _shared(api(user) if ep.api else login(user))
 
 
 def _audit_count() -> int:
