@@ -33,7 +33,7 @@ from django.shortcuts import resolve_url
 
 #: An id no table will reach: the "missing record" every 404 is compared with.
 MISSING = 2**62
-SUCCESS = (200, 201, 204, 302)
+SUCCESS = (200, 201, 202, 204, 302)  # 202: a job queued (a delivery plan)
 #: The persona who manages compound B: the outsider of every app.
 OUTSIDER = "outsider_b"
 
