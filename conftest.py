@@ -51,6 +51,16 @@ def world(db):
     return make_world()
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker):
+    """The same world built once for a whole module (the tenancy kit's cases only
+    read it; what a case writes is rolled back after it)."""
+    from wanjia.core.testkit import module_transaction
+
+    with module_transaction(django_db_blocker):
+        yield make_world()
+
+
 @pytest.fixture
 def login():
     """login(user) -> a Django test client with that user's session."""

@@ -550,7 +550,14 @@ def policy(request):
     if not configurable:
         raise PermissionDenied
     compound_id = _int(request.GET.get("compound") or request.POST.get("compound"))
-    compound = next((c for c in configurable if c.pk == compound_id), configurable[0])
+    compound = configurable[0]
+    if compound_id:
+        # another tenant's compound is "not found", one the user sees but may not
+        # configure is refused: never silently the user's own compound instead
+        # (a POST for A would have changed the policy of the user's B)
+        compound = get_or_404(compounds_visible_to(user), pk=compound_id)
+        if compound not in configurable:
+            raise PermissionDenied
     errors, saved = {}, False
     if request.method == "POST":
         data = {name: _int(request.POST.get(name)) for name, _label in POLICY_FIELDS}
