@@ -21,6 +21,7 @@ from ninja.renderers import JSONRenderer
 
 from wanjia.core.api import BearerAuth, SessionAuth
 from wanjia.core.api import router as core_router
+from wanjia.core.errors import Refusal
 from wanjia.delivery.api import router as delivery_router
 from wanjia.disputes.api import router as disputes_router
 from wanjia.estates.api import router as estates_router
@@ -201,6 +202,13 @@ def on_service_error(request, exc):
     return api.create_response(
         request, error_body(_("输入有误，请检查标出的字段。"), errors), status=422
     )
+
+
+@api.exception_handler(Refusal)
+def on_refusal(request, exc):
+    """The kernel's vocabulary (not found, forbidden, conflict, gone, invalid):
+    its status, its message, its field errors."""
+    return api.create_response(request, exc.as_body(), status=exc.status)
 
 
 @api.exception_handler(PermissionDenied)

@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "wanjia.core.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wanjia.core.middleware.RefuseUnstorableInput",
+    # services refuse with wanjia.core.errors; one partial or page renders it
+    "wanjia.core.middleware.RenderRefusals",
 ]
 # JSON under /api/, a page a person can act on elsewhere (wanjia/urls.py has the rest).
 CSRF_FAILURE_VIEW = "wanjia.core.views.csrf_failure"

@@ -8,6 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        # Every installed app's permissions, before any app's ready() reads them
+        # (the kernel imports no app by name; see wanjia.core.access).
+        from . import roles  # noqa: F401  (the kernel's own permissions)
+
+        autodiscover_modules("access")
+
         from wanjia.core.audit import describe_actions
 
         describe_actions(
@@ -30,4 +38,7 @@ class CoreConfig(AppConfig):
         console_nav_link(_("今日工作"), "console_home", roles=None, order=0, icon="today")
         console_nav_link(
             _("审计日志"), "audit_log", roles=CAPABILITIES["audit.view"], order=90, icon="audit"
+        )
+        console_nav_link(
+            _("角色权限"), "access_table", roles=CAPABILITIES["access.view"], order=91, icon="audit"
         )

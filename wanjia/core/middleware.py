@@ -10,6 +10,7 @@ walks every API field to keep it so."""
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext_lazy as _
 
+from .errors import Refusal
 from .views import refusal, request_too_big, wants_json
 
 MESSAGE = _("提交的内容含有无法保存的字符（如空字符），请删除后重试。")
@@ -39,3 +40,21 @@ class RefuseUnstorableInput:
         if bad:
             return refusal(request, 400, MESSAGE)
         return self.get_response(request)
+
+
+class RenderRefusals:
+    """A page whose service refuses with the kernel's vocabulary
+    (``wanjia.core.errors``) answers the one refusal partial (htmx) or page,
+    with the refusal's status and message, in the reader's language. Pages
+    that show a refusal beside a form field catch it themselves first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Refusal):
+            return refusal(request, exception.status, exception.message)
+        return None

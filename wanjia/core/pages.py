@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .access import permissions
 from .context import RESIDENT_SIDE
 from .models import AuditLog, Compound
 from .roles import CAPABILITIES, STAFF_SIDE, Role
-from .scoping import memberships_of, roles_of, scope_q
+from .scoping import can_anywhere, memberships_of, roles_of, scope_q
 from .today import cards_for, resident_services
 from .widgets import HtmlDateInput
 
@@ -50,7 +51,11 @@ def console_home(request):
 
 @login_required
 def h5_services(request):
-    return render(request, "h5/services.html", {"tab": "services", "services": resident_services(request.user)})
+    return render(
+        request,
+        "h5/services.html",
+        {"tab": "services", "services": resident_services(request.user)},
+    )
 
 
 # ---- audit log -------------------------------------------------------------------
@@ -138,6 +143,47 @@ def audit_log(request):
             "shell": "gov/base.html" if regulator_only else "console/base.html",
         },
         status=200 if valid else 400,
+    )
+
+
+# ---- roles x actions -------------------------------------------------------------
+
+
+def access_rows() -> list[dict]:
+    """The permission registry as table rows, grouped by app in the order the
+    apps are installed: ``{"app", "name", "label", "held": [bool per Role]}``."""
+    from django.apps import apps
+
+    order = {cfg.label: i for i, cfg in enumerate(apps.get_app_configs())}
+    names = {cfg.label: cfg.verbose_name for cfg in apps.get_app_configs()}
+    perms = sorted(permissions(), key=lambda p: order.get(p.app, len(order)))
+    return [
+        {
+            "app": names.get(p.app, p.app),
+            "name": p.name,
+            "label": p.label,
+            "held": [role in p.roles for role in Role.values],
+        }
+        for p in perms
+    ]
+
+
+@login_required
+def access_table(request):
+    """Who may do what: every declared permission against every role, read from
+    the registry the checks themselves use (so the table cannot drift)."""
+    user = request.user
+    if not (user.is_superuser or can_anywhere(user, "access.view")):
+        raise PermissionDenied
+    regulator_only = roles_of(user) <= {Role.REGULATOR} and not user.is_superuser
+    return render(
+        request,
+        "core/access.html",
+        {
+            "roles": Role.choices,
+            "rows": access_rows(),
+            "shell": "gov/base.html" if regulator_only else "console/base.html",
+        },
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("elder/", views.elder_toggle, name="elder_toggle"),
     path("console/", pages.console_home, name="console_home"),
     path("console/audit/", pages.audit_log, name="audit_log"),
+    path("console/access/", pages.access_table, name="access_table"),
     path("h5/services/", pages.h5_services, name="h5_services"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.mark_all_read, name="inbox_read_all"),

@@ -7,11 +7,29 @@ The rule of the tiers, in one place:
 - community / street: the regulator whose region covers that community / street.
 The case's assigned mediator may always act while it stays at that level."""
 
+from django.utils.translation import gettext_lazy as _
+
+from wanjia.core.access import declare
 from wanjia.core.models import Membership, ScopeType
-from wanjia.core.roles import Role
+from wanjia.core.roles import STAFF_SIDE, Role
 from wanjia.core.scoping import memberships_of, roles_for
 
 from .models import Level
+
+R = Role
+# open a dispute case (a resident only for their own household)
+declare("disputes", "disputes.report", _("登记矛盾纠纷"), STAFF_SIDE | {R.RESIDENT})
+# figures (no personal data): the compound's mediators and the regulator
+declare(
+    "disputes",
+    "disputes.figures",
+    _("查看调解统计"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY, R.BUILDING_LEADER, R.REGULATOR},
+)
+# per-compound time limits, follow-up and reopen periods, sweep period
+declare(
+    "disputes", "disputes.configure", _("设置调解时限与回访"), {R.COMPANY_ADMIN, R.COMPOUND_MANAGER}
+)
 
 COMPOUND_MEDIATORS = {Role.PARTY_SECRETARY, Role.COMPOUND_MANAGER, Role.COMPANY_ADMIN}
 LEVEL_ROLES = {

@@ -2,9 +2,42 @@
 checks answer 403 for a record the user can already see."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
+from wanjia.core.access import declare
 from wanjia.core.roles import Role
 from wanjia.core.scoping import can, memberships_of
+
+R = Role
+# 菜篮子: suppliers, catalog, prices, windows, cutoff, purchase orders
+declare(
+    "market",
+    "market.manage",
+    _("管理菜篮子：供应商、商品、价格、订购窗口、采购"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
+)
+# receiving, sorting, bags, payments: the market staff on the floor
+declare(
+    "market",
+    "market.operate",
+    _("收货、分拣、装袋、收款"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.STAFF},
+)
+# order for a household (a resident for their own, staff 代下单 for those without phones)
+declare("market", "market.order", _("为自家下单"), {R.RESIDENT})
+declare(
+    "market",
+    "market.order_for_resident",
+    _("代居民下单"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.STAFF, R.BUILDING_LEADER},
+)
+# see orders and reports of a served compound
+declare(
+    "market",
+    "market.view_orders",
+    _("查看订单与报表"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.STAFF, R.BUILDING_LEADER, R.PARTY_SECRETARY},
+)
 
 
 def can_manage(user, market) -> bool:

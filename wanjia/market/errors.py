@@ -1,10 +1,8 @@
-"""The market's own refusal: a request that is well-formed but conflicts with
-the state of things (sold out, window closed, already ordered). The API answers
-409; the pages show the message in place."""
+"""The market refuses with the kernel's vocabulary (``wanjia.core.errors``):
+a request that is well-formed but conflicts with the state of things (sold out,
+window closed, already ordered) is a ``Conflict`` — 409 from the API, the
+message in place on a page. Kept as an import path for the market's modules."""
 
+from wanjia.core.errors import Conflict
 
-class Conflict(Exception):
-    def __init__(self, message: str, *, field: str = "__all__"):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
+__all__ = ["Conflict"]

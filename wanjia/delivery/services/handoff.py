@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
+from wanjia.core.errors import Conflict
 from wanjia.core.notify import notify
 from wanjia.market.access import users_by_household
-from wanjia.market.errors import Conflict
 from wanjia.market.models import Order
 
 from .. import codes

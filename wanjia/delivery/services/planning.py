@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
+from wanjia.core.errors import Conflict
 from wanjia.core.jobs import (
     enqueue,
     job_create,
@@ -23,7 +24,6 @@ from wanjia.core.jobs import (
     job_progress,
     job_start,
 )
-from wanjia.market.errors import Conflict
 from wanjia.market.models import WindowStatus
 
 from .. import engine, instances

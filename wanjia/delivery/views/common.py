@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from wanjia.core.errors import errors_of as kernel_errors_of
 from wanjia.core.scoping import scope_q
-from wanjia.market.errors import Conflict
 from wanjia.market.models import Market, OrderWindow
 
 from .. import selectors, svg
@@ -17,12 +17,9 @@ from ..services.problem import where, where_compound
 
 
 def errors_of(exc: Exception) -> dict:
-    """{field: [messages]} from a ValidationError or a Conflict."""
-    if isinstance(exc, Conflict):
-        return {exc.field: [exc.message]}
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {"__all__": list(getattr(exc, "messages", [str(exc)]))}
+    """{field: [messages]} from a ValidationError or a refusal (these templates
+    read whole-form errors under "__all__")."""
+    return kernel_errors_of(exc, all_key="__all__")
 
 
 def watches(user, market) -> bool:

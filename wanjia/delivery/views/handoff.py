@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.market.errors import Conflict
+from wanjia.core.errors import Conflict
 
 from .. import selectors, services
 from ..access import can_hand_off

@@ -16,10 +16,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
+from wanjia.core.errors import Conflict
 from wanjia.core.jobs import jobs_visible_to, kind_of, with_live_progress
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import can_anywhere, scope_q
-from wanjia.market.errors import Conflict
 from wanjia.market.models import Fulfilment, Market, Order, OrderStatus, WindowStatus
 
 from .. import selectors, services, svg

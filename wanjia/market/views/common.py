@@ -8,19 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanjia.core.errors import errors_of as kernel_errors_of
+
 from .. import selectors
-from ..errors import Conflict
 from ..models import Fulfilment
 from ..services import LineIn
 
 
 def errors_of(exc: Exception) -> dict:
-    """{field: [messages]} from a ValidationError or a Conflict."""
-    if isinstance(exc, Conflict):
-        return {exc.field: [exc.message]}
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {"__all__": exc.messages}
+    """{field: [messages]} from a ValidationError or a refusal (these templates
+    read whole-form errors under "__all__")."""
+    return kernel_errors_of(exc, all_key="__all__")
 
 
 def int_or_none(value):
