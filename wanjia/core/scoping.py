@@ -4,6 +4,7 @@
 filter from it. An object outside the result is reported as missing (404), with
 the same message as an object that does not exist."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -20,6 +21,24 @@ def get_or_404(queryset, **lookup):
     if obj is None:
         raise Http404(_(NOT_FOUND))
     return obj
+
+
+def gate(user, queryset, pk, *, compound: str, also: Q | None = None, allowed=None):
+    """The one gate from an id to a tenant record.
+
+    The record of ``queryset`` with ``pk`` in a compound where ``user`` holds
+    any membership (``compound`` is the lookup path to the compound's id;
+    ``also`` widens it, e.g. "or the route is the user's own") — otherwise a
+    404 with the same message as a missing record, so another tenant's ids
+    tell nothing. Then, when ``allowed(record)`` says the user's role there is
+    not enough, a 403: the record is theirs to know about, not to act on."""
+    q = scope_q(user, compound=compound)
+    if also is not None:
+        q |= also
+    record = get_or_404(queryset.filter(q), pk=pk)
+    if allowed is not None and not allowed(record):
+        raise PermissionDenied
+    return record
 
 
 def memberships_of(user) -> list[Membership]:

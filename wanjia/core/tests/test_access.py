@@ -81,3 +81,22 @@ def test_the_page_is_for_admins_and_the_regulator_only(world, login):
         assert client.get(reverse("access_table")).status_code == 403
         home = client.get(reverse("console_home"), follow=True).content.decode()
         assert reverse("access_table") not in home
+
+
+@pytest.mark.django_db
+def test_the_gate_hides_other_tenants_and_refuses_roles_that_cannot_act(world):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from wanjia.core.models import Compound
+    from wanjia.core.scoping import gate
+
+    qs = Compound.objects.all()
+    assert gate(world.manager_a, qs, world.a.pk, compound="id") == world.a
+    with pytest.raises(Http404) as other:
+        gate(world.manager_a, qs, world.b.pk, compound="id")
+    with pytest.raises(Http404) as missing:
+        gate(world.manager_a, qs, 10**9, compound="id")
+    assert str(other.value) == str(missing.value)
+    with pytest.raises(PermissionDenied):
+        gate(world.resident_a, qs, world.a.pk, compound="id", allowed=lambda c: False)

@@ -2,15 +2,14 @@
 asks (outside the user's compounds: 404, as if missing; inside but without the
 role: 403), and the plain data the route drawing is made from."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from wanjia.core.errors import errors_of as kernel_errors_of
-from wanjia.core.scoping import scope_q
+from wanjia.core.scoping import gate, scope_q
 from wanjia.market.models import Market, OrderWindow
 
-from .. import selectors, svg
+from .. import svg
 from ..access import can_plan, can_watch
 from ..models import Delivery, DeliveryPlan, Route
 from ..services.problem import where, where_compound
@@ -32,37 +31,38 @@ def member_q(user, path: str) -> Q:
 
 
 def market_for(request, market_id) -> Market:
-    market = selectors.get_or_404(
-        Market.objects.filter(member_q(request.user, "compound_id")).select_related("compound"),
-        pk=market_id,
+    user = request.user
+    return gate(
+        user,
+        Market.objects.select_related("compound"),
+        market_id,
+        compound="compound_id",
+        allowed=lambda market: watches(user, market),
     )
-    if not watches(request.user, market):
-        raise PermissionDenied
-    return market
 
 
 def window_for(request, window_id) -> OrderWindow:
-    window = selectors.get_or_404(
-        OrderWindow.objects.filter(member_q(request.user, "market__compound_id")).select_related(
-            "market", "market__compound"
-        ),
-        pk=window_id,
+    user = request.user
+    return gate(
+        user,
+        OrderWindow.objects.select_related("market", "market__compound"),
+        window_id,
+        compound="market__compound_id",
+        allowed=lambda window: watches(user, window.market),
     )
-    if not watches(request.user, window.market):
-        raise PermissionDenied
-    return window
 
 
 def plan_for(request, pk) -> DeliveryPlan:
-    plan = selectors.get_or_404(
-        DeliveryPlan.objects.filter(member_q(request.user, "compound_id")).select_related(
+    user = request.user
+    return gate(
+        user,
+        DeliveryPlan.objects.select_related(
             "window", "window__market", "window__market__compound", "job"
         ),
-        pk=pk,
+        pk,
+        compound="compound_id",
+        allowed=lambda plan: watches(user, plan.window.market),
     )
-    if not watches(request.user, plan.window.market):
-        raise PermissionDenied
-    return plan
 
 
 def own_route(user, route) -> bool:
@@ -72,25 +72,23 @@ def own_route(user, route) -> bool:
 def route_for(request, pk) -> Route:
     """A route the user carries, or one of a plan they may watch."""
     user = request.user
-    route = selectors.get_or_404(
-        Route.objects.filter(
-            member_q(user, "plan__compound_id") | Q(courier__user=user)
-        ).select_related("plan", "plan__window", "plan__window__market", "courier"),
-        pk=pk,
+    return gate(
+        user,
+        Route.objects.select_related("plan", "plan__window", "plan__window__market", "courier"),
+        pk,
+        compound="plan__compound_id",
+        also=Q(courier__user=user),
+        allowed=lambda route: own_route(user, route) or watches(user, route.plan.window.market),
     )
-    if not (own_route(user, route) or watches(user, route.plan.window.market)):
-        raise PermissionDenied
-    return route
 
 
 def delivery_for(request, pk) -> Delivery:
     """A bag of a route the user carries or of a plan in their compounds; who
     may hand it off is the service's question (403 when not)."""
     user = request.user
-    return selectors.get_or_404(
-        Delivery.objects.filter(
-            member_q(user, "plan__compound_id") | Q(stop__route__courier__user=user)
-        ).select_related(
+    return gate(
+        user,
+        Delivery.objects.select_related(
             "plan",
             "plan__window__market__compound",
             "stop",
@@ -101,7 +99,9 @@ def delivery_for(request, pk) -> Delivery:
             "order__household",
             "order__household__unit",
         ),
-        pk=pk,
+        pk,
+        compound="plan__compound_id",
+        also=Q(stop__route__courier__user=user),
     )
 
 
