@@ -20,7 +20,7 @@ class DeliveryConfig(AppConfig):
                 "delivery.plan.requested": _("请求规划配送路线"),
             }
         )
-        from wanjia.core import intents
+        from wanjia.core import intents, panels
         from wanjia.core.jobs import register_kind
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
@@ -31,8 +31,11 @@ class DeliveryConfig(AppConfig):
         # What the market's pages show of delivery, without importing it.
         intents.offer("delivery.bag_handoff", handoff.bag_handoff)
         intents.offer("delivery.courier_bag_url", handoff.courier_bag_url)
-        intents.offer("delivery.resident_panel", handoff.resident_delivery)
         intents.offer("delivery.bag_handed_at_market", services.delivery_handed_at_market)
+        # "Where is my bag" on the resident's order page.
+        panels.register(
+            "market.resident_order", "delivery/_resident.html", handoff.resident_order_panel
+        )
 
         register_kind(
             "delivery.plan",

@@ -23,11 +23,16 @@ class DisputesConfig(AppConfig):
                 "disputes.sweep.completed": _("完成矛盾排查"),
             }
         )
+        from wanjia.core import panels as kernel_panels
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES, Role
         from wanjia.core.today import ServiceLink, resident_service
 
-        from . import access, tasks, today  # noqa: F401  tasks, today: periodic jobs and cards
+        from . import access, panels, tasks, today  # noqa: F401  tasks, today: jobs and cards
+
+        kernel_panels.register(
+            "estates.household", "disputes/_household_panel.html", panels.household_panel, order=30
+        )
 
         mediators = {
             Role.COMPANY_ADMIN,

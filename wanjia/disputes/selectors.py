@@ -308,3 +308,12 @@ def time_left(case, now: datetime | None = None) -> dict:
     if seconds < 0:
         return {"status": "overdue", "hours": int(seconds // 3600)}
     return {"status": "due" if seconds < 86400 else "", "hours": int(seconds // 3600)}
+
+
+def household_cases(user, household):
+    """Cases with ``household`` as a party that ``user`` may read, newest first."""
+    return (
+        cases_visible_to(user)
+        .filter(pk__in=CaseParty.objects.filter(household=household).values("case_id"))
+        .order_by("-opened_at")
+    )

@@ -23,10 +23,15 @@ class PartyConfig(AppConfig):
                 "party.team.joined": _("加入先锋队"),
             }
         )
+        from wanjia.core import panels as kernel_panels
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
-        from . import today  # noqa: F401  registers today's cards
+        from . import panels, today  # noqa: F401  today: registers today's cards
+
+        kernel_panels.register(
+            "estates.household", "party/_household_panel.html", panels.household_panel, order=20
+        )
 
         console_nav_link(
             _("党建"), "party_home", roles=CAPABILITIES["party.view"], order=35, icon="flag"

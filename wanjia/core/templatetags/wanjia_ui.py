@@ -123,3 +123,11 @@ def pretty_json(value) -> str:
 def action_label(code: str) -> str:
     """An audit action code as the phrase its app registered ("下单")."""
     return _action_label(code)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot: str, obj):
+    """What other apps add to this page's ``slot`` for ``obj`` (core.panels)."""
+    from wanjia.core.panels import render_panels
+
+    return render_panels(slot, context["request"], obj)

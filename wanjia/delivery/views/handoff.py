@@ -287,6 +287,16 @@ def courier_bag_url(user, code: str) -> str | None:
 ETA_STEP_S = 300
 
 
+def resident_order_panel(request, order) -> dict | None:
+    """The panel on the resident's order page (slot ``market.resident_order``):
+    a door order still to hand over or handed over today."""
+    from wanjia.market.models import Fulfilment, OrderStatus
+
+    if order.fulfilment != Fulfilment.DOOR or order.status != OrderStatus.PLACED:
+        return None
+    return {"order": order, "delivery": resident_delivery(order)}
+
+
 def resident_delivery(order) -> dict:
     """What the resident's door order shows: the pickup code, and "before
     HH:MM" = the stop's arrival plus its hand-off time, rounded up to five

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from wanjia.core import intents
 from wanjia.core.idempotency import IdempotencyKeyMissing, IdempotencyKeyReused, idempotent
 
 from .. import selectors, services
@@ -225,8 +224,5 @@ def h5_order(request, pk):
             "paid": paid,
             "pay_state": state,
             "pay_state_label": PAYMENT_STATE_LABELS[state],
-            "delivery": intents.ask("delivery.resident_panel", order)
-            if order.fulfilment == Fulfilment.DOOR and order.status == OrderStatus.PLACED
-            else None,
         },
     )
