@@ -33,6 +33,28 @@ class DisputesConfig(AppConfig):
         kernel_panels.register(
             "estates.household", "disputes/_household_panel.html", panels.household_panel, order=30
         )
+        from wanjia.core import figures
+
+        from . import selectors
+
+        figures.register(
+            "disputes",
+            "disputes.opened",
+            _("新发纠纷"),
+            note=_("期间内登记的矛盾纠纷件数（含排查发现和居民报告）。"),
+            compute=selectors.regulator_opened,
+            order=30,
+        )
+        figures.register(
+            "disputes",
+            "disputes.compound_rate",
+            _("大事不出小区"),
+            note=_("期间内化解的纠纷中，在楼栋或小区层级化解的比例。"),
+            compute=selectors.regulator_compound_rate,
+            kind=figures.RATIO,
+            better=figures.HIGHER,
+            order=31,
+        )
 
         mediators = {
             Role.COMPANY_ADMIN,

@@ -317,3 +317,27 @@ def household_cases(user, household):
         .filter(pk__in=CaseParty.objects.filter(household=household).values("case_id"))
         .order_by("-opened_at")
     )
+
+
+def regulator_compound_rate(compound_ids, start: date, end: date):
+    """大事不出小区 over ``compound_ids``: of the cases resolved in [start, end],
+    the share resolved at building or compound level (as ``figures``)."""
+    window_start, window_end = _window(start, end)
+    resolved = _in_window(
+        Case.objects.filter(compound_id__in=compound_ids, status__in=DONE_STATUSES),
+        "resolved_at",
+        window_start,
+        window_end,
+    )
+    by_level = dict(resolved.values_list("resolved_level").annotate(n=Count("pk")).order_by())
+    total = sum(by_level.values())
+    low = by_level.get(Level.BUILDING, 0) + by_level.get(Level.COMPOUND, 0)
+    return round(low / total, 4) if total else None
+
+
+def regulator_opened(compound_ids, start: date, end: date) -> int:
+    """Cases opened in [start, end] in ``compound_ids`` (as ``figures``)."""
+    window_start, window_end = _window(start, end)
+    return _in_window(
+        Case.objects.filter(compound_id__in=compound_ids), "opened_at", window_start, window_end
+    ).count()

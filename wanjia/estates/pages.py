@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from wanjia.core import figures as module_figures
 from wanjia.core.models import Region, RegionKind
 from wanjia.core.roles import Role
 from wanjia.core.scoping import memberships_of, roles_of, scope_q
@@ -108,19 +109,38 @@ def _breadcrumbs(node: Region, roots: list[Region]) -> list[Region]:
 
 
 def _rows(node: Region, compounds, figures: dict[int, Figures]) -> list[dict]:
-    """One row per child region (or per compound, under a community)."""
+    """One row per child region (or per compound, under a community), with the
+    ids of the compounds it covers."""
     if node.kind == RegionKind.COMMUNITY:
         return [
-            {"name": c.name, "compound": c, "figures": figures.get(c.pk, Figures())}
+            {"name": c.name, "compound": c, "figures": figures.get(c.pk, Figures()), "ids": [c.pk]}
             for c in compounds.order_by("code")
         ]
     children = {r.pk: r for r in node.children.order_by("code")}
     per_child = {pk: Figures() for pk in children}
+    ids = {pk: [] for pk in children}
     for c in compounds.values("pk", "community__path"):
         rest = c["community__path"][len(node.path) :].split("/")[0]
         if rest.isdigit() and int(rest) in per_child:
             per_child[int(rest)].add(figures.get(c["pk"], Figures()))
-    return [{"name": r.name, "region": r, "figures": per_child[pk]} for pk, r in children.items()]
+            ids[int(rest)].append(c["pk"])
+    return [
+        {"name": r.name, "region": r, "figures": per_child[pk], "ids": ids[pk]}
+        for pk, r in children.items()
+    ]
+
+
+def _module_table(rows: list[dict], compound_ids: list[int]) -> dict:
+    """What every module registered for the regulator (core.figures), per row
+    and for the whole region, over the last 30 days."""
+    start, end = module_figures.last_days(30)
+    figs = module_figures.registered()
+    groups = [(row, row["ids"]) for row in rows] + [(None, compound_ids)]
+    table = [
+        {"group": r["group"], "cells": list(zip(r["values"], [f.kind for f in figs], strict=True))}
+        for r in module_figures.table(groups, start, end)
+    ]
+    return {"figures": figs, "start": start, "end": end, "rows": table[:-1], "total": table[-1]}
 
 
 def _chart(rows: list[dict], title: str) -> str:
@@ -170,6 +190,7 @@ def gov_home(request):
     )
     figures = figures_by_compound(compounds)
     rows = _rows(node, compounds, figures)
+    modules = _module_table(rows, list(compounds.values_list("pk", flat=True)))
     return render(
         request,
         "gov/home.html",
@@ -181,6 +202,7 @@ def gov_home(request):
             "notes": NOTES,
             "chart": _chart(rows, _("独居老人（人）")),
             "child_kind": _child_kind(node),
+            "modules": modules,
         },
     )
 

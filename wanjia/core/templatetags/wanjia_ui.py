@@ -131,3 +131,23 @@ def panels(context, slot: str, obj):
     from wanjia.core.panels import render_panels
 
     return render_panels(slot, context["request"], obj)
+
+
+@register.filter
+def figure_value(value, kind: str) -> str:
+    """A registered figure's value as a person reads it (core.figures kinds)."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "—"
+    if kind == "ratio":
+        return f"{number_format(value * 100, 1)}%"
+    if kind == "minutes":
+        return _("%(n)s 分钟") % {"n": number_format(value, 0)}
+    if kind == "hours":
+        return _("%(n)s 小时") % {"n": number_format(value, 1)}
+    if kind == "days":
+        return _("%(n)s 天") % {"n": number_format(value, 1)}
+    return intcomma(value)

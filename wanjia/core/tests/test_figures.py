@@ -1,0 +1,69 @@
+"""The regulator's figures registry: apps register, the regulator's home shows
+every registered figure per row and in total, and a registered figure agrees
+with the app's own page figure (one definition)."""
+
+import pytest
+from django.urls import reverse
+
+from wanjia.core import figures
+from wanjia.core.models import Compound
+from wanjia.disputes import selectors as disputes
+from wanjia.disputes.services import case_open
+
+pytestmark = pytest.mark.django_db
+
+
+def test_apps_register_figures_with_their_notes():
+    keys = [f.key for f in figures.registered()]
+    assert {"disputes.opened", "disputes.compound_rate"} <= set(keys)
+    for f in figures.registered():
+        assert str(f.label) and str(f.note), f.key
+        assert f.kind in {
+            figures.COUNT,
+            figures.RATIO,
+            figures.MINUTES,
+            figures.HOURS,
+            figures.DAYS,
+        }
+
+
+def test_the_regulator_home_shows_each_figure_per_row_and_in_total(world, login):
+    for _ in range(2):
+        case_open(
+            actor=world.manager_a,
+            compound=world.a,
+            category="noise",
+            summary="噪音",
+            building=world.home.building,
+            households=[world.home],
+        )
+    case_open(
+        actor=world.outsider_b,
+        compound=world.b,
+        category="noise",
+        summary="噪音",
+        building=world.b_home.building,
+        households=[world.b_home],
+    )
+    page = login(world.regulator).get(reverse("gov_home"))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="module-figures"' in html
+    for f in figures.registered():
+        assert str(f.label) in html and str(f.note) in html
+    start, end = figures.last_days(30)
+    both = [world.a.pk, world.b.pk]
+    assert figures.figure("disputes.opened").compute(both, start, end) == 3
+    rows = figures.table([("a", [world.a.pk]), ("b", [world.b.pk])], start, end)
+    opened = [f.key for f in figures.registered()].index("disputes.opened")
+    assert sum(r["values"][opened] for r in rows) == 3  # rows add up to the total
+
+
+def test_a_registered_figure_is_the_apps_own_definition(world):
+    start, end = figures.last_days(30)
+    qs = Compound.objects.filter(pk=world.a.pk)
+    own = disputes.figures(qs, since=start, until=end)
+    assert figures.figure("disputes.opened").compute([world.a.pk], start, end) == own.opened
+    assert (
+        figures.figure("disputes.compound_rate").compute([world.a.pk], start, end)
+        == own.compound_rate
+    )
