@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from wanjia.core import pii
 from wanjia.core.models import AuditLog, Job, JobStatus
-from wanjia.estates import importer
+from wanjia.estates import import_check
 from wanjia.estates.exporter import COLUMNS
 from wanjia.estates.importer import residents_import
 from wanjia.estates.models import Building, Household, Resident, Unit
@@ -357,13 +357,13 @@ def test_not_an_xlsx(world, tmp_path, content):
 
 
 def test_too_many_rows(world, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(import_check, "MAX_ROWS", 3)
     rows = [row(**{"房号": f"30{i}"}) for i in range(1, 6)]
     assert_rejected(world, tmp_path, xlsx(rows), (5, "", "超过3行"))
 
 
 def test_errors_are_capped_but_all_counted(world, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ERRORS", 5)
+    monkeypatch.setattr(import_check, "MAX_ERRORS", 5)
     rows = [row(**{"房号": f"3{i:02d}", "手机号": "123"}) for i in range(1, 21)]
     result = assert_rejected(world, tmp_path, xlsx(rows), (2, "手机号", "11位"))
     assert len(result.errors) == 5 and result.error_count == 20
