@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wanjia.core.errors import errors_of
 from wanjia.estates.models import Household
 from wanjia.estates.selectors import get_or_404
 
 from . import access, selectors, services
 from .models import Category
-from .views import _int, case_context, errors_of
+from .views import _int, case_context
 
 # the categories a resident meets first, in the order they are shown
 RESIDENT_CATEGORIES = [
