@@ -19,7 +19,7 @@ import pytest
 
 from wanjia.demo.constants import ACCOUNTS, DEMO_PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.walk]
 
 PAGES_PER_ACCOUNT = 30
 # Not pages to audit: downloads, print-outs (A4, tested on their own), the

@@ -48,6 +48,7 @@ def _offered(client, path: str) -> set[str]:
     return {href for href in parser.links if href.startswith("/") and not SKIP.search(href)}
 
 
+@pytest.mark.walk
 @pytest.mark.django_db(transaction=True)
 def test_every_offered_link_opens_for_every_demo_account():
     call_command("load_demo", "--scale", "small", stdout=StringIO(), stderr=StringIO())
