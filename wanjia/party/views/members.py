@@ -1,0 +1,138 @@
+"""Party pages: the members of a branch."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wanjia.estates.models import Resident, StaffMember
+from wanjia.estates.selectors import get_or_404
+
+from .. import selectors, services
+from ..models import (
+    BranchRole,
+    Member,
+    MemberStatus,
+    Responsibility,
+    TeamMember,
+)
+from .common import _back, _base, _compound, _errors, _int, _render
+
+# ---------------------------------------------------------------- members
+
+
+ROLE_RANK = {r: i for i, r in enumerate(BranchRole.values)}
+
+
+def _member_rank(m):
+    """Secretary first, the transferred last: the order a branch lists itself in."""
+    return (m.status == MemberStatus.TRANSFERRED, ROLE_RANK[m.role], m.name)
+
+
+def _members_ctx(request, compound) -> dict:
+    ctx = _base(request, compound, "members")
+    members = (
+        selectors.members_visible_to(request.user)
+        .filter(compound=compound)
+        .prefetch_related(
+            Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related(
+                    "building", "household__unit", "household__building"
+                ),
+            ),
+            Prefetch("team_memberships", queryset=TeamMember.objects.select_related("team")),
+        )
+    )
+    members = sorted(members, key=_member_rank)
+    enrolled_res = Member.objects.filter(compound=compound, resident__isnull=False).values(
+        "resident_id"
+    )
+    enrolled_staff = Member.objects.filter(compound=compound, staff__isnull=False).values(
+        "staff_id"
+    )
+    ctx.update(
+        members=members,
+        candidates=Resident.objects.filter(compound=compound, is_party_member=True)
+        .exclude(pk__in=enrolled_res)
+        .select_related("household__unit", "household__building")
+        .order_by("building_id", "household_id")[:300],
+        staff_candidates=StaffMember.objects.filter(compound=compound, active=True)
+        .exclude(pk__in=enrolled_staff)
+        .order_by("-is_party_member", "name")[:100],
+        roles=BranchRole.choices,
+        statuses=MemberStatus.choices,
+    )
+    return ctx
+
+
+@login_required
+def members(request):
+    compound = _compound(request)
+    return render(request, "party/members.html", _members_ctx(request, compound))
+
+
+@login_required
+@require_POST
+def member_add(request):
+    compound = _compound(request)
+    branch = next(
+        (b for b in compound.party_branches.all() if b.pk == _int(request.POST.get("branch"))), None
+    )
+    person = request.POST.get("person", "")
+    resident = staff = None
+    if person.startswith("r"):
+        resident = Resident.objects.filter(compound=compound, pk=_int(person[1:])).first()
+    elif person.startswith("s"):
+        staff = StaffMember.objects.filter(compound=compound, pk=_int(person[1:])).first()
+    try:
+        if branch is None:
+            raise ValidationError({"branch": _("请先选择党支部。")})
+        services.member_add(
+            actor=request.user,
+            branch=branch,
+            resident=resident,
+            staff=staff,
+            role=request.POST.get("role", BranchRole.MEMBER),
+            status=request.POST.get("status", MemberStatus.FULL),
+            joined_on=parse_date(request.POST.get("joined_on") or "") or None,
+            show_badge=request.POST.get("show_badge") == "on",
+        )
+    except (ValidationError, ValueError) as exc:
+        errors = (
+            _errors(exc)
+            if isinstance(exc, ValidationError)
+            else {"joined_on": [_("日期格式应为 YYYY-MM-DD。")]}
+        )
+        return _render(
+            request, "party/members.html", _members_ctx(request, compound), errors, "add"
+        )
+    messages.success(request, _("党员已登记。"))
+    return redirect(_back("party_members", compound))
+
+
+@login_required
+@require_POST
+def member_edit(request, pk):
+    member = get_or_404(selectors.members_visible_to(request.user), pk=pk)
+    data = {
+        "role": request.POST.get("role", member.role),
+        "status": request.POST.get("status", member.status),
+        "show_badge": request.POST.get("show_badge") == "on",
+    }
+    try:
+        services.member_update(actor=request.user, member=member, data=data)
+    except ValidationError as exc:
+        return _render(
+            request,
+            "party/members.html",
+            _members_ctx(request, member.compound),
+            _errors(exc),
+            f"edit{member.pk}",
+        )
+    messages.success(request, _("已保存 %(name)s 的信息。") % {"name": member.name})
+    return redirect(_back("party_members", member.compound))
