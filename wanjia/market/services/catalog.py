@@ -1,9 +1,7 @@
 """Markets, suppliers, catalog items, bundles, supplier costs and reference
 prices, and the fair-price rule (平价格) every offer is checked against."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,69 +17,27 @@ from ..models import (
     CatalogItem,
     Category,
     Market,
-    ReferencePrice,
     ShortageRule,
     Supplier,
     SupplierItem,
     SupplierKind,
 )
-
-CENT = Decimal("0.01")
-# A reference price older than this no longer tells what the wet market charges.
-REFERENCE_MAX_AGE = timedelta(days=7)
-
-
-def money(value, field: str, *, label: str) -> Decimal:
-    """A positive amount in yuan with at most two decimals, or a field error."""
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(
-            {field: _("%(label)s应为金额，例如 3.50。") % {"label": label}}
-        ) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        raise ValidationError(
-            {field: _("%(label)s应为大于 0、最多两位小数的金额。") % {"label": label}}
-        )
-    if amount >= Decimal("100000000"):
-        raise ValidationError({field: _("%(label)s过大。") % {"label": label}})
-    return amount
-
-
-def percent(value, field: str, *, label: str, high: int = 100) -> Decimal:
-    try:
-        pct = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("%(label)s应为数字。") % {"label": label}}) from None
-    if not pct.is_finite() or pct < 0 or pct > high or pct != pct.quantize(CENT):
-        raise ValidationError(
-            {field: _("%(label)s应在 0 到 %(high)s 之间。") % {"label": label, "high": high}}
-        )
-    return pct
-
-
-def pct_text(pct: Decimal) -> str:
-    """3.00 → "3", 2.50 → "2.5" (``normalize`` would print 10 as "1E+1")."""
-    shown = f"{pct:f}"
-    return shown.rstrip("0").rstrip(".") if "." in shown else shown
-
-
-def text(value, field: str, *, label: str, max_len: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(value) > max_len:
-        raise ValidationError(
-            {field: _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": max_len}}
-        )
-    return value
-
-
-def _choice(value, choices, field: str, label: str) -> str:
-    if value not in choices.values:
-        raise ValidationError({field: _("请选择%(label)s。") % {"label": label}})
-    return value
-
+from .pricing import (
+    Pricing,  # noqa: F401  (re-exported)
+    Source,  # noqa: F401  (re-exported)
+    fair_price_check,  # noqa: F401  (re-exported)
+    pricing_for,  # noqa: F401  (re-exported)
+    reference_price_set,  # noqa: F401  (re-exported)
+)
+from .values import (
+    CENT,
+    REFERENCE_MAX_AGE,  # noqa: F401  (re-exported)
+    _choice,
+    money,
+    pct_text,  # noqa: F401  (re-exported)
+    percent,
+    text,
+)
 
 # --- markets --------------------------------------------------------------------
 
@@ -302,128 +258,3 @@ def supplier_item_set(*, actor, supplier: Supplier, item: CatalogItem, cost) -> 
             detail={"supplier": supplier.name, "item": item.name, "cost": str(cost)},
         )
     return row
-
-
-# --- reference prices -------------------------------------------------------------
-
-
-def reference_price_set(
-    *, actor, item: CatalogItem, on_date: date, price, source: str = ""
-) -> ReferencePrice:
-    require_manage(actor, item.market)
-    if item.is_bundle:
-        raise ValidationError({"item": _("菜包的参考价由组成商品的参考价计算。")})
-    price = money(price, "price", label=_("参考价"))
-    source = text(source, "source", label=_("来源"), max_len=100, required=False)
-    with transaction.atomic():
-        row, _created = ReferencePrice.objects.update_or_create(
-            item=item,
-            on_date=on_date,
-            defaults={"price": price, "source": source, "created_by": actor},
-        )
-        audit(
-            actor=actor,
-            action="market.reference.set",
-            obj=row,
-            compound=item.market.compound,
-            detail={"item": item.name, "date": on_date.isoformat(), "price": str(price)},
-        )
-    return row
-
-
-# --- the fair-price rule ------------------------------------------------------------
-
-
-@dataclass
-class Source:
-    item: CatalogItem
-    supplier: Supplier
-    qty: Decimal  # of ``item`` in one unit of what is sold
-    unit_cost: Decimal
-
-
-@dataclass
-class Pricing:
-    """What the fair-price rule needs to know about one unit of an item."""
-
-    sources: list[Source]
-    cost: Decimal
-    reference: Decimal
-    reference_date: date | None
-
-    def cap(self, markup_pct: Decimal) -> Decimal:
-        """The highest fair price: cost + markup, never above the reference."""
-        by_cost = (self.cost * (1 + markup_pct / 100)).quantize(CENT, rounding=ROUND_DOWN)
-        return min(by_cost, self.reference)
-
-
-def pricing_for(item: CatalogItem, *, on_date: date, supplier: Supplier | None = None) -> Pricing:
-    """Cost and reference of one unit of ``item`` on ``on_date``: a plain item
-    from ``supplier`` (or its cheapest active one), a bundle as the sum of its
-    components, each from its cheapest supplier. A missing cost or a missing or
-    stale reference is a field error naming the item."""
-    if item.is_bundle:
-        parts = [(c.item, c.qty) for c in item.components.select_related("item")]
-        if not parts:
-            raise ValidationError(
-                {"item": _("菜包「%(name)s」还没有设置组成。") % {"name": item.name}}
-            )
-    else:
-        parts = [(item, Decimal(1))]
-    sources, reference, newest = [], Decimal(0), None
-    for part, qty in parts:
-        sources.append(_source(part, qty, supplier if not item.is_bundle else None))
-        ref = _reference(part, on_date)
-        reference += ref.price * qty
-        newest = ref.on_date if newest is None else min(newest, ref.on_date)
-    cost = sum((s.unit_cost * s.qty for s in sources), Decimal(0)).quantize(CENT)
-    return Pricing(sources, cost, reference.quantize(CENT), newest)
-
-
-def _source(item: CatalogItem, qty: Decimal, supplier: Supplier | None) -> Source:
-    rows = SupplierItem.objects.filter(item=item, active=True, supplier__active=True)
-    if supplier is not None:
-        rows = rows.filter(supplier=supplier)
-    row = rows.select_related("supplier").order_by("cost", "supplier_id").first()
-    if row is None:
-        raise ValidationError(
-            {"item": _("「%(name)s」还没有供应商进价，无法核定平价。") % {"name": item.name}}
-        )
-    return Source(item=item, supplier=row.supplier, qty=qty, unit_cost=row.cost)
-
-
-def _reference(item: CatalogItem, on_date: date) -> ReferencePrice:
-    ref = item.references.filter(on_date__lte=on_date).order_by("-on_date").first()
-    if ref is None or on_date - ref.on_date > REFERENCE_MAX_AGE:
-        raise ValidationError(
-            {
-                "item": _("「%(name)s」没有 %(days)s 天内的市场参考价，请先录入或导入参考价。")
-                % {"name": item.name, "days": REFERENCE_MAX_AGE.days}
-            }
-        )
-    return ref
-
-
-def fair_price_check(*, price: Decimal, pricing: Pricing, markup_pct: Decimal) -> None:
-    """Refuse a price above cost + markup or above the market reference, with
-    the numbers that show why and the highest price that would pass."""
-    by_cost = (pricing.cost * (1 + markup_pct / 100)).quantize(CENT, rounding=ROUND_DOWN)
-    problems = []
-    if price > by_cost:
-        problems.append(
-            _("高于成本 ¥%(cost)s 加价 %(pct)s%% 的上限 ¥%(cap)s")
-            % {"cost": pricing.cost, "pct": pct_text(markup_pct), "cap": by_cost}
-        )
-    if price > pricing.reference:
-        problems.append(_("高于市场参考价 ¥%(ref)s") % {"ref": pricing.reference})
-    if problems:
-        raise ValidationError(
-            {
-                "price": _("售价 ¥%(price)s 不符合平价规则：%(why)s。最高可定 ¥%(cap)s。")
-                % {
-                    "price": price,
-                    "why": _("，").join(problems),
-                    "cap": pricing.cap(markup_pct),
-                }
-            }
-        )
