@@ -1,21 +1,9 @@
-"""The market API (``/api/v1/market``). Other programs build on these names
-and shapes: windows with their offers, and orders placed with an
-``Idempotency-Key``.
-
-Errors: 400 no Idempotency-Key; 401 not logged in; 403 wrong role; 404 not
-found or not yours (same answer); 409 conflicts with the state of things
-(sold out, window closed, already ordered); 422 bad input or a key reused for a
-different body."""
-
-from datetime import datetime
-from decimal import Decimal
-from functools import wraps
-from typing import Literal
+"""Market endpoints: windows to order from, and orders (a resident for their own household, staff for one without a phone)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Status
 from ninja.pagination import paginate
 
 from wanjia.core.idempotency import (
@@ -28,214 +16,23 @@ from wanjia.core.schemas import (
     COMMON_ERRORS,
     ErrorOut,
     Id,
-    InputSchema,
-    Int,
     Paging,
     Rendered,
-    Text,
 )
 from wanjia.estates.models import Household
 from wanjia.estates.selectors import compounds_visible_to
 
-from . import selectors, services
-from .access import own_household_ids
-from .errors import Conflict
-from .models import OrderWindow, WindowStatus
-from .services import LineIn
-
-router = Router(tags=["market"])
-
-WRITE_ERRORS = {**COMMON_ERRORS, 409: ErrorOut}
-
-
-def _error(detail: str, errors: list[dict] | None = None) -> dict:
-    return {"detail": detail, "errors": errors or []}
-
-
-def conflicts_as_409(view):
-    """Turn the market's ``Conflict`` into a 409 with the usual error body."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Conflict as exc:
-            return Status(409, _error(exc.message, [{"field": exc.field, "message": exc.message}]))
-
-    return wrapper
-
-
-# --- schemas ------------------------------------------------------------------------
-
-
-class OfferOut(Schema):
-    id: int
-    name: str
-    unit: str
-    spec: str
-    is_bundle: bool
-    price: Decimal
-    reference_price: Decimal
-    stock_left: int
-    limit_per_household: int
-
-    @staticmethod
-    def of(offer) -> dict:
-        return {
-            "id": offer.pk,
-            "name": offer.item.name,
-            "unit": offer.item.unit,
-            "spec": offer.item.spec,
-            "is_bundle": offer.item.is_bundle,
-            "price": offer.price,
-            "reference_price": offer.reference_price,
-            "stock_left": offer.stock_left,
-            "limit_per_household": offer.limit_per_household,
-        }
-
-
-class SlotOut(Schema):
-    id: int
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    taken: int
-
-
-class WindowOut(Schema):
-    id: int
-    market: int
-    market_name: str
-    title: str
-    opens_at: datetime
-    closes_at: datetime
-    delivery_date: str
-    status: str = Field(
-        ..., description="draft / scheduled / open / closing / closed / received / packed"
-    )
-    offers: list[OfferOut]
-    slots: list[SlotOut]
-
-    @staticmethod
-    def of(window) -> dict:
-        return {
-            "id": window.pk,
-            "market": window.market_id,
-            "market_name": window.market.name,
-            "title": window.title,
-            "opens_at": window.opens_at,
-            "closes_at": window.closes_at,
-            "delivery_date": window.delivery_date.isoformat(),
-            "status": window.phase(),
-            "offers": [OfferOut.of(o) for o in selectors.offers_of(window)],
-            "slots": [
-                {
-                    "id": s.pk,
-                    "starts_at": s.starts_at,
-                    "ends_at": s.ends_at,
-                    "capacity": s.capacity,
-                    "taken": s.taken,
-                }
-                for s in window.slots.all()
-            ],
-        }
-
-
-class WindowFilter(Schema):
-    compound: Id | None = None
-
-
-class LineSchema(InputSchema):
-    offer: Id
-    qty: Int(1, 999)
-
-
-class OrderIn(InputSchema):
-    window: Id
-    lines: list[LineSchema] = Field(..., min_length=1, max_length=50)
-    fulfilment: Literal["door", "pickup"] = "door"
-    slot: Id | None = None
-    household: Id | None = Field(
-        None, description="Needed when ordering for a resident (代下单) or for one of several homes"
-    )
-    note: Text(200) = ""
-
-
-class OrderChangeIn(InputSchema):
-    lines: list[LineSchema] = Field(..., min_length=1, max_length=50)
-    fulfilment: Literal["door", "pickup"] = "door"
-    slot: Id | None = None
-    note: Text(200) = ""
-
-
-class LineOut(Schema):
-    offer: int
-    name: str
-    unit: str
-    qty: int
-    qty_filled: int
-    unit_price: Decimal
-    amount: Decimal
-
-
-class OrderOut(Schema):
-    id: int
-    code: str
-    window: int
-    household: int
-    household_code: str
-    status: str
-    fulfilment: str
-    slot: int | None
-    on_behalf: bool
-    total: Decimal
-    lines: list[LineOut]
-    placed_at: datetime
-    adjusted: bool
-
-    @staticmethod
-    def of(order) -> dict:
-        return {
-            "id": order.pk,
-            "code": order.code,
-            "window": order.window_id,
-            "household": order.household_id,
-            "household_code": order.household.code,
-            "status": order.status,
-            "fulfilment": order.fulfilment,
-            "slot": order.slot_id,
-            "on_behalf": order.on_behalf,
-            "total": order.total,
-            "placed_at": order.placed_at,
-            "adjusted": order.adjusted_at is not None,
-            "lines": [
-                {
-                    "offer": ln.offer_id,
-                    "name": ln.offer.item.name,
-                    "unit": ln.offer.item.unit,
-                    "qty": ln.qty,
-                    "qty_filled": ln.qty_filled,
-                    "unit_price": ln.unit_price,
-                    "amount": ln.amount,
-                }
-                for ln in _lines_of(order)
-            ],
-        }
-
-
-def _lines_of(order):
-    """The order's lines by offer; just-placed orders carry them already."""
-    lines = getattr(order, "placed_lines", None)
-    if lines is None:
-        lines = order.lines.select_related("offer__item")
-    return sorted(lines, key=lambda ln: ln.offer_id)
-
-
-class OrderFilter(Schema):
-    window: Id | None = Field(None, description="only the orders of this window")
-
+from .. import selectors, services
+from ..access import own_household_ids
+from ..models import OrderWindow, WindowStatus
+from ..services import LineIn
+from .common import WRITE_ERRORS, _error, conflicts_as_409, router
+from .schemas import OrderChangeIn, OrderFilter, OrderIn, OrderOut, WindowFilter, WindowOut
 
 # --- windows ------------------------------------------------------------------------
+
+# operation ids as published before the router became a package (wanjia.api)
+OPERATION_MODULE = "wanjia.market.api"
 
 
 @router.get("/windows", response={200: list[WindowOut], **COMMON_ERRORS})
