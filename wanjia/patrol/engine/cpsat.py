@@ -12,6 +12,7 @@ anything else does, ``diagnose`` names the slots and the rule that blocks.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -167,14 +168,29 @@ class _First(cp_model.CpSolverSolutionCallback):
             self.first = time.perf_counter() - self.started
 
 
-def run(built: Built, seconds: float, workers: int):
-    """(status name, solver, seconds to the first solution or None)."""
+def run(built: Built, seconds: float, workers: int, give_up_s: float | None = None):
+    """(status name, solver, seconds to the first solution or None). With
+    ``give_up_s``, the search stops then if it has found no solution yet."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
     solver.parameters.num_workers = max(workers, 1)
     solver.parameters.random_seed = SEED
     first = _First(time.perf_counter())
-    status = solver.solve(built.model, first)
+    timer = None
+    if give_up_s is not None:
+
+        def give_up() -> None:
+            if first.first is None:
+                solver.stop_search()
+
+        timer = threading.Timer(give_up_s, give_up)
+        timer.daemon = True
+        timer.start()
+    try:
+        status = solver.solve(built.model, first)
+    finally:
+        if timer is not None:
+            timer.cancel()
     return solver.status_name(status), solver, first.first
 
 
@@ -186,9 +202,22 @@ def assignments_of(
     )
 
 
-def solve(problem: RosterProblem, time_limit_s: float = 10.0, workers: int = 2) -> RosterResult:
+def _hint(problem: RosterProblem) -> set[tuple[str, int, str]]:
+    from .greedy import greedy
+
+    return {(a.guard, (a.day - problem.start).days, a.shift) for a in greedy(problem).assignments}
+
+
+def solve(
+    problem: RosterProblem,
+    time_limit_s: float = 10.0,
+    workers: int = 2,
+    *,
+    hint_greedy: bool = True,
+) -> RosterResult:
     """The fairest roster CP-SAT finds within ``time_limit_s`` (wall clock, for
-    every solve this call makes, diagnosis included)."""
+    every solve this call makes, diagnosis included). The greedy roster is
+    given as a hint (a start, not a constraint) unless ``hint_greedy`` is off."""
     from .diagnose import diagnose, static_reasons
 
     started = time.perf_counter()
@@ -198,14 +227,19 @@ def solve(problem: RosterProblem, time_limit_s: float = 10.0, workers: int = 2) 
 
     if static_reasons(problem):  # a slot is short whatever we do: no need to prove it
         return diagnose(problem, started, left(), workers)
+    hint = _hint(problem) if hint_greedy else set()
     extra: list = []
     proven = True
     for fairness_hard in (True, False):
         built = build(problem, fairness_hard=fairness_hard)
-        # the hard-fairness model gets 60 % when it may be stuck proving itself
-        # impossible; the relaxed one then has the rest
-        budget = left() * (0.6 if fairness_hard else 1.0)
-        status, solver, first = run(built, budget, workers)
+        for key, var in built.x.items():
+            if hint:
+                built.model.add_hint(var, key in hint)
+        # the hard-fairness model gives up at 60 % of the budget if it has no
+        # roster yet (it may be stuck proving itself impossible); the relaxed
+        # one then has the rest
+        give_up = left() * 0.6 if fairness_hard else None
+        status, solver, first = run(built, left(), workers, give_up)
         if status in ("OPTIMAL", "FEASIBLE"):
             assignments = assignments_of(problem, built, solver)
             if not fairness_hard:

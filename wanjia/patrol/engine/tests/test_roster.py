@@ -49,9 +49,10 @@ def codes(reasons) -> list[str]:
 # -- solve: every hard rule holds ---------------------------------------------------------
 
 
-def test_solve_gives_a_valid_fair_roster():
+@pytest.mark.parametrize("hint", [True, False])
+def test_solve_gives_a_valid_fair_roster(hint):
     p = problem()
-    result = solve(p, time_limit_s=5)
+    result = solve(p, time_limit_s=5, hint_greedy=hint)
     assert result.status in ("optimal", "feasible")
     assert check(p, result.assignments) == []
     nights = nights_per_guard(p, result.assignments)
