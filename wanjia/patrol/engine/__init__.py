@@ -21,7 +21,20 @@ function here shares (``check`` is the reference):
 * Preferences (soft): ``prefers_on`` / ``prefers_off`` (``"*"`` = the whole day).
 
 ``solve`` uses CP-SAT (fixed seed; a wall-clock budget), ``greedy`` is the
-baseline, ``check`` re-checks any roster. Reasons carry a code and facts for
+baseline, ``check`` re-checks any roster. ``RosterResult.status``:
+
+* ``optimal`` / ``feasible``: every hard rule holds (but see a
+  ``fairness_relaxed`` reason; its ``proven`` fact says whether a fair roster
+  was proved impossible or merely not found in time);
+* ``infeasible``: no roster keeps every rule. ``assignments`` is then the best
+  partial roster (every rule kept but cover, fairness soft) and ``reasons``
+  name each short day and shift with its facts (``understaffed``: needed,
+  available, on leave, on another shift, resting, at the hours cap, at the
+  nights limit) and ``blocked_by`` each rule group whose removal alone covers
+  more (``rule``: rest, nights, hours or roles; ``uncovered_without_rule``);
+  greedy's ``infeasible`` means its roster breaks the rules ``check`` lists;
+* ``unknown``: CP-SAT found no roster in the time given.
+ Reasons carry a code and facts for
 the app to render in Chinese; their ``str()`` is English, for logs.
 """
 

@@ -102,7 +102,7 @@ def build(
                     for s in shifts
                     if (g.key, d, s.key) in x
                 ]
-                if sum(s.length_minutes for s in shifts) and load:
+                if load:
                     m.add(sum(load) <= g.weekly_hours_cap * 60)
     m.minimize(_objective(problem, built, fairness_hard=fairness_hard, nights=nights))
     return built

@@ -174,6 +174,7 @@ def test_weekly_hours_is_named_as_the_blocking_rule():
     assert result.status == "infeasible"
     short = [r for r in result.reasons if r.code == "understaffed"]
     assert len(short) == 1 and short[0].facts["at_hours_cap"] == 1
+    assert "needs 1, only 0 guards available (1 at the weekly hours cap)" in str(short[0])
     assert [r.facts["rule"] for r in result.reasons if r.code == "blocked_by"] == ["hours"]
 
 
