@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-ENGINES = ["wanjia.delivery.engine"]
+ENGINES = ["wanjia.delivery.engine", "wanjia.patrol.engine"]
 
 
 @pytest.mark.parametrize("module", ENGINES)
