@@ -36,6 +36,9 @@ class CoreConfig(AppConfig):
         from .roles import CAPABILITIES
 
         console_nav_link(_("今日工作"), "console_home", roles=None, order=0, icon="today")
+        from .pages import CONSOLE_ROLES
+
+        console_nav_link(_("搜索"), "console_search", roles=CONSOLE_ROLES, order=1, icon="search")
         console_nav_link(
             _("审计日志"), "audit_log", roles=CAPABILITIES["audit.view"], order=90, icon="audit"
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox, pages, views
+from . import inbox, pages, search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", pages.console_home, name="console_home"),
     path("console/audit/", pages.audit_log, name="audit_log"),
     path("console/access/", pages.access_table, name="access_table"),
+    path("console/find/", search.search_page, name="console_search"),
     path("h5/services/", pages.h5_services, name="h5_services"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.mark_all_read, name="inbox_read_all"),

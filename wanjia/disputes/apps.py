@@ -8,6 +8,11 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self):
+        from wanjia.core import search as kernel_search
+
+        from . import search
+
+        kernel_search.register("disputes", _("矛盾纠纷"), search.cases, order=30)
         from wanjia.core.audit import describe_actions
 
         describe_actions(

@@ -9,6 +9,11 @@ class EstatesConfig(AppConfig):
     verbose_name = _("小区档案")
 
     def ready(self):
+        from wanjia.core import search as kernel_search
+
+        from . import search
+
+        kernel_search.register("estates", _("居民"), search.residents, order=10)
         from wanjia.core.audit import describe_actions
 
         describe_actions(

@@ -8,6 +8,11 @@ class MarketConfig(AppConfig):
     verbose_name = _("菜篮子")
 
     def ready(self):
+        from wanjia.core import search as kernel_search
+
+        from . import search
+
+        kernel_search.register("market", _("订单"), search.orders, order=40)
         from wanjia.core.audit import describe_actions
 
         describe_actions(
