@@ -264,6 +264,7 @@ def solve(
                 "time_to_first_feasible": None if first is None else round(first, 3),
                 "objective": solver.objective_value,
                 "best_bound": solver.best_objective_bound,
+                "deterministic_s": round(solver.deterministic_time, 3),
             }
             return RosterResult(
                 "optimal" if status == "OPTIMAL" else "feasible",
