@@ -184,14 +184,21 @@ class _First(cp_model.CpSolverSolutionCallback):
             self.first = time.perf_counter() - self.started
 
 
-def run(built: Built, seconds: float, workers: int, give_up_s: float | None = None):
-    """(status name, solver, seconds to the first solution or None). With
-    ``give_up_s``, the search stops then if it has found no solution yet."""
+def run(
+    built: Built,
+    seconds: float,
+    workers: int,
+    give_up_s: float | None = None,
+    origin: float | None = None,
+):
+    """(status name, solver, seconds from ``origin`` (default: now) to the
+    first solution, or None). With ``give_up_s``, the search stops then if it
+    has found no solution yet."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
     solver.parameters.num_workers = max(workers, 1)
     solver.parameters.random_seed = SEED
-    first = _First(time.perf_counter())
+    first = _First(time.perf_counter() if origin is None else origin)
     timer = None
     if give_up_s is not None:
 
@@ -251,7 +258,7 @@ def solve(
         # roster yet (it may be stuck proving itself impossible); the relaxed
         # one then has the rest
         give_up = left() * 0.6 if fairness_hard else None
-        status, solver, first = run(built, left(), workers, give_up)
+        status, solver, first = run(built, left(), workers, give_up, origin=started)
         if status in ("OPTIMAL", "FEASIBLE"):
             assignments = assignments_of(problem, built, solver)
             if not fairness_hard:
