@@ -11,7 +11,9 @@ and 2 days off + 1 shift wanted per guard (random, seed 13). "standard": cover
 Rows: ``cpsat`` (2 workers, 10 s budget) and ``greedy``. ``ratio`` on the
 cpsat row is greedy's night spread ÷ CP-SAT's (above 1: CP-SAT fairer), and
 ``pref_ratio`` CP-SAT's preference hits ÷ greedy's. ``gap`` is the relative
-distance between CP-SAT's objective and its best bound (0 when optimal).
+distance between CP-SAT's objective and its best bound (0 when optimal);
+``deterministic_s`` is CP-SAT's deterministic time, which a busy machine
+does not inflate.
 ``BENCH_QUICK=1`` gives CP-SAT 3 s.
 """
 
@@ -95,6 +97,7 @@ def compare(name: str, problem: RosterProblem) -> list[dict]:
         if solver == "cpsat":
             bound, objective = st.best_bound or 0, st.objective or 0
             row["objective"] = objective
+            row["deterministic_s"] = st.deterministic_s
             row["gap"] = round((objective - bound) / objective, 4) if objective else 0.0
             row["ratio"] = round(base.stats.nights_spread / max(st.nights_spread, 1), 2)
             row["pref_ratio"] = round(st.preference_hits / max(base.stats.preference_hits, 1), 2)

@@ -31,6 +31,20 @@ class Built:
     model: cp_model.CpModel
     x: dict[tuple[str, int, str], cp_model.IntVar]
     short: dict[tuple[int, str], cp_model.IntVar] = field(default_factory=dict)
+    # (guards, shift keys, hi, lo, excess) of each spread in the objective
+    spreads: list[tuple] = field(default_factory=list)
+
+    def hint(self, problem: RosterProblem, assignments: list[Assignment]) -> None:
+        """Start the search from ``assignments``, objective variables included
+        (a partial hint is often repaired slowly)."""
+        taken = {(a.guard, (a.day - problem.start).days, a.shift) for a in assignments}
+        for key, var in self.x.items():
+            self.model.add_hint(var, key in taken)
+        for guards, keys, hi, lo, excess in self.spreads:
+            counts = [sum(1 for g, _, k in taken if g == guard and k in keys) for guard in guards]
+            self.model.add_hint(hi, max(counts))
+            self.model.add_hint(lo, min(counts))
+            self.model.add_hint(excess, max(0, max(counts) - min(counts) - 1))
 
 
 def build(
@@ -118,7 +132,7 @@ def _spread(m: cp_model.CpModel, counts: list, top: int, name: str):
     m.add(len(counts) * lo <= total)
     excess = m.new_int_var(0, top, f"{name}_excess")  # a spread of 1 is free
     m.add(excess >= hi - lo - 1)
-    return hi - lo, excess
+    return hi, lo, excess
 
 
 def _objective(problem: RosterProblem, built: Built, *, fairness_hard: bool, nights: list[str]):
@@ -131,11 +145,13 @@ def _objective(problem: RosterProblem, built: Built, *, fairness_hard: bool, nig
             return sum(v for (gk, _, sk), v in x.items() if gk == g and sk in keys)
 
         all_keys = {s.key for s in problem.shifts}
-        spread, excess = _spread(m, [count(g, set(nights)) for g in fair], problem.days, "nights")
+        hi, lo, excess = _spread(m, [count(g, set(nights)) for g in fair], problem.days, "nights")
+        built.spreads.append((fair, set(nights), hi, lo, excess))
         if fairness_hard:
-            m.add(spread <= problem.night_fairness)
+            m.add(hi - lo <= problem.night_fairness)
         terms.append(W_NIGHT_SPREAD * excess)
-        _, excess = _spread(m, [count(g, all_keys) for g in fair], problem.days, "shifts")
+        hi, lo, excess = _spread(m, [count(g, all_keys) for g in fair], problem.days, "shifts")
+        built.spreads.append((fair, all_keys, hi, lo, excess))
         terms.append(W_SHIFT_SPREAD * excess)
     for g in problem.guards:
         for day, key in g.prefers_on:
@@ -168,14 +184,21 @@ class _First(cp_model.CpSolverSolutionCallback):
             self.first = time.perf_counter() - self.started
 
 
-def run(built: Built, seconds: float, workers: int, give_up_s: float | None = None):
-    """(status name, solver, seconds to the first solution or None). With
-    ``give_up_s``, the search stops then if it has found no solution yet."""
+def run(
+    built: Built,
+    seconds: float,
+    workers: int,
+    give_up_s: float | None = None,
+    origin: float | None = None,
+):
+    """(status name, solver, seconds from ``origin`` (default: now) to the
+    first solution, or None). With ``give_up_s``, the search stops then if it
+    has found no solution yet."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
     solver.parameters.num_workers = max(workers, 1)
     solver.parameters.random_seed = SEED
-    first = _First(time.perf_counter())
+    first = _First(time.perf_counter() if origin is None else origin)
     timer = None
     if give_up_s is not None:
 
@@ -202,12 +225,6 @@ def assignments_of(
     )
 
 
-def _hint(problem: RosterProblem) -> set[tuple[str, int, str]]:
-    from .greedy import greedy
-
-    return {(a.guard, (a.day - problem.start).days, a.shift) for a in greedy(problem).assignments}
-
-
 def solve(
     problem: RosterProblem,
     time_limit_s: float = 10.0,
@@ -227,19 +244,21 @@ def solve(
 
     if static_reasons(problem):  # a slot is short whatever we do: no need to prove it
         return diagnose(problem, started, left(), workers)
-    hint = _hint(problem) if hint_greedy else set()
+    if hint_greedy:
+        from .greedy import greedy
+
+        hint = greedy(problem).assignments
     extra: list = []
     proven = True
     for fairness_hard in (True, False):
         built = build(problem, fairness_hard=fairness_hard)
-        for key, var in built.x.items():
-            if hint:
-                built.model.add_hint(var, key in hint)
+        if hint_greedy:
+            built.hint(problem, hint)
         # the hard-fairness model gives up at 60 % of the budget if it has no
         # roster yet (it may be stuck proving itself impossible); the relaxed
         # one then has the rest
         give_up = left() * 0.6 if fairness_hard else None
-        status, solver, first = run(built, left(), workers, give_up)
+        status, solver, first = run(built, left(), workers, give_up, origin=started)
         if status in ("OPTIMAL", "FEASIBLE"):
             assignments = assignments_of(problem, built, solver)
             if not fairness_hard:
@@ -252,6 +271,7 @@ def solve(
                 "time_to_first_feasible": None if first is None else round(first, 3),
                 "objective": solver.objective_value,
                 "best_bound": solver.best_objective_bound,
+                "deterministic_s": round(solver.deterministic_time, 3),
             }
             return RosterResult(
                 "optimal" if status == "OPTIMAL" else "feasible",

@@ -193,6 +193,8 @@ class RosterStats:
     time_to_first_feasible: float | None = None
     objective: float | None = None
     best_bound: float | None = None
+    # CP-SAT's deterministic time of the last solve: comparable across machine loads
+    deterministic_s: float | None = None
 
     @property
     def nights_spread(self) -> int:
