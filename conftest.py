@@ -1,3 +1,5 @@
+import sqlite3
+
 import pytest
 from django.test import Client
 
@@ -10,6 +12,27 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Longest first. pytest-xdist hands the tests out in collection order, and
+# pytest-django puts every transactional test (the page walks, the browser) at
+# the end: two workers then spent the last minutes on a few long tests, one of
+# them idle. Started first, the long tests spread over both workers and the
+# thousands of short ones fill in around them. (A transactional test flushes the
+# database when it ends; post_migrate puts back the content types and
+# permissions, the only rows the migrations write, so a later test starts from
+# the same state.) Mark a test ``slow`` when it takes more than ten seconds.
+LONGEST_FIRST = ("walk", "slow", "e2e")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        for position, name in enumerate(LONGEST_FIRST):
+            if item.get_closest_marker(name):
+                return position
+        return len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: pytest-django's order stays within each rank
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +111,38 @@ def api():
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+_demo_snapshot: sqlite3.Connection | None = None
+
+
+@pytest.fixture
+def demo_city(transactional_db):
+    """The small demo city, committed (a live server's thread sees it too).
+
+    ``load_demo --scale small`` takes some ten seconds; the page walks need the
+    same city for each account. On SQLite the first load in a worker is copied
+    into a second in-memory database (sqlite3's backup API) and copied back for
+    each later test, in milliseconds: the same rows, ids and all, as a fresh
+    load. Elsewhere (PostgreSQL) it is loaded each time."""
+    from io import StringIO
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    global _demo_snapshot
+    connection.ensure_connection()
+    if connection.vendor != "sqlite":
+        call_command("load_demo", "--scale", "small", stdout=StringIO(), stderr=StringIO())
+        return
+    if _demo_snapshot is None:
+        call_command("load_demo", "--scale", "small", stdout=StringIO(), stderr=StringIO())
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+        _demo_snapshot = snapshot
+    else:
+        _demo_snapshot.backup(connection.connection)
+        # the flush after the last test made the content types afresh (new ids):
+        # the copied tables hold the snapshot's
+        ContentType.objects.clear_cache()
