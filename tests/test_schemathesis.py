@@ -29,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
 from wanjia.core.services import token_issue
 from wanjia.wsgi import application
 
+pytestmark = pytest.mark.slow
+
 MAX_EXAMPLES = 15
 DEEP = os.environ.get("WANJIA_FUZZ_DEEP", "") == "1"
 

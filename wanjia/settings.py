@@ -181,9 +181,14 @@ def database_from_url(url: str | None) -> dict:
             "max_size": env_int("DB_POOL_MAX", 20),
             "timeout": 20,
         }
+    name = unquote(parts.path.lstrip("/")) or "wanjia"
+    # Tests only: two checkouts testing against one server at once would both
+    # create test_<name> (test_<name>_gw0... under pytest-xdist) and drop each
+    # other's; WANJIA_TEST_DB_SUFFIX=x makes theirs test_<name>_x.
+    suffix = env_str("WANJIA_TEST_DB_SUFFIX", "")
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "wanjia",
+        "NAME": name,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
@@ -196,6 +201,7 @@ def database_from_url(url: str | None) -> dict:
         # database restart the pool held dead connections, and each answered
         # one request with a 500.
         "CONN_HEALTH_CHECKS": True,
+        "TEST": {"NAME": f"test_{name}_{suffix}" if suffix else None},
     }
 
 

@@ -11,7 +11,6 @@ screenshot of each page."""
 import os
 import re
 from collections import deque
-from io import StringIO
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -68,37 +67,30 @@ def _walk(page, base: str, axe, folder: str | None):
     return problems
 
 
-# Two halves of the accounts, so that the two test workers (pytest-xdist) walk
-# them side by side instead of one worker walking all ten at the end of a run.
-HALVES = [list(ACCOUNTS)[0::2], list(ACCOUNTS)[1::2]]
-
-
+# One case per account: pytest-xdist spreads them over both workers (and
+# among the other tests); the demo city is loaded once per worker (demo_city).
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("accounts", HALVES, ids=["first-half", "second-half"])
-def test_every_demo_account_walks_its_pages(browser, live_server, log_in, accounts):
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_every_demo_account_walks_its_pages(browser, live_server, log_in, demo_city, username):
     from axe_playwright_python.sync_playwright import Axe
-    from django.core.management import call_command
 
-    call_command("load_demo", "--scale", "small", stdout=StringIO(), stderr=StringIO())
     axe = Axe()
-    problems = []
     shots = os.environ.get("WANJIA_SCREENSHOTS")
-    for username in accounts:
-        # bypass_csp only lets the test inject axe; the pages' own policy is
-        # tested in the security tests.
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            locale="zh-CN",
-            base_url=live_server.url,
-            bypass_csp=True,
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        log_in(page, username, DEMO_PASSWORD)
-        folder = None
-        if shots:
-            folder = f"{shots}/{username}"
-            Path(folder).mkdir(parents=True, exist_ok=True)
-        problems += [f"{username} {p}" for p in _walk(page, live_server.url, axe, folder)]
-        context.close()
+    # bypass_csp only lets the test inject axe; the pages' own policy is
+    # tested in the security tests.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        base_url=live_server.url,
+        bypass_csp=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    log_in(page, username, DEMO_PASSWORD)
+    folder = None
+    if shots:
+        folder = f"{shots}/{username}"
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    problems = [f"{username} {p}" for p in _walk(page, live_server.url, axe, folder)]
+    context.close()
     assert not problems, "\n".join(problems)

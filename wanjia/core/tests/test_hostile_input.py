@@ -277,6 +277,7 @@ def _page_urls():
     return sorted(set(urls))
 
 
+@pytest.mark.slow
 def test_no_page_form_answers_500_to_hostile_input(busy_world, login):
     console = [login(busy_world.manager_a), login(busy_world.staff_a)]  # staff_a: courier
     h5 = [login(busy_world.resident_a)]

@@ -141,6 +141,7 @@ def _duplicate_core_content_type(apps) -> dict:
     return {"estates_ct": estates_ct.pk, "old_perm": old_perm.pk, "group": group.pk}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_moving_the_scope_tree_into_the_kernel_keeps_every_row():
     _migrate(BEFORE)

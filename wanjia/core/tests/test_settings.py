@@ -74,6 +74,13 @@ def test_postgresql_url_parses_every_part(monkeypatch):
     assert db["OPTIONS"]["connect_timeout"] == "5"
 
 
+def test_a_test_database_suffix_keeps_parallel_checkouts_apart(monkeypatch):
+    monkeypatch.delenv("WANJIA_TEST_DB_SUFFIX", raising=False)
+    assert database_from_url("postgres://u@h/d")["TEST"]["NAME"] is None  # Django's test_d
+    monkeypatch.setenv("WANJIA_TEST_DB_SUFFIX", "cispeed")
+    assert database_from_url("postgres://u@h/d")["TEST"]["NAME"] == "test_d_cispeed"
+
+
 def test_postgresql_uses_djangos_connection_pool(monkeypatch):
     monkeypatch.delenv("DB_POOL", raising=False)
     monkeypatch.setenv("DB_POOL_MAX", "40")
@@ -176,11 +183,13 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.slow
 def test_deploy_check_passes_with_the_production_variables(tmp_path):
     result = manage_check(tmp_path, **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_deploy_check_fails_without_https(tmp_path):
     """The check above could not pass by accident: leave HTTPS off and it fails."""
     result = manage_check(tmp_path, **{**PRODUCTION, "WANJIA_HTTPS": "0"})

@@ -199,6 +199,7 @@ def test_missing_file_and_bad_budget_are_refused(tmp_path):
         )
 
 
+@pytest.mark.slow
 def test_from_the_shell_a_bad_file_exits_non_zero_without_a_traceback(tmp_path):
     doc = good()
     doc["stops"][2].update(earliest_s=200, latest_s=100)

@@ -160,6 +160,7 @@ def _links(html: str) -> list[str]:
     return re.findall(r'href="([^"#]+)"', html)
 
 
+@pytest.mark.slow
 @pytest.mark.walk
 @pytest.mark.django_db(transaction=True)
 def test_saving_any_edit_form_unchanged_changes_nothing(client):

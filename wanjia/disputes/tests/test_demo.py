@@ -47,6 +47,7 @@ INSTANTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("instant", INSTANTS, ids=lambda d: d.strftime("%m%d-%H%M"))
 def test_demo_data(client, instant):

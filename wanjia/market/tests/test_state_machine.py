@@ -44,6 +44,7 @@ LIMIT = 3
 quantities = st.lists(st.integers(0, LIMIT), min_size=len(NAMES), max_size=len(NAMES))
 
 
+@pytest.mark.slow
 def test_window_invariants_hold_over_random_operations(world):
     kit = make_market(manager=world.manager_a, compound=world.a)
     homes = list(world.a.households.order_by("id")[:4])
