@@ -1,0 +1,93 @@
+"""Incidents found on a round, and their hand-off to another app through the
+kernel's intents (``disputes.incident_to_case``, ``repairs.incident_to_ticket``
+when those apps offer them): never an import of a peer app."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wanjia.core import intents
+from wanjia.core.audit import audit
+from wanjia.core.errors import Conflict, Forbidden
+
+from ..access import can_manage, can_patrol, can_view
+from ..models import HandedTo, Incident, IncidentCategory, Severity
+
+TO_CASE = "disputes.incident_to_case"
+
+
+def incident_report(
+    *,
+    actor,
+    compound,
+    category: str,
+    note: str,
+    severity: str = Severity.LOW,
+    place: str = "",
+    checkpoint=None,
+    run=None,
+    photo=None,
+    created_at=None,
+) -> Incident:
+    if not (can_patrol(actor, compound) or can_manage(actor, compound)):
+        raise Forbidden
+    errors = {}
+    if category not in IncidentCategory.values:
+        errors["category"] = [_("请选择类别。")]
+    if severity not in Severity.values:
+        errors["severity"] = [_("请选择严重程度。")]
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = [_("请简要说明情况。")]
+    elif len(note) > 500:
+        errors["note"] = [_("说明最多 500 个字。")]
+    if len(place or "") > 100:
+        errors["place"] = [_("地点最多 100 个字。")]
+    if checkpoint is not None and checkpoint.compound_id != compound.pk:
+        errors["checkpoint"] = [_("只能选择本小区的巡更点。")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            compound=compound,
+            checkpoint=checkpoint,
+            run=run,
+            reported_by=actor,
+            category=category,
+            severity=severity,
+            place=(place or "").strip(),
+            note=note,
+            created_at=created_at or timezone.now(),
+        )
+        if photo:
+            incident.photo.save(f"{incident.pk}.jpg", photo, save=True)
+        audit(actor=actor, action="patrol.incident.reported", obj=incident)
+    return incident
+
+
+def incident_hand_to_dispute(*, actor, incident: Incident) -> Incident:
+    """Open a dispute case from the incident, through the disputes app's offer.
+    409 when already handed over or when no app takes disputes."""
+    if not (can_view(actor, incident.compound) or can_patrol(actor, incident.compound)):
+        raise Forbidden
+    if incident.handed_to:
+        raise Conflict(_("这条发现已转交过了。"))
+    if not intents.offered(TO_CASE):
+        raise Conflict(_("本系统未启用矛盾纠纷模块，无法转交。"))
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if locked.handed_to:
+            raise Conflict(_("这条发现已转交过了。"))
+        ref = intents.ask(
+            TO_CASE,
+            actor=actor,
+            compound=incident.compound,
+            title=f"{locked.get_category_display()} · {locked.place}".strip(" ·"),
+            description=locked.note,
+        )
+        locked.handed_to, locked.handed_ref = HandedTo.DISPUTE, str(ref)
+        locked.handed_at = timezone.now()
+        locked.save(update_fields=["handed_to", "handed_ref", "handed_at"])
+        audit(actor=actor, action="patrol.incident.handed", obj=locked, detail={"case": str(ref)})
+    return locked
