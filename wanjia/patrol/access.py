@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanjia.core.access import declare
 from wanjia.core.roles import Role
-from wanjia.core.scoping import can, can_anywhere
+from wanjia.core.scoping import can, can_anywhere, roles_for
 
 R = Role
 MANAGE = declare(
@@ -52,3 +52,9 @@ def views_anywhere(user) -> bool:
 
 def manages_anywhere(user) -> bool:
     return can_anywhere(user, "patrol.manage")
+
+
+def can_hand_over(user, compound) -> bool:
+    """Turn an incident into a dispute case or a repair ticket: who manages the
+    compound's patrol, and its party secretary who leads the patrols."""
+    return can_manage(user, compound) or Role.PARTY_SECRETARY in roles_for(user, compound=compound)

@@ -11,7 +11,7 @@ from wanjia.core import intents
 from wanjia.core.audit import audit
 from wanjia.core.errors import Conflict, Forbidden
 
-from ..access import can_manage, can_patrol, can_view
+from ..access import can_hand_over, can_manage, can_patrol
 from ..models import HandedTo, Incident, IncidentCategory, Severity
 
 TO_CASE = "disputes.incident_to_case"
@@ -69,7 +69,7 @@ def incident_report(
 def incident_hand_to_dispute(*, actor, incident: Incident) -> Incident:
     """Open a dispute case from the incident, through the disputes app's offer.
     409 when already handed over or when no app takes disputes."""
-    if not (can_view(actor, incident.compound) or can_patrol(actor, incident.compound)):
+    if not can_hand_over(actor, incident.compound):
         raise Forbidden
     if incident.handed_to:
         raise Conflict(_("这条发现已转交过了。"))

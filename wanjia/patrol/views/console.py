@@ -245,7 +245,7 @@ def incident_to_case(request, pk):
         Incident.objects.select_related("compound"),
         pk,
         compound="compound_id",
-        allowed=lambda i: access.can_view(user, i.compound),
+        allowed=lambda i: access.can_hand_over(user, i.compound),
     )
     services.incident_hand_to_dispute(actor=user, incident=incident)
     messages.success(request, _("已转为矛盾纠纷案件。"))
