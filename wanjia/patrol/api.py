@@ -121,7 +121,7 @@ def checkpoint_qr(request, checkpoint_id: Id):
     cp = selectors.get_or_404(selectors.checkpoints_visible_to(user), pk=checkpoint_id)
     if not access.can_manage(user, cp.compound):
         raise PermissionDenied
-    return {"token": services.qr_token(cp), "url": services.qr_url(cp)}
+    return {"token": services.qr_token(cp), "url": services.qr_url(cp, request)}
 
 
 @router.post(

@@ -10,6 +10,7 @@ checkpoint's) is answered 422 with a message and recorded in the audit log
 import math
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
-from wanjia.core.channels import absolute_link
 from wanjia.core.errors import Forbidden, Invalid
 
 from ..access import can_patrol, patrols_anywhere
@@ -36,8 +36,13 @@ def qr_token(checkpoint: Checkpoint) -> str:
     return signing.dumps({"c": checkpoint.pk, "k": checkpoint.compound_id}, salt=CHECKIN_SALT)
 
 
-def qr_url(checkpoint: Checkpoint) -> str:
-    return absolute_link(reverse("patrol_scan") + "?t=" + qr_token(checkpoint))
+def qr_url(checkpoint: Checkpoint, request=None) -> str:
+    """The URL the QR code holds: the site's (SITE_URL, else the request's
+    host) check-in page with the token."""
+    path = reverse("patrol_scan") + "?t=" + qr_token(checkpoint)
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def _refuse(actor, reason: str, message: str, checkpoint=None) -> Invalid:

@@ -217,7 +217,7 @@ def qr_sheet(request, compound_id):
     rows = selectors.checkpoints_visible_to(request.user).filter(
         compound=compound, retired_at__isnull=True
     )
-    sheets = [{"cp": cp, "svg": qr_svg(services.qr_url(cp))} for cp in rows]
+    sheets = [{"cp": cp, "svg": qr_svg(services.qr_url(cp, request))} for cp in rows]
     return render(request, "patrol/qr_sheet.html", {"compound": compound, "sheets": sheets})
 
 
