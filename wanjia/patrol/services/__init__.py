@@ -8,7 +8,7 @@ from .checkpoints import (
     route_create,
     schedule_set,
 )
-from .incidents import incident_hand_to_dispute, incident_report
+from .incidents import incident_hand_over, incident_hand_to_dispute, incident_report
 from .runs import GRACE, runs_generate, runs_generate_for, stops_sweep_overdue
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "checkpoint_from_token",
     "checkpoint_retire",
     "checkpoint_update",
+    "incident_hand_over",
     "incident_hand_to_dispute",
     "incident_report",
     "qr_token",

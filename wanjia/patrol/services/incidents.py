@@ -15,6 +15,7 @@ from ..access import can_hand_over, can_manage, can_patrol
 from ..models import HandedTo, Incident, IncidentCategory, Severity
 
 TO_CASE = "disputes.incident_to_case"
+TO_TICKET = "repairs.incident_to_ticket"  # offered by a repairs app, when one exists
 
 
 def incident_report(
@@ -66,28 +67,49 @@ def incident_report(
     return incident
 
 
+INTENTS = {
+    HandedTo.DISPUTE: TO_CASE,
+    HandedTo.REPAIR: TO_TICKET,
+}
+
+
 def incident_hand_to_dispute(*, actor, incident: Incident) -> Incident:
-    """Open a dispute case from the incident, through the disputes app's offer.
-    409 when already handed over or when no app takes disputes."""
+    """Open a dispute case from the incident (the disputes app's offer)."""
+    return incident_hand_over(actor=actor, incident=incident, to=HandedTo.DISPUTE)
+
+
+def incident_hand_over(*, actor, incident: Incident, to: str) -> Incident:
+    """Hand the incident to the app that offers ``INTENTS[to]`` (a dispute case,
+    a repair ticket); its answer (the new record's id) is kept as
+    ``handed_ref``. 409 when already handed over or when no installed app
+    offers that hand-over. The offer is called as ``fn(actor=, compound=,
+    title=, description=) -> id``."""
     if not can_hand_over(actor, incident.compound):
         raise Forbidden
+    if to not in INTENTS:
+        raise ValidationError({"to": _("请选择转交去向。")})
     if incident.handed_to:
         raise Conflict(_("这条发现已转交过了。"))
-    if not intents.offered(TO_CASE):
-        raise Conflict(_("本系统未启用矛盾纠纷模块，无法转交。"))
+    if not intents.offered(INTENTS[to]):
+        raise Conflict(_("本系统未启用相应模块，无法转交。"))
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
         if locked.handed_to:
             raise Conflict(_("这条发现已转交过了。"))
         ref = intents.ask(
-            TO_CASE,
+            INTENTS[to],
             actor=actor,
             compound=incident.compound,
             title=f"{locked.get_category_display()} · {locked.place}".strip(" ·"),
             description=locked.note,
         )
-        locked.handed_to, locked.handed_ref = HandedTo.DISPUTE, str(ref)
+        locked.handed_to, locked.handed_ref = to, str(ref)
         locked.handed_at = timezone.now()
         locked.save(update_fields=["handed_to", "handed_ref", "handed_at"])
-        audit(actor=actor, action="patrol.incident.handed", obj=locked, detail={"case": str(ref)})
+        audit(
+            actor=actor,
+            action="patrol.incident.handed",
+            obj=locked,
+            detail={"to": to, "ref": str(ref)},
+        )
     return locked

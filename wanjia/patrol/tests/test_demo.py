@@ -41,6 +41,8 @@ def test_patrol_demo(client, instant):
         assert mine["next"].due_at > instant - timedelta(minutes=15)  # still within the grace
         card = next(c for c in cards_for(guard) if c.url.endswith("/h5/patrol/"))
         assert card.count and card.status == "due"
+        if instant.hour == 14:  # the afternoon: the card says tonight's round starts later
+            assert "22:00" in card.detail and "开始" in card.detail
         ids = list(Compound.objects.values_list("pk", flat=True))
         rate = figures.figure("patrol.completion").compute(ids, *figures.last_days(30))
         assert 0.9 < rate < 1

@@ -147,3 +147,15 @@ def test_incident_becomes_a_dispute_case_through_the_intent(patrol):
 
     assert handed.handed_to == "dispute"
     assert Case.objects.filter(pk=int(handed.handed_ref), compound=patrol.a).exists()
+
+
+def test_hand_over_to_repair_is_409_while_no_app_offers_it(patrol):
+    from wanjia.core.errors import Conflict
+
+    incident = services.incident_report(
+        actor=patrol.staff_a, compound=patrol.a, category="facility", note="路灯坏了"
+    )
+    with pytest.raises(Conflict):
+        services.incident_hand_over(actor=patrol.manager_a, incident=incident, to="repair")
+    with pytest.raises(Forbidden):
+        services.incident_hand_over(actor=patrol.staff_a, incident=incident, to="dispute")

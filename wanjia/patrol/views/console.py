@@ -36,8 +36,8 @@ def home(request):
     compounds = list(selectors.compounds_for(request.user))
     if not compounds:
         raise PermissionDenied
-    if len(compounds) == 1:
-        return redirect("patrol_board", compounds[0].pk)
+    if len(compounds) == 1:  # one compound: its board at once (a menu link answers 200)
+        return board(request, compounds[0].pk)
     return render(request, "patrol/home.html", {"compounds": compounds})
 
 
