@@ -19,7 +19,6 @@ from wanjia.core.idempotency import HEADER, MAX_KEY_LENGTH
 from wanjia.core.schemas import COMMON_ERRORS, Date, DateTime, Id, InputSchema, Text
 
 from . import access, selectors, services
-from .models import Run
 from .services.checkins import status_of
 
 router = Router(tags=["patrol"])
@@ -174,27 +173,25 @@ def _aware(moment):
     return timezone.make_aware(moment)
 
 
-@router.get("/runs", response={200: RunList, **COMMON_ERRORS}, summary="某日的巡逻轮次")
+@router.get("/runs", response={200: RunList, **COMMON_ERRORS}, summary="某晚的巡逻轮次")
 def run_list(request, filters: Query[RunFilter]):
+    """The rounds of the night that begins on ``date`` (from noon that day to
+    noon the next: a 02:00 round belongs to the evening before); the current
+    night by default."""
     user = request.auth
     if not (access.views_anywhere(user) or access.patrols_anywhere(user)):
         raise PermissionDenied
     compound = _compound(user, filters.compound, _sees)
-    day: date = filters.date or timezone.localdate()
-    runs = selectors.runs_on_date(
-        Run.objects.filter(compound=compound).select_related("route"), day
-    )
-    items = []
-    for run in runs.order_by("starts_at", "id").prefetch_related("stops"):
-        stops = list(run.stops.all())
-        items.append(
-            {
-                "id": run.pk,
-                "route": run.route.name,
-                "starts_at": timezone.localtime(run.starts_at),
-                "status": run.status,
-                "done": sum(s.checkin_id is not None for s in stops),
-                "missed": sum(s.checkin_id is None and s.missed for s in stops),
-            }
-        )
+    night: date = filters.date or selectors.current_night()
+    items = [
+        {
+            "id": run.pk,
+            "route": run.route.name,
+            "starts_at": timezone.localtime(run.starts_at),
+            "status": run.status,
+            "done": run.n_done,
+            "missed": run.n_missed,
+        }
+        for run in selectors.runs_of_night(compound.pk, night)
+    ]
     return {"items": items, "count": len(items)}

@@ -22,6 +22,7 @@ from wanjia.core.errors import Forbidden, Invalid
 
 from ..access import can_patrol, patrols_anywhere
 from ..models import CheckIn, Checkpoint, Flag, Run, RunStatus, RunStop
+from .photos import photo_file
 
 CHECKIN_SALT = "wanjia.patrol.checkpoint"
 # A stop takes a check-in from this long before its due time to this long after.
@@ -198,6 +199,7 @@ def checkin(
         lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)
     ):
         raise Invalid({"lat": _("位置信息无效。")})
+    image = photo_file(photo) if photo else None
     received_at = timezone.now()
     scanned_at = scanned_at or received_at
     if abs(scanned_at - received_at) > timedelta(days=2):
@@ -232,8 +234,8 @@ def checkin(
                 note=(note or "")[:300],
                 flags=flags,
             )
-            if photo:
-                record.photo.save(f"{record.pk}.jpg", photo, save=True)
+            if image is not None:
+                record.photo.save(f"{record.pk}.jpg", image, save=True)
             if stop is not None and _claim(stop, record):
                 record.run_id, record.run_stop_id = stop.run_id, stop.pk
                 record.save(update_fields=["run", "run_stop"])

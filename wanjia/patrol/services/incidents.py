@@ -13,6 +13,7 @@ from wanjia.core.errors import Conflict, Forbidden
 
 from ..access import can_hand_over, can_manage, can_patrol
 from ..models import HandedTo, Incident, IncidentCategory, Severity
+from .photos import photo_file
 
 TO_CASE = "disputes.incident_to_case"
 TO_TICKET = "repairs.incident_to_ticket"  # offered by a repairs app, when one exists
@@ -49,6 +50,7 @@ def incident_report(
         errors["checkpoint"] = [_("只能选择本小区的巡更点。")]
     if errors:
         raise ValidationError(errors)
+    image = photo_file(photo) if photo else None
     with transaction.atomic():
         incident = Incident.objects.create(
             compound=compound,
@@ -61,8 +63,8 @@ def incident_report(
             note=note,
             created_at=created_at or timezone.now(),
         )
-        if photo:
-            incident.photo.save(f"{incident.pk}.jpg", photo, save=True)
+        if image is not None:
+            incident.photo.save(f"{incident.pk}.jpg", image, save=True)
         audit(actor=actor, action="patrol.incident.reported", obj=incident)
     return incident
 

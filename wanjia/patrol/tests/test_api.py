@@ -30,10 +30,10 @@ def test_checkpoints_and_runs_shapes(patrol, api):
     assert body["count"] == 3
     assert body["items"][0].keys() == {"id", "name", "kind", "compound"}
     runs = client.get(f"/api/v1/patrol/runs?compound={patrol.a.pk}&date=2026-03-10").json()
-    assert runs["count"] == 1  # 22:00 on the 10th; 00:00, 02:00, 04:00 are on the 11th
+    assert runs["count"] == 4  # the night of the 10th: 22:00, 00:00, 02:00, 04:00
     assert runs["items"][0].keys() == {"id", "route", "starts_at", "status", "done", "missed"}
     nxt = client.get(f"/api/v1/patrol/runs?compound={patrol.a.pk}&date=2026-03-11").json()
-    assert nxt["count"] == 3
+    assert nxt["count"] == 0
     bad = client.get(f"/api/v1/patrol/runs?compound={patrol.a.pk}&date=tomorrow")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "date"
 

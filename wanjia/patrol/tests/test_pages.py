@@ -96,6 +96,15 @@ def test_guard_phone_pages(patrol, login):
         {"category": "water", "severity": "high", "note": "积水", "place": "河边"},
     )
     assert ok.status_code == 302 and Incident.objects.filter(compound=patrol.a).count() == 1
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    refused = client.post(
+        "/h5/patrol/incident/",
+        {"category": "water", "severity": "low", "note": "积水", "photo": text},
+    )
+    assert refused.status_code == 422 and "照片无法识别" in refused.content.decode()
+    assert Incident.objects.filter(compound=patrol.a).count() == 1
 
 
 def test_incident_to_case_once_then_409(patrol, login):
