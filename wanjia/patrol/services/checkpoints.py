@@ -11,7 +11,7 @@ from wanjia.core.audit import audit
 from wanjia.core.errors import Forbidden, Gone
 
 from ..access import can_manage
-from ..models import Checkpoint, CheckpointKind, Route, RouteStop, Schedule
+from ..models import Checkpoint, CheckpointKind, Route, RouteStop, RunStop, Schedule
 
 
 def _require_manage(actor, compound) -> None:
@@ -79,6 +79,10 @@ def checkpoint_retire(*, actor, checkpoint: Checkpoint) -> Checkpoint:
             retired_at=timezone.now(), active=False
         )
         if done:
+            # rounds generated ahead no longer expect it (past stops stay as they were)
+            RunStop.objects.filter(
+                checkpoint=checkpoint, due_at__gt=timezone.now(), checkin__isnull=True
+            ).delete()
             audit(actor=actor, action="patrol.checkpoint.retired", obj=checkpoint)
     checkpoint.refresh_from_db()
     return checkpoint

@@ -159,3 +159,13 @@ def test_hand_over_to_repair_is_409_while_no_app_offers_it(patrol):
         services.incident_hand_over(actor=patrol.manager_a, incident=incident, to="repair")
     with pytest.raises(Forbidden):
         services.incident_hand_over(actor=patrol.staff_a, incident=incident, to="dispute")
+
+
+@time_machine.travel(AT_2205, tick=False)
+def test_retiring_a_checkpoint_drops_it_from_the_rounds_ahead(patrol):
+    cp = patrol.cps[1]
+    assert RunStop.objects.filter(checkpoint=cp).count() == 4
+    services.checkpoint_retire(actor=patrol.manager_a, checkpoint=cp)
+    assert RunStop.objects.filter(checkpoint=cp).count() == 0  # all four were still ahead
+    assert services.runs_generate_for(patrol.schedule, NIGHT, NIGHT + timedelta(days=2)) == 4
+    assert not RunStop.objects.filter(checkpoint=cp).exists()
