@@ -19,7 +19,7 @@ from wanjia.core.idempotency import HEADER, MAX_KEY_LENGTH
 from wanjia.core.schemas import COMMON_ERRORS, Date, DateTime, Id, InputSchema, Text
 
 from . import access, selectors, services
-from .services.checkins import status_of
+from .services.checkins import scan_url, status_of
 
 router = Router(tags=["patrol"])
 
@@ -120,7 +120,8 @@ def checkpoint_qr(request, checkpoint_id: Id):
     cp = selectors.get_or_404(selectors.checkpoints_visible_to(user), pk=checkpoint_id)
     if not access.can_manage(user, cp.compound):
         raise PermissionDenied
-    return {"token": services.qr_token(cp), "url": services.qr_url(cp, request)}
+    token = services.qr_token(cp)
+    return {"token": token, "url": scan_url(token, request)}
 
 
 @router.post(

@@ -38,9 +38,13 @@ def qr_token(checkpoint: Checkpoint) -> str:
 
 
 def qr_url(checkpoint: Checkpoint, request=None) -> str:
-    """The URL the QR code holds: the site's (SITE_URL, else the request's
-    host) check-in page with the token."""
-    path = reverse("patrol_scan") + "?t=" + qr_token(checkpoint)
+    return scan_url(qr_token(checkpoint), request)
+
+
+def scan_url(token: str, request=None) -> str:
+    """The URL a QR code holds: the site's (SITE_URL, else the request's host)
+    check-in page with the token."""
+    path = reverse("patrol_scan") + "?t=" + token
     if settings.SITE_URL:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path) if request is not None else path
