@@ -28,6 +28,7 @@ from wanjia.disputes.api import router as disputes_router
 from wanjia.estates.api import router as estates_router
 from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
+from wanjia.patrol.api import router as patrol_router
 
 
 class ReadableJSON(JSONRenderer):
@@ -270,3 +271,4 @@ api.add_router("/party", party_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/market", market_router)
 api.add_router("/delivery", delivery_router)
+api.add_router("/patrol", patrol_router)

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "wanjia.disputes",
     "wanjia.market",
     "wanjia.delivery",
+    "wanjia.patrol",
     "wanjia.demo",
 ]
 

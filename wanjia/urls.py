@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("wanjia.disputes.urls")),
     path("", include("wanjia.market.urls")),
     path("", include("wanjia.delivery.urls")),
+    path("", include("wanjia.patrol.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -28,12 +28,17 @@ class DisputesConfig(AppConfig):
                 "disputes.sweep.completed": _("完成矛盾排查"),
             }
         )
+        from wanjia.core import intents
         from wanjia.core import panels as kernel_panels
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES, Role
         from wanjia.core.today import ServiceLink, resident_service
 
         from . import access, panels, tasks, today  # noqa: F401  tasks, today: jobs and cards
+        from .services.intake import case_from_incident
+
+        # a patrol incident becomes a case in one tap (patrol asks; no import)
+        intents.offer("disputes.incident_to_case", case_from_incident)
 
         kernel_panels.register(
             "estates.household", "disputes/_household_panel.html", panels.household_panel, order=30

@@ -51,6 +51,7 @@ NOT_WALKED = {
     "market_h5_cart": "htmx cart of the order form",
     "resident_reveal": "htmx button that shows one masked field (audited)",
     "market_bag": "opened by scanning a bag's QR code, not by a link",
+    "patrol_scan": "opened by scanning a checkpoint's QR code, not by a link",
     # actions whose forms show only in a state the demo's first pages are not in
     "disputes_followup": "on a resolved case",
     "disputes_rate": "on a resolved case",

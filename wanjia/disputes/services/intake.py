@@ -213,3 +213,18 @@ def _tell_arrival(case, level, *, title: str, kind: str, exclude=None) -> None:
         "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
     }
     notify(recipients=recipients, title=title, body=body, link=case_url(case), kind=kind)
+
+
+def case_from_incident(*, actor, compound, title: str, description: str) -> int:
+    """A case opened from something found on a patrol round (offered to other
+    apps as the intent ``disputes.incident_to_case``): a compound-level case of
+    category "other" with the property company as the party; returns its id."""
+    summary = f"{title}：{description}" if title else description
+    case = case_open(
+        actor=actor,
+        compound=compound,
+        category=Category.OTHER,
+        summary=summary[:2000],
+        company_party=compound.company_id is not None,
+    )
+    return case.pk

@@ -1,0 +1,56 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PatrolConfig(AppConfig):
+    name = "wanjia.patrol"
+    label = "patrol"
+    verbose_name = _("夜间巡逻")
+
+    def ready(self):
+        from wanjia.core import figures
+        from wanjia.core.audit import describe_actions
+        from wanjia.core.nav import console_nav_link
+        from wanjia.core.roles import CAPABILITIES
+
+        from . import access, selectors, tasks, today  # noqa: F401  tasks, today: jobs and cards
+
+        describe_actions(
+            {
+                "patrol.checkpoint.created": _("添加巡更点"),
+                "patrol.checkpoint.updated": _("修改巡更点"),
+                "patrol.checkpoint.retired": _("停用巡更点"),
+                "patrol.route.created": _("添加巡逻路线"),
+                "patrol.schedule.set": _("设置巡逻排程"),
+                "patrol.checkin.recorded": _("巡更签到"),
+                "patrol.checkin.refused": _("巡更签到被拒（二维码无效）"),
+                "patrol.incident.reported": _("上报巡逻发现"),
+                "patrol.incident.handed": _("巡逻发现转为纠纷案件"),
+            }
+        )
+        console_nav_link(
+            _("夜间巡逻"),
+            "patrol_home",
+            roles=CAPABILITIES["patrol.view"] | CAPABILITIES["patrol.manage"],
+            order=60,
+            icon="lock",
+            allowed=access.views_anywhere,
+        )
+        console_nav_link(
+            _("今晚巡逻"),
+            "patrol_h5_round",
+            roles=CAPABILITIES["patrol.patrol"],
+            order=61,
+            icon="pin",
+            allowed=access.patrols_anywhere,
+        )
+        figures.register(
+            "patrol",
+            "patrol.completion",
+            _("巡更完成率"),
+            note=_("期间内各夜排定的巡更点中，按时段签到的比例（漏点不计）。"),
+            compute=selectors.completion,
+            kind=figures.RATIO,
+            better=figures.HIGHER,
+            order=60,
+        )

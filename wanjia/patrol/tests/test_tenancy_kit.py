@@ -1,0 +1,180 @@
+"""The patrol app's URLs (console, phone pages, API) through the kernel's
+tenancy kit. Each compound has three checkpoints on a route, tonight's runs and
+an incident."""
+
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+
+from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.patrol import services
+from wanjia.patrol.models import Checkpoint, Incident, Run
+
+from .conftest import NIGHT, build_patrol
+
+pytestmark = pytest.mark.django_db
+
+VIEW = ("manager_a", "secretary_a", "company_admin_a", "regulator")
+MANAGE = ("manager_a", "company_admin_a")
+PATROL = ("staff_a", "volunteer_a", "secretary_a")
+SEES = (*VIEW, "staff_a", "volunteer_a")
+A_ALL = (
+    "resident_a",
+    "manager_a",
+    "leader_a",
+    "secretary_a",
+    "staff_a",
+    "volunteer_a",
+    "company_admin_a",
+    "regulator",
+)
+
+
+def _not(*allowed):
+    return tuple(p for p in A_ALL if p not in allowed)
+
+
+@pytest.fixture(scope="module")
+def patrol_world(world_once, django_db_blocker):
+    w = world_once
+    with django_db_blocker.unblock():
+        w.patrol = {}
+        for side, compound, manager in (("a", w.a, w.manager_a), ("b", w.b, w.outsider_b)):
+            cps, route, schedule = build_patrol(w, compound, manager)
+            services.runs_generate_for(schedule, NIGHT, NIGHT + timezone.timedelta(hours=12))
+            incident = Incident.objects.create(
+                compound=compound,
+                reported_by=manager,
+                category="water",
+                note="积水",
+                created_at=timezone.make_aware(datetime(2026, 3, 10, 23)),
+            )
+            w.patrol[side] = {
+                "checkpoint": cps[0],
+                "run": Run.objects.filter(route=route).first(),
+                "incident": incident,
+            }
+    return w
+
+
+def compound(world, side):
+    return world.a if side == "a" else world.b
+
+
+def _of(name):
+    return lambda world, side: world.patrol[side][name]
+
+
+def retired(world, obj):
+    return tuple(Checkpoint.objects.filter(pk=obj.pk).values_list("retired_at", "name"))
+
+
+def handed(world, obj):
+    return tuple(Incident.objects.filter(pk=obj.pk).values_list("handed_to", "handed_ref"))
+
+
+ENDPOINTS = [
+    Endpoint("patrol_home", "/console/patrol/", allowed=VIEW, forbidden=_not(*VIEW)),
+    Endpoint(
+        "patrol_board",
+        "/console/patrol/c/{pk}/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_checkpoints",
+        "/console/patrol/c/{pk}/checkpoints/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_checkpoints_post",
+        "/console/patrol/c/{pk}/checkpoints/",
+        method="post",
+        body={"name": "西门", "kind": "gate", "x": "80", "y": "90", "radius_m": "30"},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=lambda w, o: Checkpoint.objects.filter(compound_id=o.pk).count(),
+    ),
+    Endpoint(
+        "patrol_routes",
+        "/console/patrol/c/{pk}/routes/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_qr_sheet",
+        "/console/patrol/c/{pk}/qr/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_checkpoint",
+        "/console/patrol/checkpoints/{pk}/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("checkpoint"),
+    ),
+    Endpoint(
+        "patrol_checkpoint_retire",
+        "/console/patrol/checkpoints/{pk}/retire/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("checkpoint"),
+        state=retired,
+    ),
+    Endpoint(
+        "patrol_run",
+        "/console/patrol/runs/{pk}/",
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=_of("run"),
+    ),
+    Endpoint(
+        "patrol_incident_to_case",
+        "/console/patrol/incidents/{pk}/to-case/",
+        method="post",
+        allowed=("manager_a", "company_admin_a", "secretary_a"),
+        forbidden=_not("manager_a", "company_admin_a", "secretary_a"),
+        obj=_of("incident"),
+        state=handed,
+    ),
+    Endpoint("patrol_h5_round", "/h5/patrol/", allowed=PATROL, forbidden=_not(*PATROL)),
+    Endpoint("patrol_h5_incident", "/h5/patrol/incident/", allowed=PATROL, forbidden=_not(*PATROL)),
+    Endpoint(
+        "api_checkpoints",
+        "/api/v1/patrol/checkpoints?compound={pk}",
+        api=True,
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=compound,
+    ),
+    Endpoint(
+        "api_checkpoint_qr",
+        "/api/v1/patrol/checkpoints/{pk}/qr",
+        api=True,
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("checkpoint"),
+    ),
+    Endpoint(
+        "api_runs",
+        "/api/v1/patrol/runs?compound={pk}&date=2026-03-10",
+        api=True,
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=compound,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", cases("patrol", ENDPOINTS))
+def test_tenancy(case, patrol_world, login, api):
+    check(case, patrol_world, login, api)

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from .views import console, h5
+
+urlpatterns = [
+    path("console/patrol/", console.home, name="patrol_home"),
+    path("console/patrol/c/<int:compound_id>/", console.board, name="patrol_board"),
+    path(
+        "console/patrol/c/<int:compound_id>/checkpoints/",
+        console.checkpoints,
+        name="patrol_checkpoints",
+    ),
+    path("console/patrol/c/<int:compound_id>/routes/", console.routes, name="patrol_routes"),
+    path("console/patrol/c/<int:compound_id>/qr/", console.qr_sheet, name="patrol_qr_sheet"),
+    path("console/patrol/checkpoints/<int:pk>/", console.checkpoint_edit, name="patrol_checkpoint"),
+    path(
+        "console/patrol/checkpoints/<int:pk>/retire/",
+        console.checkpoint_retire,
+        name="patrol_checkpoint_retire",
+    ),
+    path("console/patrol/runs/<int:pk>/", console.run_detail, name="patrol_run"),
+    path(
+        "console/patrol/incidents/<int:pk>/to-case/",
+        console.incident_to_case,
+        name="patrol_incident_to_case",
+    ),
+    path("h5/patrol/", h5.tonight, name="patrol_h5_round"),
+    path("h5/patrol/scan/", h5.scan, name="patrol_scan"),
+    path("h5/patrol/incident/", h5.incident_new, name="patrol_h5_incident"),
+]
