@@ -88,26 +88,21 @@ def orders_for_household_as(user, household) -> str:
 
 def users_by_household(household_ids) -> dict[int, list]:
     """Everybody to tell about each household's order: users with a resident
-    membership on it and users linked to one of its residents. One query."""
-    from django.db.models import Q
+    membership on it - the people whose "my orders" page opens it (a user only
+    linked to a resident record cannot open the order, so a notice linking
+    there would be a dead link). One query."""
 
     from wanjia.core.models import User
 
     ids = set(household_ids)
     rows = (
         User.objects.filter(is_active=True)
-        .filter(
-            Q(memberships__household_id__in=list(ids), memberships__role=Role.RESIDENT)
-            | Q(resident__household_id__in=list(ids))
-        )
-        .values_list(
-            "pk", "memberships__household_id", "memberships__role", "resident__household_id"
-        )
+        .filter(memberships__household_id__in=list(ids), memberships__role=Role.RESIDENT)
+        .values_list("pk", "memberships__household_id")
     )
     found: dict[int, dict[int, None]] = {}
-    for user_id, m_household, role, r_household in rows:
-        for household in (m_household if role == Role.RESIDENT else None, r_household):
-            if household in ids:
-                found.setdefault(household, {})[user_id] = None
+    for user_id, household in rows:
+        if household in ids:
+            found.setdefault(household, {})[user_id] = None
     users = User.objects.in_bulk({u for per in found.values() for u in per})
     return {h: [users[u] for u in per] for h, per in found.items()}
