@@ -92,6 +92,32 @@ def test_resident_pages_stepper_and_elder_toggle_run_under_the_policy(
     no_violations(page, errors)
 
 
+def test_a_tap_before_htmx_is_ready_still_reaches_the_cart(people, page, log_in, watched):
+    """On a slow phone the + can be tapped before the deferred htmx has wired the
+    form; the cart must still count it (it did not: ¥0.00 in a CI run)."""
+    import time
+
+    from wanjia.market.testing import make_market, open_window
+
+    market = make_market(manager=people.manager_a, compound=people.a)
+    window = open_window(market, manager=people.manager_a, title="明早蔬菜")
+    errors = watched(page)
+    log_in(page, "res_a")
+
+    def slow_htmx(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route(re.compile(r"htmx[^/]*\.js"), slow_htmx)
+    page.goto(f"/h5/market/w/{window.pk}/", wait_until="commit")
+    page.locator("[data-testid='offer-家常蔬菜包']").get_by_role(
+        "button", name="增加家常蔬菜包"
+    ).click()
+    price = market.offers["家常蔬菜包"].price
+    expect(page.get_by_test_id("cart-total")).to_have_text(f"¥{price:.2f}")
+    no_violations(page, errors)
+
+
 def test_closing_a_window_still_asks_first(people, desk_page, log_in, watched):
     from wanjia.market.models import OrderWindow, WindowStatus
     from wanjia.market.testing import make_market, open_window

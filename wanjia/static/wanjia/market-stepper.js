@@ -13,4 +13,14 @@
     var btn = e.target.closest("[data-step]");
     if (btn) { step(btn, parseInt(btn.dataset.step, 10)); }
   });
+  /* On a slow phone a tap can land before htmx (deferred) has wired the form,
+     and that change would never reach the cart. Once the page has loaded, tell
+     the form again about any quantity the tap already moved. */
+  window.addEventListener("load", function () {
+    document.querySelectorAll(".stepper input").forEach(function (input) {
+      if (input.value !== input.defaultValue) {
+        input.dispatchEvent(new Event("change", {bubbles: true}));
+      }
+    });
+  });
 })();
