@@ -15,165 +15,24 @@ Everything runs in a database of its own: with ``DATABASE_URL`` set, a
 PostgreSQL database ``<name>_bench_market`` on the same server (created and
 dropped here); without it, SQLite in a temporary directory (and the figures
 say ``db=sqlite``). Knobs: ``BENCH_MARKET_CLIENTS`` (50),
-``BENCH_MARKET_ORDERS`` per kind (1500), ``BENCH_MARKET_BAGS`` (5000),
-``BENCH_WORKERS`` gunicorn workers (4) with ``BENCH_THREADS`` threads each (2):
-on two cores, processes beat threads (the GIL)."""
+``BENCH_MARKET_ORDERS`` per kind (1500), ``BENCH_MARKET_BAGS`` (5000); the
+server's knobs are in :mod:`bench.harness`."""
 
-import http.client
 import json
 import os
-import signal
-import socket
-import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import harness
+
+MODULE = "bench_market"
 CLIENTS = int(os.environ.get("BENCH_MARKET_CLIENTS", "50"))
 ORDERS = int(os.environ.get("BENCH_MARKET_ORDERS", "1500"))
 BAGS = int(os.environ.get("BENCH_MARKET_BAGS", "5000"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 
 
 # --- in the parent: databases, server, clients -----------------------------------------
-
-
-@contextmanager
-def _database(env: dict):
-    """A fresh database for this run; yields the env that points at it."""
-    url = env.get("DATABASE_URL")
-    if not url:
-        yield {**env, "BENCH_DB": "sqlite"}
-        return
-    import psycopg
-
-    parts = urlparse(url)
-    name = f"{parts.path.lstrip('/') or 'wanjia'}_bench_market"
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield {
-            **env,
-            "DATABASE_URL": urlunparse(parts._replace(path=f"/{name}")),
-            "BENCH_DB": "postgresql",
-        }
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _child(env: dict, *args: str) -> dict:
-    """Run ``python -m bench.bench_market <args>`` against the bench database;
-    its last line of output is a JSON object."""
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_market", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        raise RuntimeError(f"bench_market {' '.join(args)} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _server(env: dict, port: int, log: Path):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.bench_market:wsgi()",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "120",
-            "--error-logfile",
-            str(log),
-        ],
-        cwd=ROOT,
-        env={**env, "DB_POOL_MAX": str(THREADS)},  # workers × threads connections at most
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start within 60 s") from None
-                time.sleep(0.3)
-        yield
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def _fire(port: int, jobs: list[tuple[str, bytes, dict]]) -> dict:
-    """CLIENTS threads, each with one keep-alive connection, send their share
-    of ``jobs`` one after another, all at once."""
-    shares = [jobs[i::CLIENTS] for i in range(CLIENTS)]
-    timings: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    barrier = threading.Barrier(CLIENTS + 1)
-
-    def client(share):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        barrier.wait()
-        for path, body, headers in share:
-            started = time.perf_counter()
-            conn.request("POST", path, body=body, headers=headers)
-            res = conn.getresponse()
-            res.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                timings.append(elapsed)
-                statuses[res.status] = statuses.get(res.status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(s,)) for s in shares]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    q = statistics.quantiles(timings, n=100)
-    return {
-        "requests": len(timings),
-        "statuses": statuses,
-        "rps": round(len(timings) / wall, 1),
-        "p50_ms": round(q[49], 1),
-        "p95_ms": round(q[94], 1),
-    }
 
 
 def _order_jobs(setup: dict, first: int, count: int) -> list:
@@ -197,28 +56,20 @@ def _order_jobs(setup: dict, first: int, count: int) -> list:
 
 
 def _bare_jobs(setup: dict, count: int) -> list:
-    keys = [k for k, _h in setup["buyers"]]
-    return [
-        (
-            "/bench/ping",
-            b"{}",
-            {"Authorization": f"Bearer {keys[n % len(keys)]}", "Content-Type": "application/json"},
-        )
-        for n in range(count)
-    ]
+    return harness.bare_jobs([k for k, _h in setup["buyers"]], count)
 
 
 def _throughput(env: dict, var: Path) -> list[dict]:
     warm = CLIENTS * 2
-    setup = _child(env, "setup", str(ORDERS + warm))
-    port = _free_port()
-    with _server(env, port, var / "gunicorn.log"):
-        _fire(port, _bare_jobs(setup, warm))  # every worker up and connected
-        _fire(port, _order_jobs(setup, 0, warm))
-        bare = _fire(port, _bare_jobs(setup, ORDERS))
-        orders = _fire(port, _order_jobs(setup, warm, ORDERS))
-    check = _child(env, "check", str(setup["window"]))
-    common = {"clients": CLIENTS, "workers": f"{WORKERS}x{THREADS}", "db": env["BENCH_DB"]}
+    setup = harness.child(MODULE, env, "setup", str(ORDERS + warm))
+    with harness.server(env, var / "gunicorn.log") as port:
+        harness.fire(port, _bare_jobs(setup, warm), CLIENTS)  # every worker up and connected
+        harness.fire(port, _order_jobs(setup, 0, warm), CLIENTS)
+        bare = harness.fire(port, _bare_jobs(setup, ORDERS), CLIENTS)
+        orders = harness.fire(port, _order_jobs(setup, warm, ORDERS), CLIENTS)
+    check = harness.child(MODULE, env, "check", str(setup["window"]))
+    workers = f"{harness.WORKERS}x{harness.THREADS}"
+    common = {"clients": CLIENTS, "workers": workers, "db": env["BENCH_DB"]}
     return [
         {"name": "bare endpoint: POST inserting one row (same auth)", **common, **bare},
         {
@@ -237,65 +88,14 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="wanjia-bench-market-") as var:
         env = {**os.environ, "WANJIA_VAR_DIR": var, "DJANGO_SETTINGS_MODULE": "wanjia.settings"}
         env.pop("DEBUG", None)
-        with _database(env) as env:
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-            )
+        with harness.database(env, "bench_market") as env:
+            harness.migrate(env)
             load = os.getloadavg()[0]
             rows = _throughput(env, Path(var))
-            rows += _child(env, "bags", str(BAGS))["rows"]
+            rows += harness.child(MODULE, env, "bags", str(BAGS))["rows"]
             for row in rows:
                 row.update(cpus=os.cpu_count(), loadavg=f"{load:.1f}->{os.getloadavg()[0]:.1f}")
             return rows
-
-
-# --- in the gunicorn workers: the API plus the bare endpoint ------------------------------
-
-
-def wsgi():
-    """The site's URLs plus ``POST /bench/ping``: the same ninja stack and
-    bearer auth as the order endpoint, and one INSERT."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wanjia.settings")
-    from django.conf import settings
-
-    settings.ROOT_URLCONF = "bench.bench_market"
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
-
-
-def __getattr__(name):
-    # ``urlpatterns`` is built on first use (by the URL resolver, after setup).
-    if name == "urlpatterns":
-        return _urlpatterns()
-    raise AttributeError(name)
-
-
-_PATTERNS: list = []
-
-
-def _urlpatterns() -> list:
-    if _PATTERNS:
-        return _PATTERNS
-    from django.db import connection, transaction
-    from django.urls import include, path
-    from ninja import NinjaAPI
-
-    from wanjia.core.api import BearerAuth
-
-    bench = NinjaAPI(urls_namespace="bench", auth=[BearerAuth()], docs_url=None, openapi_url=None)
-
-    @bench.post("/ping")
-    def ping(request):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("INSERT INTO bench_ping (user_id) VALUES (%s)", [request.auth.pk])
-        return {"ok": True}
-
-    _PATTERNS.extend([path("bench/", bench.urls), path("", include("wanjia.urls"))])
-    return _PATTERNS
 
 
 # --- in a child process, against the bench database ----------------------------------------
@@ -304,18 +104,12 @@ def _urlpatterns() -> list:
 def _setup(count: int) -> dict:
     """A market serving one compound of ``count`` households, each with a
     resident who has a bearer token, and a window with plenty of stock."""
-    from django.db import connection
-
     from wanjia.core.models import ApiToken, Membership, ScopeType, User
     from wanjia.core.roles import Role
     from wanjia.estates.testing import grant, make_compound, make_user
     from wanjia.market.testing import make_market, open_window
 
-    with connection.cursor() as cursor:
-        serial = "BIGSERIAL" if connection.vendor == "postgresql" else "INTEGER"
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS bench_ping (id {serial} PRIMARY KEY, user_id BIGINT)"
-        )
+    harness.ping_table()
     floors = max(1, -(-count // 200))
     compound = make_compound("压测苑", buildings=20, floors=floors, rooms_per_floor=10)
     manager = grant(make_user("bench_manager"), Role.COMPOUND_MANAGER, compound)
@@ -519,15 +313,5 @@ def _bags(count: int) -> dict:
     }
 
 
-def _main(argv: list[str]) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wanjia.settings")
-    import django
-
-    django.setup()
-    command, arg = argv[0], int(argv[1])
-    result = {"setup": _setup, "check": _check, "bags": _bags}[command](arg)
-    print(json.dumps(result))
-
-
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    harness.child_main({"setup": _setup, "check": _check, "bags": _bags})
