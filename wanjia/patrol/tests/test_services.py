@@ -171,3 +171,45 @@ def test_retiring_a_checkpoint_drops_it_from_the_rounds_ahead(patrol):
     assert RunStop.objects.filter(checkpoint=cp).count() == 0  # all four were still ahead
     assert services.runs_generate_for(patrol.schedule, NIGHT, NIGHT + timedelta(days=2)) == 4
     assert not RunStop.objects.filter(checkpoint=cp).exists()
+
+
+@time_machine.travel(AT_2205, tick=False)
+def test_a_stop_taken_meanwhile_leaves_the_checkin_unscheduled_and_the_run_as_the_other_made_it(
+    patrol, monkeypatch
+):
+    from wanjia.patrol.services import checkins
+
+    token = services.qr_token(patrol.cps[0])
+    other, _r = services.checkin(actor=patrol.volunteer_a, token=token, key="v-1")
+    stop = RunStop.objects.get(pk=other.run_stop_id)
+    # the second scan picked the same stop before the first one's claim landed
+    RunStop.objects.filter(pk=stop.pk).update(checkin=None)
+    real_claim = checkins._claim
+
+    def claim_after_the_other(stop_, record):
+        RunStop.objects.filter(pk=stop_.pk).update(checkin=other)
+        return real_claim(stop_, record)
+
+    monkeypatch.setattr(checkins, "_claim", claim_after_the_other)
+    late, _r = services.checkin(actor=patrol.staff_a, token=token, key="s-1")
+    late.refresh_from_db()
+    assert late.run_id is None and late.run_stop_id is None
+    assert Flag.NO_RUN in late.flags
+    assert RunStop.objects.get(pk=stop.pk).checkin_id == other.pk
+    assert Run.objects.get(pk=other.run_id).status == RunStatus.IN_PROGRESS
+
+
+@time_machine.travel(AT_2205, tick=False)
+def test_the_last_stop_checked_in_makes_the_run_done_and_a_missed_one_partial(patrol):
+    run = Run.objects.filter(route=patrol.route).order_by("starts_at").first()
+    stops = list(run.stops.order_by("order"))
+    RunStop.objects.filter(pk=stops[2].pk).update(missed=True)
+    for n, stop in enumerate(stops[:2]):
+        cp = next(c for c in patrol.cps if c.pk == stop.checkpoint_id)
+        services.checkin(actor=patrol.staff_a, token=services.qr_token(cp), key=f"d-{n}")
+    run.refresh_from_db()
+    assert run.status == RunStatus.PARTIAL  # the missed stop has no check-in
+    cp = next(c for c in patrol.cps if c.pk == stops[2].checkpoint_id)
+    services.checkin(actor=patrol.staff_a, token=services.qr_token(cp), key="d-2")
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
