@@ -193,7 +193,14 @@ def roster_request(*, actor, compound, start: date, days: int):
             compound=compound,
             detail={"start": start.isoformat(), "days": days, "job": job.pk},
         )
-        enqueue(TASK, job=job, compound_id=compound.pk, start=start.isoformat(), days=days)
+        enqueue(
+            TASK,
+            job=job,
+            job_id=job.pk,
+            compound_id=compound.pk,
+            start=start.isoformat(),
+            days=days,
+        )
     return job
 
 

@@ -82,6 +82,9 @@ def _context(request, compound, start, days, **extra) -> dict:
         "edit_date": request.GET.get("edit_date", ""),
         "errors": {},
         "form": {},
+        "edit_errors": {},
+        "edit_form": {},
+        "job": None,
         **extra,
     }
 
