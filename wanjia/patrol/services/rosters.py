@@ -488,8 +488,13 @@ def describe(reason: dict, names: dict | None = None) -> str:
         ) % {**ctx, "on_leave": f.get("on_leave", 0)}
     if code == "understaffed" and "available" in f:
         why = [str(label) % {"n": f[k]} for k, label in WHY if f.get(k)]
-        text = _("%(day)s %(shift)s排不满：需要 %(needed)s 人，只能排出 %(available)s 人") % ctx
-        return text + ("（" + "，".join(why) + "）。" if why else "。")
+        if not why:
+            return (
+                _("%(day)s %(shift)s排不满：需要 %(needed)s 人，只能排出 %(available)s 人。") % ctx
+            )
+        return _(
+            "%(day)s %(shift)s排不满：需要 %(needed)s 人，只能排出 %(available)s 人（%(why)s）。"
+        ) % {**ctx, "why": _("，").join(why)}
     if code == "understaffed":
         return _("%(day)s %(shift)s缺人：需要 %(needed)s 人，现排 %(assigned)s 人。") % ctx
     if code == "overstaffed":
