@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from .models import RosterShift
-from .services.rosters import COVER, SHIFT_BY_KEY, SHIFTS, members_of
+from .models import Leave, RosterShift
+from .services.rosters import COVER, SHIFT_BY_KEY, SHIFTS, leave_days, members_of
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Row:
     nights: int = 0
     hours: int = 0
     week_hours: list[int] = field(default_factory=list)
-    tds: list[tuple[date, list[str]]] = field(default_factory=list)  # (day, shift keys)
+    tds: list[tuple[date, list[str], bool]] = field(default_factory=list)  # day, shifts, away
 
 
 def shifts_in(compound, start: date, days: int):
@@ -62,8 +62,10 @@ def grid(compound, start: date, days: int) -> dict:
         row.week_hours[n // 7] += hours
         row.nights += bool(definition and definition.is_night)
         cover[(s.date, s.shift)] = cover.get((s.date, s.shift), 0) + 1
+    away = leave_days(compound, start, days)
     for row in rows.values():
-        row.tds = list(zip(dates, row.cells, strict=True))
+        mine = away.get(row.user_id, set())
+        row.tds = [(d, keys, d in mine) for d, keys in zip(dates, row.cells, strict=True)]
     return {
         "dates": dates,
         "rows": list(rows.values()),
@@ -77,6 +79,9 @@ def grid(compound, start: date, days: int) -> dict:
             for sd in SHIFTS
         ],
         "count": len(shifts),
+        "leave": Leave.objects.filter(
+            compound=compound, start__lte=dates[-1], end__gte=start
+        ).select_related("user"),
     }
 
 

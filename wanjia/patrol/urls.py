@@ -51,4 +51,14 @@ urlpatterns = [
         name="patrol_roster_xlsx",
     ),
     path("console/patrol/roster-jobs/<int:pk>/", roster_views.job_part, name="patrol_roster_job"),
+    path(
+        "console/patrol/c/<int:compound_id>/roster/leave/",
+        roster_views.leave_add,
+        name="patrol_leave_add",
+    ),
+    path(
+        "console/patrol/leave/<int:pk>/remove/",
+        roster_views.leave_remove,
+        name="patrol_leave_remove",
+    ),
 ]

@@ -101,6 +101,8 @@ def ready() -> None:
             "patrol.roster.requested": gettext_lazy("请求生成巡逻排班"),
             "patrol.roster.built": gettext_lazy("生成巡逻排班"),
             "patrol.roster.edited": gettext_lazy("手工调整排班"),
+            "patrol.leave.added": gettext_lazy("登记巡逻队员请假"),
+            "patrol.leave.removed": gettext_lazy("撤销巡逻队员请假"),
         }
     )
 
@@ -417,6 +419,63 @@ def problems_in(compound, start: date, days: int) -> list[dict]:
         for r in reasons
         if r.code != "fairness" and (r.day is None or r.day in dates)
     ]
+
+
+# ---- leave ------------------------------------------------------------------------------
+
+MAX_LEAVE_DAYS = 92
+
+
+def leave_add(*, actor, compound, user_id, start, end, note: str = "") -> Leave:
+    """A team member's leave (dates included); the next roster built keeps them
+    off those days, and a shift already on them is flagged on the grid."""
+    if not access.can_manage(actor, compound):
+        raise Forbidden
+    errors = {}
+    members = {m.user_id: m for m in members_of(compound)}
+    try:
+        member = members.get(int(user_id))
+    except (TypeError, ValueError):
+        member = None
+    if member is None:
+        errors["user"] = [_("请选择本小区巡逻队的队员。")]
+    if not isinstance(start, date):
+        errors["start"] = [_("请填写日期。")]
+    if not isinstance(end, date):
+        errors["end"] = [_("请填写日期。")]
+    elif isinstance(start, date) and end < start:
+        errors["end"] = [_("结束日期不能早于开始日期。")]
+    elif isinstance(start, date) and (end - start).days >= MAX_LEAVE_DAYS:
+        errors["end"] = [_("一次请假最多 %(n)s 天。") % {"n": MAX_LEAVE_DAYS}]
+    note = (note or "").strip()
+    if len(note) > 100:
+        errors["note"] = [_("备注最多 100 字。")]
+    if errors:
+        raise Invalid(errors)
+    leave = Leave.objects.create(
+        compound=compound, user_id=member.user_id, start=start, end=end, note=note
+    )
+    audit(
+        actor=actor,
+        action="patrol.leave.added",
+        obj=leave,
+        compound=compound,
+        detail={"user": member.user_id, "start": start.isoformat(), "end": end.isoformat()},
+    )
+    return leave
+
+
+def leave_remove(*, actor, leave: Leave) -> None:
+    if not access.can_manage(actor, leave.compound):
+        raise Forbidden
+    audit(
+        actor=actor,
+        action="patrol.leave.removed",
+        obj=leave,
+        compound=leave.compound,
+        detail={"user": leave.user_id, "start": leave.start.isoformat()},
+    )
+    leave.delete()
 
 
 # ---- reasons as sentences ----------------------------------------------------------------

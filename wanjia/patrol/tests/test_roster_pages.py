@@ -140,3 +140,26 @@ def test_phone_shows_my_next_shifts(built, login):
     assert page.status_code == 200 and 'data-testid="my-shifts"' in html
     first = timezone.localtime(mine.first().starts_at)
     assert first.strftime("%m-%d") in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_leave_is_registered_shown_and_removed(built, login):
+    from wanjia.patrol.models import Leave
+
+    client = login(built.manager_a)
+    guard = built.guards[2]
+    url = _page(built.a, "leave/") + f"?start={START}&days=14"
+    bad = client.post(url, {"user": guard.pk, "start": "2026-03-05", "end": "2026-03-04"})
+    assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.content.decode()
+    bad = client.post(url, {"user": built.resident_a.pk, "start": "x", "end": ""})
+    assert bad.status_code == 422 and not Leave.objects.exists()
+    ok = client.post(url, {"user": guard.pk, "start": "2026-03-04", "end": "2026-03-05"})
+    assert ok.status_code == 302
+    leave = Leave.objects.get(user=guard)
+    html = client.get(_page(built.a) + f"?start={START}&days=14").content.decode()
+    assert 'data-testid="leave-list"' in html and "3/4–3/5" in html and "rs-away" in html
+    # shifts already on those days are listed as problems until the roster is rebuilt
+    if RosterShift.objects.filter(user=guard, date__in=["2026-03-04", "2026-03-05"]).exists():
+        assert "请假，却排了" in html
+    assert client.post(f"/console/patrol/leave/{leave.pk}/remove/").status_code == 302
+    assert not Leave.objects.exists()

@@ -216,6 +216,28 @@ def _today():
     return timezone.localdate().isoformat()
 
 
+def _leave(world, side):
+    from wanjia.patrol.models import Leave, TeamMember
+
+    c = _with_team(world, side)
+    members = TeamMember.objects.filter(team__compound=c)
+    user_id = members.values_list("user_id", flat=True).first()
+    day = timezone.localdate()
+    return Leave.objects.create(compound=c, user_id=user_id, start=day, end=day)
+
+
+def _leave_kept(world, obj):
+    from wanjia.patrol.models import Leave
+
+    return Leave.objects.filter(pk=obj.pk).exists()
+
+
+def _leaves(world, obj):
+    from wanjia.patrol.models import Leave
+
+    return Leave.objects.filter(compound_id=obj.pk).count()
+
+
 ENDPOINTS += [
     Endpoint(
         "patrol_roster",
@@ -269,6 +291,25 @@ ENDPOINTS += [
         allowed=MANAGE,
         forbidden=_not(*MANAGE),
         obj=_roster_job,
+    ),
+    Endpoint(
+        "patrol_leave_add",
+        "/console/patrol/c/{pk}/roster/leave/",
+        method="post",
+        body=lambda w, o: {"user": w.staff_a.pk, "start": _today(), "end": _today()},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_with_team,
+        state=_leaves,
+    ),
+    Endpoint(
+        "patrol_leave_remove",
+        "/console/patrol/leave/{pk}/remove/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_leave,
+        state=_leave_kept,
     ),
     Endpoint(
         "api_roster_create",

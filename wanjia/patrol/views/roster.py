@@ -28,6 +28,7 @@ from wanjia.core.scoping import gate
 from wanjia.core.sheets import safe_cell
 
 from .. import access, selectors, selectors_roster
+from ..models import Leave
 from ..services import rosters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,6 +85,8 @@ def _context(request, compound, start, days, **extra) -> dict:
         "form": {},
         "edit_errors": {},
         "edit_form": {},
+        "leave_errors": {},
+        "leave_form": {},
         "job": None,
         **extra,
     }
@@ -193,6 +196,56 @@ def cell(request, compound_id):
     start, days = _range(request.GET)
     query = urlencode({"start": start.isoformat(), "days": days})
     return redirect(reverse("patrol_roster", args=[compound.pk]) + "?" + query)
+
+
+def _date_or_none(raw):
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def leave_add(request, compound_id):
+    compound = _compound(request, compound_id, access.can_manage)
+    post = request.POST
+    try:
+        rosters.leave_add(
+            actor=request.user,
+            compound=compound,
+            user_id=post.get("user", ""),
+            start=_date_or_none(post.get("start")),
+            end=_date_or_none(post.get("end")),
+            note=post.get("note", ""),
+        )
+    except Refusal as exc:
+        start, days = _range(request.GET)
+        context = _context(
+            request, compound, start, days, leave_errors=errors_of(exc), leave_form=post
+        )
+        return render(request, "patrol/roster.html", context, status=422)
+    messages.success(request, _("已登记请假。重新生成排班时会避开这些日期。"))
+    start, days = _range(request.GET)
+    query = urlencode({"start": start.isoformat(), "days": days})
+    return redirect(reverse("patrol_roster", args=[compound.pk]) + "?" + query + "#leave")
+
+
+@login_required
+@require_POST
+def leave_remove(request, pk):
+    user = request.user
+    leave = gate(
+        user,
+        Leave.objects.select_related("compound"),
+        pk,
+        compound="compound_id",
+        allowed=lambda r: access.can_manage(user, r.compound),
+    )
+    compound_id = leave.compound_id
+    rosters.leave_remove(actor=user, leave=leave)
+    messages.success(request, _("已撤销请假。"))
+    return redirect(reverse("patrol_roster", args=[compound_id]) + "#leave")
 
 
 @login_required
