@@ -288,6 +288,7 @@ def _store(compound, problem, members, assignments) -> int:
             )
         )
     with transaction.atomic():
+        _lock(compound)
         RosterShift.objects.filter(
             compound=compound, date__gte=problem.start, date__lt=end
         ).delete()
@@ -329,6 +330,7 @@ def roster_edit(*, actor, compound, day, shift: str, user_id, assign: bool) -> l
     days = (last - first).days + 1
     before = _reasons_in(compound, first, days)
     with transaction.atomic():
+        _lock(compound)
         rows = RosterShift.objects.filter(
             compound=compound, date=day, shift=shift, user_id=member.user_id
         )
@@ -361,6 +363,14 @@ def roster_edit(*, actor, compound, day, shift: str, user_id, assign: bool) -> l
             },
         )
     return new
+
+
+def _lock(compound) -> None:
+    """One roster write at a time per compound (a build replacing a horizon, a
+    hand edit): two builds at once would both delete, then collide inserting."""
+    from wanjia.core.models import Compound
+
+    list(Compound.objects.select_for_update().filter(pk=compound.pk).values_list("pk", flat=True))
 
 
 def _key(r: engine.Reason) -> tuple:
