@@ -196,3 +196,6 @@ def run_list(request, filters: Query[RunFilter]):
         for run in selectors.runs_of_night(compound.pk, night)
     ]
     return {"items": items, "count": len(items)}
+
+
+from . import api_roster  # noqa: E402, F401  the roster endpoints, on this router

@@ -54,3 +54,6 @@ class PatrolConfig(AppConfig):
             better=figures.HIGHER,
             order=60,
         )
+        from .services import rosters
+
+        rosters.ready()  # the roster job kind and its audit words

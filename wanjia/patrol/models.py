@@ -392,3 +392,29 @@ class OutpostShift(models.Model):
 
     class Meta:
         ordering = ["outpost_id", "starts_at", "id"]
+
+
+class Leave(models.Model):
+    """A team member away from ``start`` to ``end`` (dates, both included): the
+    roster engine gives them no shift starting on those dates."""
+
+    compound = models.ForeignKey(
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员")
+    )
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    note = models.CharField(_("备注"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("请假")
+        verbose_name_plural = _("请假")
+        ordering = ["compound_id", "start", "id"]
+        indexes = [models.Index(fields=["compound", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="patrol_leave_order"
+            )
+        ]

@@ -2,7 +2,7 @@
 Both are idempotent (see ``services.runs``)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import services
 
@@ -17,3 +17,11 @@ def generate_runs() -> int:
 def sweep_overdue() -> int:
     """Every minute: alert once for each checkpoint overdue past the grace."""
     return services.stops_sweep_overdue()
+
+
+@db_task()
+def build_roster(job_id: int, compound_id: int, start: str, days: int) -> None:
+    """The roster job (``services.rosters.roster_run`` claims the job first)."""
+    from .services.rosters import roster_run
+
+    roster_run(job_id, compound_id, start, days)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import console, h5
+from .views import roster as roster_views
 
 urlpatterns = [
     path("console/patrol/", console.home, name="patrol_home"),
@@ -27,4 +28,37 @@ urlpatterns = [
     path("h5/patrol/", h5.tonight, name="patrol_h5_round"),
     path("h5/patrol/scan/", h5.scan, name="patrol_scan"),
     path("h5/patrol/incident/", h5.incident_new, name="patrol_h5_incident"),
+    # rosters (views/roster.py)
+    path("console/patrol/c/<int:compound_id>/roster/", roster_views.roster, name="patrol_roster"),
+    path(
+        "console/patrol/c/<int:compound_id>/roster/build/",
+        roster_views.build,
+        name="patrol_roster_build",
+    ),
+    path(
+        "console/patrol/c/<int:compound_id>/roster/cell/",
+        roster_views.cell,
+        name="patrol_roster_cell",
+    ),
+    path(
+        "console/patrol/c/<int:compound_id>/roster/print/",
+        roster_views.print_view,
+        name="patrol_roster_print",
+    ),
+    path(
+        "console/patrol/c/<int:compound_id>/roster.xlsx",
+        roster_views.xlsx,
+        name="patrol_roster_xlsx",
+    ),
+    path("console/patrol/roster-jobs/<int:pk>/", roster_views.job_part, name="patrol_roster_job"),
+    path(
+        "console/patrol/c/<int:compound_id>/roster/leave/",
+        roster_views.leave_add,
+        name="patrol_leave_add",
+    ),
+    path(
+        "console/patrol/leave/<int:pk>/remove/",
+        roster_views.leave_remove,
+        name="patrol_leave_remove",
+    ),
 ]

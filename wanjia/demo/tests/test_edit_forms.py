@@ -42,6 +42,7 @@ NOT_WALKED = {
     "market_bags_xlsx": "xlsx download",
     "market_prices_template": "xlsx download",
     "market_purchase_xlsx": "xlsx download",
+    "patrol_roster_xlsx": "xlsx download",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -49,6 +50,7 @@ NOT_WALKED = {
     "market_bag_unpack": "htmx button on the sorting page",
     "market_bag_hand_over": "htmx button on the sorting page",
     "market_h5_cart": "htmx cart of the order form",
+    "patrol_roster_job": "htmx part of the roster page, only after a build was asked for",
     "resident_reveal": "htmx button that shows one masked field (audited)",
     "market_bag": "opened by scanning a bag's QR code, not by a link",
     "patrol_scan": "opened by scanning a checkpoint's QR code, not by a link",
@@ -79,6 +81,10 @@ ACTIONS = {
     # URL name of the form's action: why submitting it is meant to change things
     "delivery_window": "plans routes: the form's fields are the planning parameters, "
     "prefilled from the last plan, and each submission makes a new current plan",
+    "patrol_roster_build": "builds a roster: start and days are prefilled with the shown "
+    "range, and each submission replaces that range with a new roster",
+    "patrol_roster_cell": "puts a guard on (or takes them off) the shift of the cell "
+    "clicked: a command prefilled from the cell, not an edit of a record",
     "set_language": "switches the language of the session and the user",
     "logout": "logs out",
 }

@@ -175,6 +175,173 @@ ENDPOINTS = [
 ]
 
 
+# ---- rosters (views/roster.py, api_roster.py): a team and a roster job per compound,
+# made inside each case (rolled back with it)
+
+
+def _with_team(world, side):
+    from wanjia.core.roles import Role
+    from wanjia.core.testing import grant, make_user
+    from wanjia.patrol.models import Team, TeamMember
+
+    c = compound(world, side)
+    if not Team.objects.filter(compound=c).exists():
+        team = Team.objects.create(compound=c, name="巡逻队")
+        guard = world.staff_a if side == "a" else grant(make_user(), Role.STAFF, c)
+        TeamMember.objects.create(team=team, user=guard)
+    return c
+
+
+def _roster_job(world, side):
+    from wanjia.core.jobs import job_create
+    from wanjia.patrol.services.rosters import JOB_KIND
+
+    manager = world.manager_a if side == "a" else world.outsider_b
+    return job_create(actor=manager, kind=JOB_KIND, compound=compound(world, side))
+
+
+def _jobs(world, obj):
+    from wanjia.core.models import Job
+
+    return Job.objects.filter(compound_id=obj.pk).count()
+
+
+def _shifts(world, obj):
+    from wanjia.patrol.models import RosterShift
+
+    return RosterShift.objects.filter(compound_id=obj.pk).count()
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+def _leave(world, side):
+    from wanjia.patrol.models import Leave, TeamMember
+
+    c = _with_team(world, side)
+    members = TeamMember.objects.filter(team__compound=c)
+    user_id = members.values_list("user_id", flat=True).first()
+    day = timezone.localdate()
+    return Leave.objects.create(compound=c, user_id=user_id, start=day, end=day)
+
+
+def _leave_kept(world, obj):
+    from wanjia.patrol.models import Leave
+
+    return Leave.objects.filter(pk=obj.pk).exists()
+
+
+def _leaves(world, obj):
+    from wanjia.patrol.models import Leave
+
+    return Leave.objects.filter(compound_id=obj.pk).count()
+
+
+ENDPOINTS += [
+    Endpoint(
+        "patrol_roster",
+        "/console/patrol/c/{pk}/roster/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=_with_team,
+    ),
+    Endpoint(
+        "patrol_roster_build",
+        "/console/patrol/c/{pk}/roster/build/",
+        method="post",
+        body=lambda w, o: {"start": _today(), "days": "7"},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_with_team,
+        state=_jobs,
+    ),
+    Endpoint(
+        "patrol_roster_cell",
+        "/console/patrol/c/{pk}/roster/cell/",
+        method="post",
+        body=lambda w, o: {
+            "user": w.staff_a.pk,
+            "date": _today(),
+            "shift": "night",
+            "action": "assign",
+        },
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_with_team,
+        state=_shifts,
+    ),
+    Endpoint(
+        "patrol_roster_print",
+        "/console/patrol/c/{pk}/roster/print/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=_with_team,
+    ),
+    Endpoint(
+        "patrol_roster_xlsx",
+        "/console/patrol/c/{pk}/roster.xlsx",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=_with_team,
+    ),
+    Endpoint(
+        "patrol_roster_job",
+        "/console/patrol/roster-jobs/{pk}/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_roster_job,
+    ),
+    Endpoint(
+        "patrol_leave_add",
+        "/console/patrol/c/{pk}/roster/leave/",
+        method="post",
+        body=lambda w, o: {"user": w.staff_a.pk, "start": _today(), "end": _today()},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_with_team,
+        state=_leaves,
+    ),
+    Endpoint(
+        "patrol_leave_remove",
+        "/console/patrol/leave/{pk}/remove/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_leave,
+        state=_leave_kept,
+    ),
+    Endpoint(
+        "api_roster_create",
+        "/api/v1/patrol/rosters",
+        method="post",
+        api=True,
+        body=lambda w, o: {"compound": o.pk, "start": _today(), "days": 7},
+        id_in_body=True,
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_with_team,
+        state=_jobs,
+    ),
+    Endpoint(
+        "api_roster_job",
+        "/api/v1/patrol/rosters/jobs/{pk}",
+        api=True,
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_roster_job,
+    ),
+    Endpoint(
+        "api_roster_list",
+        "/api/v1/patrol/rosters?compound={pk}",
+        api=True,
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=_with_team,
+    ),
+]
+
+
 @pytest.mark.parametrize("case", cases("patrol", ENDPOINTS))
 def test_tenancy(case, patrol_world, login, api):
     check(case, patrol_world, login, api)

@@ -12,6 +12,7 @@ from wanjia.core.errors import Refusal, errors_of
 
 from .. import access, selectors, services
 from ..models import IncidentCategory, Severity
+from . import roster
 
 
 def _require_patrol(user) -> None:
@@ -22,9 +23,9 @@ def _require_patrol(user) -> None:
 @login_required
 def tonight(request):
     _require_patrol(request.user)
-    return render(
-        request, "patrol/h5_round.html", {**selectors.my_round(request.user), "tab": "home"}
-    )
+    context = {**selectors.my_round(request.user), "tab": "home"}
+    context.update(roster.my_shifts_context(request.user))  # "my next shifts"
+    return render(request, "patrol/h5_round.html", context)
 
 
 @login_required
