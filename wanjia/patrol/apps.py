@@ -54,3 +54,6 @@ class PatrolConfig(AppConfig):
             better=figures.HIGHER,
             order=60,
         )
+        from . import evidence
+
+        evidence.register()  # outposts and the monthly evidence: figures, audit phrases
