@@ -46,7 +46,8 @@ def _clean(fields: dict) -> dict:
     for key in ("staffed_from", "staffed_to"):
         if not isinstance(fields.get(key), time):
             errors[key] = [_("请填写时间，如 22:00。")]
-    if not errors and fields["staffed_from"] == fields["staffed_to"]:
+    hours = (fields.get("staffed_from"), fields.get("staffed_to"))
+    if all(isinstance(h, time) for h in hours) and hours[0] == hours[1]:
         errors["staffed_to"] = [_("值守结束时间不能与开始时间相同。")]
     if errors:
         raise ValidationError(errors)

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.core.errors import Refusal, errors_of
+from wanjia.core.errors import Gone, Refusal, errors_of
 from wanjia.core.scoping import gate
 
 from .. import access, evidence, selectors
@@ -105,6 +105,8 @@ def outposts(request, compound_id):
 @login_required
 def outpost_edit(request, pk):
     outpost = _outpost(request, pk)
+    if not outpost.active:
+        raise Gone(_("该岗哨已撤销，不能再修改。"))
     errors = {}
     if request.method == "POST":
         try:
