@@ -78,7 +78,10 @@ def _incident(world, created, handed_minutes, category, severity):
 
 @pytest.fixture
 def march(world):
-    w = world
+    return build_march(world)
+
+
+def build_march(w):
     _cps, _route, schedule = build_patrol(w, w.a, w.manager_a)
     feb = _night(schedule, 2026, 2, 28)
     tenth = _night(schedule, 2026, 3, 10)
