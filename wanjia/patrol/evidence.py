@@ -100,14 +100,11 @@ def staff_of(compound):
     return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username")
 
 
-def upcoming_shifts(outpost, now=None, days: int = 14):
-    now = now or timezone.now()
+def shifts_from(outpost, night: date, days: int = 14):
+    """The outpost's shifts of the ``days`` nights from ``night`` on."""
+    lo, hi = nights_window(night, night + timedelta(days=days - 1))
     return (
-        OutpostShift.objects.filter(
-            outpost=outpost,
-            ends_at__gt=now - timedelta(hours=12),
-            starts_at__lt=now + timedelta(days=days),
-        )
+        OutpostShift.objects.filter(outpost=outpost, ends_at__gt=lo, starts_at__lt=hi)
         .select_related("user")
         .order_by("starts_at")
     )

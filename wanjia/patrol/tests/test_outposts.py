@@ -104,6 +104,7 @@ def test_shift_form_refuses_bad_and_overlapping_times(world, login):
     assert not OutpostShift.objects.exists()
     ok = post(north, world.staff_a, "2026-03-10T22:00", "2026-03-11T02:00")
     assert ok.status_code == 302 and OutpostShift.objects.count() == 1
+    assert client.get(url).content.decode().count('data-testid="shift-row"') == 1
     clash = post(south, world.staff_a, "2026-03-10T20:00", "2026-03-10T22:30")
     html = clash.content.decode()
     assert clash.status_code == 422 and 'data-testid="error-user"' in html and "重叠" in html

@@ -191,7 +191,7 @@ def outpost_shifts(request, pk):
             "outpost": outpost,
             "compound": compound,
             "staff": staff,
-            "shifts": evidence.upcoming_shifts(outpost),
+            "shifts": evidence.shifts_from(outpost, night),
             "errors": errors,
             "form": form,
             "night": night,
