@@ -151,3 +151,17 @@ def test_evidence_report_prints_and_exports(march, login):  # noqa: F811
     bad = client.get(f"/console/patrol/c/{march.a.pk}/evidence/?month=2026-3x")
     assert bad.status_code == 422 and 'data-testid="error-month"' in bad.content.decode()
     assert client.get(f"/console/patrol/c/{march.a.pk}/evidence.xlsx?month=nope").status_code == 422
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_timeline_and_report_read_in_english(march, login):  # noqa: F811
+    client = login(march.manager_a)
+    client.cookies["django_language"] = "en"
+    html = client.get(
+        f"/console/patrol/c/{march.a.pk}/timeline/?date=2026-03-10", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Gap 02:00–03:00" in html and "covered 88%" in html and "2 gaps" in html
+    html = client.get(
+        f"/console/patrol/c/{march.a.pk}/evidence/?month=2026-03", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Missed per 100 checkpoints: 12.5." in html and "Outpost cover" in html
