@@ -86,12 +86,6 @@ def outposts_visible_to(user):
     return Outpost.objects.filter(scope_q(user, compound="compound_id")).select_related("compound")
 
 
-def shifts_visible_to(user):
-    return OutpostShift.objects.filter(
-        scope_q(user, compound="outpost__compound_id")
-    ).select_related("outpost__compound", "user")
-
-
 def staff_of(compound):
     """The people who may stand at an outpost: the compound's patrol roles."""
     ids = Membership.objects.filter(

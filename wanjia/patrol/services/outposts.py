@@ -121,13 +121,10 @@ def shift_assign(*, actor, outpost: Outpost, user, starts_at, ends_at) -> Outpos
     if errors:
         raise ValidationError({("__all__" if k == "all" else k): v for k, v in errors.items()})
     with transaction.atomic():
-        # one person, one place at a time (locked so two managers cannot both book)
-        list(OutpostShift.objects.select_for_update().filter(user=user).values_list("pk"))
-        clash = (
-            OutpostShift.objects.filter(user=user, starts_at__lt=ends_at, ends_at__gt=starts_at)
-            .order_by("starts_at")
-            .first()
-        )
+        # one person, one place at a time: the person's row is locked so that two
+        # managers booking them at once are checked one after the other
+        list(type(user).objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        clash = clash_of(user, starts_at, ends_at)
         if clash is not None:
             raise ValidationError(
                 {
@@ -151,6 +148,16 @@ def shift_assign(*, actor, outpost: Outpost, user, starts_at, ends_at) -> Outpos
             detail={"outpost": outpost.name, "user": user.pk},
         )
     return shift
+
+
+def clash_of(user, starts_at, ends_at) -> OutpostShift | None:
+    """The first shift of ``user`` that overlaps ``starts_at``..``ends_at``
+    (one ending as the other starts does not overlap)."""
+    return (
+        OutpostShift.objects.filter(user=user, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("starts_at")
+        .first()
+    )
 
 
 def shift_remove(*, actor, shift: OutpostShift) -> None:

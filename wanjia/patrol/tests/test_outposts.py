@@ -2,12 +2,16 @@
 end before they start or overlap for one person, the night timeline showing a
 gap in red, and the monthly evidence report printing and exporting to Excel."""
 
-from datetime import datetime, time
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta
 from io import BytesIO
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -165,3 +169,50 @@ def test_timeline_and_report_read_in_english(march, login):  # noqa: F811
         f"/console/patrol/c/{march.a.pk}/evidence/?month=2026-03", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Missed per 100 checkpoints: 12.5." in html and "Outpost cover" in html
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_booking_one_person_at_once_make_one_shift(world, monkeypatch):
+    posts = [
+        services.outpost_create(
+            actor=world.manager_a,
+            compound=world.a,
+            name=f"岗{n}",
+            staffed_from=time(22),
+            staffed_to=time(6),
+        )
+        for n in range(8)
+    ]
+    start = timezone.make_aware(datetime(2026, 3, 10, 22))
+    barrier = threading.Barrier(len(posts))
+    check = services.clash_of
+
+    def slow_check(*args):  # widen the window between the check and the insert
+        found = check(*args)
+        threading.Event().wait(0.2)
+        return found
+
+    monkeypatch.setattr(services, "clash_of", slow_check)
+
+    def book(outpost):
+        try:
+            barrier.wait(timeout=30)
+            services.shift_assign(
+                actor=world.manager_a,
+                outpost=outpost,
+                user=world.staff_a,
+                starts_at=start,
+                ends_at=start + timedelta(hours=8),
+            )
+            return True
+        except ValidationError:
+            return False
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+        booked = list(pool.map(book, posts))
+    assert booked.count(True) == 1
+    assert OutpostShift.objects.filter(user=world.staff_a).count() == 1

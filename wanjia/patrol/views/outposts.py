@@ -152,8 +152,8 @@ def outpost_shifts(request, pk):
     compound = outpost.compound
     staff = list(evidence.staff_of(compound))
     errors, form = {}, {}
-    night = parse_date(request.GET.get("date") or "") if _is_date(request.GET.get("date")) else None
-    night = night or selectors.current_night()
+    raw = request.GET.get("date")
+    night = parse_date(raw) if _is_date(raw) else selectors.current_night()
     start, end = services.staffed_window(outpost, night)
     if request.method == "POST":
         form = request.POST
