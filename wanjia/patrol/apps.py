@@ -57,3 +57,7 @@ class PatrolConfig(AppConfig):
         from .services import rosters
 
         rosters.ready()  # the roster job kind and its audit words
+
+        from . import evidence
+
+        evidence.register()  # outposts and the monthly evidence: figures, audit phrases

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import console, h5
+from .views import evidence as evidence_views
+from .views import outposts as outpost_views
 from .views import roster as roster_views
 
 urlpatterns = [
@@ -60,5 +62,42 @@ urlpatterns = [
         "console/patrol/leave/<int:pk>/remove/",
         roster_views.leave_remove,
         name="patrol_leave_remove",
+    ),
+    # outposts, the night timeline and the monthly evidence report
+    path(
+        "console/patrol/c/<int:compound_id>/outposts/",
+        outpost_views.outposts,
+        name="patrol_outposts",
+    ),
+    path("console/patrol/outposts/<int:pk>/", outpost_views.outpost_edit, name="patrol_outpost"),
+    path(
+        "console/patrol/outposts/<int:pk>/retire/",
+        outpost_views.outpost_retire,
+        name="patrol_outpost_retire",
+    ),
+    path(
+        "console/patrol/outposts/<int:pk>/shifts/",
+        outpost_views.outpost_shifts,
+        name="patrol_outpost_shifts",
+    ),
+    path(
+        "console/patrol/outpost-shifts/<int:pk>/remove/",
+        outpost_views.outpost_shift_remove,
+        name="patrol_outpost_shift_remove",
+    ),
+    path(
+        "console/patrol/c/<int:compound_id>/timeline/",
+        outpost_views.timeline,
+        name="patrol_timeline",
+    ),
+    path(
+        "console/patrol/c/<int:compound_id>/evidence/",
+        evidence_views.report,
+        name="patrol_evidence",
+    ),
+    path(
+        "console/patrol/c/<int:compound_id>/evidence.xlsx",
+        evidence_views.report_xlsx,
+        name="patrol_evidence_xlsx",
     ),
 ]

@@ -43,6 +43,7 @@ NOT_WALKED = {
     "market_prices_template": "xlsx download",
     "market_purchase_xlsx": "xlsx download",
     "patrol_roster_xlsx": "xlsx download",
+    "patrol_evidence_xlsx": "xlsx download",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",

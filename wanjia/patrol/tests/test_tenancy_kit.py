@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from wanjia.core.testkit import Endpoint, cases, check
 from wanjia.patrol import services
-from wanjia.patrol.models import Checkpoint, Incident, Run
+from wanjia.patrol.models import Checkpoint, Incident, Outpost, OutpostShift, Run
 
 from .conftest import NIGHT, build_patrol
 
@@ -55,6 +55,14 @@ def patrol_world(world_once, django_db_blocker):
                 "run": Run.objects.filter(route=route).first(),
                 "incident": incident,
             }
+            outpost = Outpost.objects.create(compound=compound, name="北门岗")
+            w.patrol[side]["outpost"] = outpost
+            w.patrol[side]["shift"] = OutpostShift.objects.create(
+                outpost=outpost,
+                user=w.volunteer_a if side == "a" else manager,
+                starts_at=timezone.make_aware(datetime(2026, 3, 10, 22)),
+                ends_at=timezone.make_aware(datetime(2026, 3, 11, 6)),
+            )
     return w
 
 
@@ -238,6 +246,22 @@ def _leaves(world, obj):
     return Leave.objects.filter(compound_id=obj.pk).count()
 
 
+def outpost_state(world, obj):
+    return tuple(Outpost.objects.filter(compound_id=obj.compound_id).values_list("name", "active"))
+
+
+def shifts_state(world, obj):
+    return tuple(OutpostShift.objects.order_by("pk").values_list("pk", "outpost_id", "user_id"))
+
+
+def _shift_body(world, obj):
+    return {
+        "user": str(world.staff_a.pk),
+        "starts_at": "2026-03-12T22:00",
+        "ends_at": "2026-03-13T02:00",
+    }
+
+
 ENDPOINTS += [
     Endpoint(
         "patrol_roster",
@@ -338,6 +362,102 @@ ENDPOINTS += [
         allowed=SEES,
         forbidden=_not(*SEES),
         obj=_with_team,
+    ),
+    Endpoint(
+        "patrol_outposts",
+        "/console/patrol/c/{pk}/outposts/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_outposts_post",
+        "/console/patrol/c/{pk}/outposts/",
+        method="post",
+        body={
+            "name": "南门岗",
+            "x": "20",
+            "y": "80",
+            "staffed_from": "20:00",
+            "staffed_to": "02:00",
+        },
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=lambda w, o: Outpost.objects.filter(compound_id=o.pk).count(),
+    ),
+    Endpoint(
+        "patrol_outpost",
+        "/console/patrol/outposts/{pk}/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("outpost"),
+    ),
+    Endpoint(
+        "patrol_outpost_post",
+        "/console/patrol/outposts/{pk}/",
+        method="post",
+        body={"name": "改名岗", "staffed_from": "21:00", "staffed_to": "05:00"},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("outpost"),
+        state=outpost_state,
+    ),
+    Endpoint(
+        "patrol_outpost_retire",
+        "/console/patrol/outposts/{pk}/retire/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("outpost"),
+        state=outpost_state,
+    ),
+    Endpoint(
+        "patrol_outpost_shifts",
+        "/console/patrol/outposts/{pk}/shifts/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("outpost"),
+    ),
+    Endpoint(
+        "patrol_outpost_shifts_post",
+        "/console/patrol/outposts/{pk}/shifts/",
+        method="post",
+        body=_shift_body,
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("outpost"),
+        state=shifts_state,
+    ),
+    Endpoint(
+        "patrol_outpost_shift_remove",
+        "/console/patrol/outpost-shifts/{pk}/remove/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("shift"),
+        state=shifts_state,
+    ),
+    Endpoint(
+        "patrol_timeline",
+        "/console/patrol/c/{pk}/timeline/?date=2026-03-10",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_evidence",
+        "/console/patrol/c/{pk}/evidence/?month=2026-03",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_evidence_xlsx",
+        "/console/patrol/c/{pk}/evidence.xlsx?month=2026-03",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
     ),
 ]
 
