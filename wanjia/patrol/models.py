@@ -418,3 +418,34 @@ class Leave(models.Model):
                 condition=models.Q(end__gte=models.F("start")), name="patrol_leave_order"
             )
         ]
+
+
+class ShiftWish(models.Model):
+    """A team member's standing wish for the roster, every week: on ``weekday``
+    (1 = Monday … 7 = Sunday) they would rather work ``shift`` (``wants``) or
+    not (a shift key, or ``*`` for the whole day). The roster engine honours as
+    many wishes as the hard rules allow; they never override cover or rest."""
+
+    compound = models.ForeignKey(
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员")
+    )
+    weekday = models.PositiveSmallIntegerField(_("星期"))
+    shift = models.CharField(_("班次"), max_length=20)
+    wants = models.BooleanField(_("愿意上"), default=False)
+    note = models.CharField(_("备注"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("排班意愿")
+        verbose_name_plural = _("排班意愿")
+        ordering = ["compound_id", "user_id", "weekday", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "user", "weekday", "shift"], name="patrol_wish_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=1, weekday__lte=7), name="patrol_wish_weekday"
+            ),
+        ]

@@ -63,6 +63,16 @@ urlpatterns = [
         roster_views.leave_remove,
         name="patrol_leave_remove",
     ),
+    path(
+        "console/patrol/c/<int:compound_id>/roster/wish/",
+        roster_views.wish_add,
+        name="patrol_wish_add",
+    ),
+    path(
+        "console/patrol/wish/<int:pk>/remove/",
+        roster_views.wish_remove,
+        name="patrol_wish_remove",
+    ),
     # outposts, the night timeline and the monthly evidence report
     path(
         "console/patrol/c/<int:compound_id>/outposts/",

@@ -401,8 +401,12 @@ def test_module_hook_runs_each_app_in_its_own_transaction(db, monkeypatch):
         Company.objects.create(name="不应留下的物业")
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(sys.modules, "wanjia.demo.fixtures.fakegood", _fake_module("good", good_load))
-    monkeypatch.setitem(sys.modules, "wanjia.demo.fixtures.fakebroken", _fake_module("bad", broken_load))
+    monkeypatch.setitem(
+        sys.modules, "wanjia.demo.fixtures.fakegood", _fake_module("good", good_load)
+    )
+    monkeypatch.setitem(
+        sys.modules, "wanjia.demo.fixtures.fakebroken", _fake_module("bad", broken_load)
+    )
     monkeypatch.setattr(
         hooks,
         "_app_names",

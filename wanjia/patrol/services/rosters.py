@@ -35,7 +35,7 @@ from wanjia.core.jobs import (
 )
 
 from .. import access, engine
-from ..models import Leave, RosterShift, TeamMember, TeamRole
+from ..models import Leave, RosterShift, ShiftWish, TeamMember, TeamRole
 
 JOB_KIND = "patrol.roster"
 TASK = "wanjia.patrol.tasks.build_roster"
@@ -103,6 +103,8 @@ def ready() -> None:
             "patrol.roster.edited": gettext_lazy("手工调整排班"),
             "patrol.leave.added": gettext_lazy("登记巡逻队员请假"),
             "patrol.leave.removed": gettext_lazy("撤销巡逻队员请假"),
+            "patrol.wish.added": gettext_lazy("登记排班意愿"),
+            "patrol.wish.removed": gettext_lazy("撤销排班意愿"),
         }
     )
 
@@ -135,11 +137,26 @@ def leave_days(compound, start: date, days: int) -> dict[int, set[date]]:
     return out
 
 
+def wish_days(compound, start: date, days: int) -> dict[int, tuple[set, set]]:
+    """Each member's weekly wishes over the horizon: ``user_id -> (prefers_on,
+    prefers_off)``, sets of ``(date, shift key or "*")``."""
+    out: dict[int, tuple[set, set]] = {}
+    wishes = list(ShiftWish.objects.filter(compound=compound))
+    for n in range(days):
+        day = start + timedelta(days=n)
+        for w in wishes:
+            if w.weekday == day.isoweekday():
+                on, off = out.setdefault(w.user_id, (set(), set()))
+                (on if w.wants else off).add((day, w.shift))
+    return out
+
+
 def build_problem(
     compound, start: date, days: int, *, members: list[TeamMember] | None = None, cover=None
 ) -> engine.RosterProblem:
     members = members_of(compound) if members is None else members
     leave = leave_days(compound, start, days)
+    wishes = wish_days(compound, start, days)
     guards = []
     for m in members:
         cap, nights = LIMITS.get(m.role, LIMITS[TeamRole.GUARD])
@@ -150,6 +167,8 @@ def build_problem(
                 weekly_hours_cap=cap,
                 max_consecutive_nights=nights,
                 leave=frozenset(leave.get(m.user_id, ())),
+                prefers_on=frozenset(wishes.get(m.user_id, ((), ()))[0]),
+                prefers_off=frozenset(wishes.get(m.user_id, ((), ()))[1]),
                 roles=frozenset({m.role}),
             )
         )
@@ -486,6 +505,96 @@ def leave_remove(*, actor, leave: Leave) -> None:
         detail={"user": leave.user_id, "start": leave.start.isoformat()},
     )
     leave.delete()
+
+
+WEEKDAYS = (
+    (1, gettext_lazy("星期一")),
+    (2, gettext_lazy("星期二")),
+    (3, gettext_lazy("星期三")),
+    (4, gettext_lazy("星期四")),
+    (5, gettext_lazy("星期五")),
+    (6, gettext_lazy("星期六")),
+    (7, gettext_lazy("星期日")),
+)
+WHOLE_DAY = engine.WHOLE_DAY
+
+
+def wishes_of(compound) -> list[ShiftWish]:
+    return list(
+        ShiftWish.objects.filter(compound=compound)
+        .select_related("user")
+        .order_by("user__display_name", "user__username", "weekday", "shift", "id")
+    )
+
+
+def wish_add(*, actor, compound, user_id, weekday, shift: str, wants, note: str = "") -> ShiftWish:
+    """A member's weekly wish ("no nights on Fridays", "early shift on Mondays");
+    the next roster built honours as many as the rules allow. The same member,
+    day and shift again replaces the earlier wish."""
+    if not access.can_manage(actor, compound):
+        raise Forbidden
+    errors = {}
+    members = {m.user_id: m for m in members_of(compound)}
+    try:
+        member = members.get(int(user_id))
+    except (TypeError, ValueError):
+        member = None
+    if member is None:
+        errors["user"] = [_("请选择本小区巡逻队的队员。")]
+    try:
+        weekday = int(weekday)
+    except (TypeError, ValueError):
+        weekday = 0
+    if not 1 <= weekday <= 7:
+        errors["weekday"] = [_("请选择星期几。")]
+    if shift != WHOLE_DAY and shift not in SHIFT_BY_KEY:
+        errors["shift"] = [_("请选择班次。")]
+    if wants not in ("1", "0", True, False):
+        errors["wants"] = [_("请选择愿意上还是不愿意上。")]
+    elif wants in ("1", True) and shift == WHOLE_DAY:
+        errors["shift"] = [_("“愿意上”请选择具体班次。")]
+    note = (note or "").strip()
+    if len(note) > 100:
+        errors["note"] = [_("备注最多 100 字。")]
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        wish, _created = ShiftWish.objects.update_or_create(
+            compound=compound,
+            user_id=member.user_id,
+            weekday=weekday,
+            shift=shift,
+            defaults={"wants": wants in ("1", True), "note": note},
+        )
+        audit(
+            actor=actor,
+            action="patrol.wish.added",
+            obj=wish,
+            compound=compound,
+            detail={"user": member.user_id, "weekday": weekday, "shift": shift},
+        )
+    return wish
+
+
+def wish_remove(*, actor, wish: ShiftWish) -> None:
+    if not access.can_manage(actor, wish.compound):
+        raise Forbidden
+    audit(
+        actor=actor,
+        action="patrol.wish.removed",
+        obj=wish,
+        compound=wish.compound,
+        detail={"user": wish.user_id, "weekday": wish.weekday, "shift": wish.shift},
+    )
+    wish.delete()
+
+
+def wish_label(wish: ShiftWish) -> str:
+    day = dict(WEEKDAYS)[wish.weekday]
+    shift = _("全天") if wish.shift == WHOLE_DAY else shift_label(wish.shift)
+    if wish.wants:
+        return _("%(day)s愿意上%(shift)s") % {"day": day, "shift": shift}
+    return _("%(day)s不上%(shift)s") % {"day": day, "shift": shift}
 
 
 # ---- reasons as sentences ----------------------------------------------------------------

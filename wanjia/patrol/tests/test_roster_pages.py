@@ -163,3 +163,22 @@ def test_leave_is_registered_shown_and_removed(built, login):
         assert "请假，却排了" in html
     assert client.post(f"/console/patrol/leave/{leave.pk}/remove/").status_code == 302
     assert not Leave.objects.exists()
+
+
+def test_weekly_wish_is_registered_shown_and_removed(built, login):
+    from wanjia.patrol.models import ShiftWish
+
+    client = login(built.manager_a)
+    guard = built.guards[2]
+    url = _page(built.a, "wish/") + f"?start={START}&days=14"
+    # the form as it first shows (no day chosen) saves nothing
+    bad = client.post(url, {"user": guard.pk, "weekday": "", "shift": "*", "wants": "0"})
+    assert bad.status_code == 422 and "请选择星期几" in bad.content.decode()
+    assert not ShiftWish.objects.exists()
+    ok = client.post(url, {"user": guard.pk, "weekday": "5", "shift": "night", "wants": "0"})
+    assert ok.status_code == 302 and ok["Location"].endswith("#wishes")
+    wish = ShiftWish.objects.get(user=guard)
+    html = client.get(_page(built.a) + f"?start={START}&days=14").content.decode()
+    assert 'data-testid="wish-list"' in html and "星期五不上夜班" in html
+    assert client.post(f"/console/patrol/wish/{wish.pk}/remove/").status_code == 302
+    assert not ShiftWish.objects.exists()

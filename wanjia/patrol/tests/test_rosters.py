@@ -193,3 +193,73 @@ def test_tonight_is_the_night_not_yet_over():
     assert rosters.tonight(at(datetime(2026, 3, 3, 0, 30))) == date(2026, 3, 2)
     assert rosters.tonight(at(datetime(2026, 3, 3, 6, 0))) == date(2026, 3, 3)
     assert rosters.tonight(at(datetime(2026, 3, 3, 21, 30))) == date(2026, 3, 3)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_weekly_wishes_reach_the_engine_and_the_roster_honours_them(team):
+    from wanjia.patrol.models import ShiftWish
+
+    guard, other = team.guards[2], team.guards[3]
+    rosters.wish_add(
+        actor=team.manager_a, compound=team.a, user_id=guard.pk, weekday="5", shift="*", wants="0"
+    )
+    rosters.wish_add(
+        actor=team.manager_a,
+        compound=team.a,
+        user_id=other.pk,
+        weekday=1,
+        shift="day",
+        wants="1",
+        note="接孩子前",
+    )
+    problem = rosters.build_problem(team.a, START, 14)
+    by_key = {g.key: g for g in problem.guards}
+    fridays = {START + timedelta(days=4), START + timedelta(days=11)}
+    assert by_key[str(guard.pk)].prefers_off == {(d, "*") for d in fridays}
+    assert by_key[str(other.pk)].prefers_on == {(START, "day"), (START + timedelta(days=7), "day")}
+    result = rosters.roster_build(compound=team.a, start=START, days=14)
+    assert result["status"] in ("optimal", "feasible")
+    mine = RosterShift.objects.filter(compound=team.a, user=guard, date__in=fridays)
+    assert not mine.exists()  # seven people, four places a day: the wish costs nothing
+    assert RosterShift.objects.filter(user=other, date=START, shift="day").exists()
+    # the same member, day and shift again replaces the wish instead of doubling it
+    rosters.wish_add(
+        actor=team.manager_a, compound=team.a, user_id=guard.pk, weekday=5, shift="*", wants="0"
+    )
+    assert ShiftWish.objects.filter(user=guard).count() == 1
+
+
+def test_a_wish_with_bad_fields_is_refused_field_by_field_and_saves_nothing(team):
+    from wanjia.patrol.models import ShiftWish
+
+    with pytest.raises(Invalid) as exc:
+        rosters.wish_add(
+            actor=team.manager_a,
+            compound=team.a,
+            user_id=team.outsider_b.pk,
+            weekday="8",
+            shift="lunch",
+            wants="maybe",
+            note="x" * 101,
+        )
+    assert set(exc.value.errors) == {"user", "weekday", "shift", "wants", "note"}
+    with pytest.raises(Invalid) as exc:
+        rosters.wish_add(
+            actor=team.manager_a,
+            compound=team.a,
+            user_id=team.staff_a.pk,
+            weekday="2",
+            shift="*",
+            wants="1",
+        )
+    assert set(exc.value.errors) == {"shift"}  # "rather work" needs a shift, not the whole day
+    with pytest.raises(Forbidden):
+        rosters.wish_add(
+            actor=team.staff_a,
+            compound=team.a,
+            user_id=team.staff_a.pk,
+            weekday="2",
+            shift="night",
+            wants="0",
+        )
+    assert not ShiftWish.objects.exists()

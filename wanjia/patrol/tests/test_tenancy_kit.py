@@ -246,6 +246,26 @@ def _leaves(world, obj):
     return Leave.objects.filter(compound_id=obj.pk).count()
 
 
+def _wish(world, side):
+    from wanjia.patrol.models import ShiftWish, TeamMember
+
+    c = _with_team(world, side)
+    user_id = TeamMember.objects.filter(team__compound=c).values_list("user_id", flat=True)[0]
+    return ShiftWish.objects.create(compound=c, user_id=user_id, weekday=5, shift="night")
+
+
+def _wish_kept(world, obj):
+    from wanjia.patrol.models import ShiftWish
+
+    return ShiftWish.objects.filter(pk=obj.pk).exists()
+
+
+def _wishes(world, obj):
+    from wanjia.patrol.models import ShiftWish
+
+    return ShiftWish.objects.filter(compound_id=obj.pk).count()
+
+
 def outpost_state(world, obj):
     return tuple(Outpost.objects.filter(compound_id=obj.compound_id).values_list("name", "active"))
 
@@ -334,6 +354,25 @@ ENDPOINTS += [
         forbidden=_not(*MANAGE),
         obj=_leave,
         state=_leave_kept,
+    ),
+    Endpoint(
+        "patrol_wish_add",
+        "/console/patrol/c/{pk}/roster/wish/",
+        method="post",
+        body=lambda w, o: {"user": w.staff_a.pk, "weekday": "5", "shift": "night", "wants": "0"},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_with_team,
+        state=_wishes,
+    ),
+    Endpoint(
+        "patrol_wish_remove",
+        "/console/patrol/wish/{pk}/remove/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_wish,
+        state=_wish_kept,
     ),
     Endpoint(
         "api_roster_create",

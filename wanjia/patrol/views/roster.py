@@ -28,7 +28,7 @@ from wanjia.core.scoping import gate
 from wanjia.core.sheets import safe_cell
 
 from .. import access, selectors, selectors_roster
-from ..models import Leave
+from ..models import Leave, ShiftWish
 from ..services import rosters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,6 +87,11 @@ def _context(request, compound, start, days, **extra) -> dict:
         "edit_form": {},
         "leave_errors": {},
         "leave_form": {},
+        "wishes": [(w, rosters.wish_label(w)) for w in rosters.wishes_of(compound)],
+        "weekdays": rosters.WEEKDAYS,
+        "whole_day": rosters.WHOLE_DAY,
+        "wish_errors": {},
+        "wish_form": {},
         "job": None,
         **extra,
     }
@@ -324,3 +329,47 @@ def my_shifts_context(user) -> dict:
     for row in rows:
         row.label = rosters.shift_label(row.shift)
     return {"my_shifts": rows, "now": timezone.now()}
+
+
+@login_required
+@require_POST
+def wish_add(request, compound_id):
+    compound = _compound(request, compound_id, access.can_manage)
+    post = request.POST
+    try:
+        rosters.wish_add(
+            actor=request.user,
+            compound=compound,
+            user_id=post.get("user", ""),
+            weekday=post.get("weekday", ""),
+            shift=post.get("shift", ""),
+            wants=post.get("wants", ""),
+            note=post.get("note", ""),
+        )
+    except Refusal as exc:
+        start, days = _range(request.GET)
+        context = _context(
+            request, compound, start, days, wish_errors=errors_of(exc), wish_form=post
+        )
+        return render(request, "patrol/roster.html", context, status=422)
+    messages.success(request, _("已登记排班意愿。重新生成排班时会尽量照顾。"))
+    start, days = _range(request.GET)
+    query = urlencode({"start": start.isoformat(), "days": days})
+    return redirect(reverse("patrol_roster", args=[compound.pk]) + "?" + query + "#wishes")
+
+
+@login_required
+@require_POST
+def wish_remove(request, pk):
+    user = request.user
+    wish = gate(
+        user,
+        ShiftWish.objects.select_related("compound"),
+        pk,
+        compound="compound_id",
+        allowed=lambda r: access.can_manage(user, r.compound),
+    )
+    compound_id = wish.compound_id
+    rosters.wish_remove(actor=user, wish=wish)
+    messages.success(request, _("已撤销排班意愿。"))
+    return redirect(reverse("patrol_roster", args=[compound_id]) + "#wishes")
