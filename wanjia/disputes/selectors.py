@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from wanjia.core.models import Compound
 from wanjia.core.roles import CAPABILITIES, Role
 from wanjia.core.scoping import memberships_of, scope_q
-from wanjia.estates.models import Compound
 
 from . import access
 from .models import (

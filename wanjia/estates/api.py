@@ -14,12 +14,13 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from wanjia.core.auth import client_ip
+from wanjia.core.models import CompoundKind
 from wanjia.core.pii import mask_id_number, mask_phone
 from wanjia.core.schemas import COMMON_ERRORS, Date, ErrorOut, Id, InputSchema, Paging, Text
 from wanjia.core.scoping import can, can_anywhere
 
 from . import selectors, services
-from .models import CompoundKind, Gender, Relation
+from .models import Gender, Relation
 
 router = Router(tags=["estates"])
 

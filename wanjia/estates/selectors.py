@@ -4,10 +4,11 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from wanjia.core import pii
+from wanjia.core.models import Building, Compound
 from wanjia.core.scoping import NOT_FOUND, get_or_404, scope_q  # noqa: F401  (re-exported)
 
 from .figures import elderly_alone_q
-from .models import Building, Compound, Household, Resident
+from .models import Household, Resident
 
 
 def _count(model, field: str, *conditions, **filters):

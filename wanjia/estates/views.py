@@ -20,13 +20,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from wanjia.core.auth import client_ip
+from wanjia.core.models import Company, Compound, Region
 from wanjia.core.pages import CONSOLE_ROLES, require_console
 from wanjia.core.scoping import can, scope_q
 
 from . import selectors, services
 from .figures import NOTES, elderly_alone_q, figures_by_building, figures_by_compound
 from .forms import CompoundFilter, ResidentForm
-from .models import Company, Compound, Duty, Region
+from .models import Duty
 
 SEARCH_LIMIT = 50
 

@@ -11,9 +11,10 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from wanjia.core.models import Building
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import scope_q
-from wanjia.estates.models import Building, Household
+from wanjia.estates.models import Household
 
 from .models import ACTIVE_STATUSES, Activity, Attendance, Branch, Member, Responsibility, Team
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wanjia.core.audit import audit
-from wanjia.core.models import AuditLog
-from wanjia.estates.models import Region
+from wanjia.core.models import AuditLog, Region
 from wanjia.estates.testing import PASSWORD, make_compound, make_region_tree
 
 pytestmark = pytest.mark.django_db

@@ -3,12 +3,12 @@
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
+from wanjia.core.models import Compound
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.schemas import (
     Id,
 )
 from wanjia.core.scoping import scope_q
-from wanjia.estates.models import Compound
 from wanjia.estates.selectors import (
     compounds_visible_to,
     get_or_404,

@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from wanjia.core.errors import errors_of
+from wanjia.core.models import Compound
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import can, scope_q
-from wanjia.estates.models import Compound
 from wanjia.estates.selectors import get_or_404
 
 

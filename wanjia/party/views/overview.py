@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.estates.models import Building, Household
+from wanjia.core.models import Building
+from wanjia.estates.models import Household
 from wanjia.estates.selectors import get_or_404
 
 from .. import selectors, services
