@@ -138,8 +138,8 @@ def child_import(path: str) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from wanjia.core.models import Company, Compound
     from wanjia.core.roles import Role
-    from wanjia.estates.models import Company, Compound
     from wanjia.estates.testing import grant, make_region_tree, make_user
 
     # Unique names and codes: with DATABASE_URL this runs in a shared database.

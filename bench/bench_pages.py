@@ -197,10 +197,10 @@ def _kinds(compound_id: int, terms: list[str]) -> list[tuple[str, list[str], dic
             searches(f"/api/v1/residents?compound={compound_id}&q={{q}}"),
             None,
         ),
-        ("resident search page /console/search/?q=", searches("/console/search/?q={q}"), None),
+        ("resident search page /console/find/estates/?q=", searches("/console/find/estates/?q={q}"), None),
         (
-            "resident search htmx partial /console/search/?q=",
-            searches("/console/search/?q={q}"),
+            "resident search htmx partial /console/find/estates/?q=",
+            searches("/console/find/estates/?q={q}"),
             htmx,
         ),
     ]

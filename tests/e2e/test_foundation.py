@@ -75,8 +75,10 @@ def test_elder_mode_is_one_tap_and_remembered(page, people, log_in):
 def test_manager_desk_console_shows_todays_work(desk_page, people, log_in):
     log_in(desk_page, "mgr_a")
     expect(desk_page.get_by_role("heading", name="我的小区")).to_be_visible()
-    expect(desk_page.locator(".topnav").get_by_role("link", name="查找居民")).to_be_visible()
-    desk_page.locator(".topnav").get_by_role("link", name="查找居民").click()
+    # one search entry; the resident finder is its 居民 tab
+    expect(desk_page.locator(".topnav").get_by_role("link", name="查找居民")).to_have_count(0)
+    desk_page.locator(".topnav").get_by_role("link", name="搜索", exact=True).click()
+    desk_page.get_by_test_id("find-tab-estates").click()
     desk_page.locator("#q").fill("zw")
     expect(desk_page.locator("#results").get_by_role("link", name="张伟")).to_be_visible()
 

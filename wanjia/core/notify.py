@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from . import channels as channel_registry
 from .audit import audit
@@ -98,11 +99,14 @@ def _queue_external(notes: list[Notification], *, only=None) -> list[OutboxMessa
     return OutboxMessage.objects.bulk_create(rows) if rows else []
 
 
-def _enqueue_dispatch(ids: list[int]) -> None:
-    # Imported here: tasks imports this module, and the Huey task is registered there.
-    from .tasks import dispatch_outbox
+# The Huey task that sends outbox rows, named rather than imported: tasks are the
+# outer layer (they import this module to run ``outbox_dispatch``), so importing
+# them back would make a cycle. Delivery names its planning task the same way.
+DISPATCH_TASK = "wanjia.core.tasks.dispatch_outbox"
 
-    dispatch_outbox(ids)
+
+def _enqueue_dispatch(ids: list[int]) -> None:
+    import_string(DISPATCH_TASK)(ids)
 
 
 # --- inbox writes ---------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/audit/", pages.audit_log, name="audit_log"),
     path("console/access/", pages.access_table, name="access_table"),
     path("console/find/", search.search_page, name="console_search"),
+    path("console/find/<slug:key>/", search.provider_page, name="console_search_in"),
     path("h5/services/", pages.h5_services, name="h5_services"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.mark_all_read, name="inbox_read_all"),

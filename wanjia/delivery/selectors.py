@@ -8,13 +8,15 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanjia.core.jobs import jobs_visible_to
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import scope_q
 from wanjia.estates.selectors import get_or_404
+from wanjia.market.models import Fulfilment, Market, Order, OrderStatus, OrderWindow, WindowStatus
 
 from .codes import pickup_code
 from .models import Courier, Delivery, DeliveryPlan, DeliveryStatus, PlanStatus, Route, Stop
@@ -232,16 +234,12 @@ def resident_view(order) -> dict:
 
 def windows_to_plan(user):
     """Windows of markets whose delivery the user plans."""
-    from wanjia.market.models import OrderWindow
-
     return OrderWindow.objects.filter(
         scope_q(user, roles=CAPABILITIES["delivery.plan"], compound="market__compound_id")
     ).select_related("market", "market__compound")
 
 
 def windows_to_watch(user):
-    from wanjia.market.models import OrderWindow
-
     return OrderWindow.objects.filter(
         scope_q(user, roles=_watch_roles(), compound="market__compound_id")
     ).select_related("market", "market__compound")
@@ -262,3 +260,225 @@ def run_state(plan, delivered: int | None = None) -> tuple[str, str]:
     if plan.served_bags and delivered >= plan.served_bags:
         return "st-done", _("已送完")
     return "st-due", _("配送中") if delivered else _("待出发")
+
+
+# ---- the rows the pages fetch (moved out of the views) ----------------------------------------
+# The gates (views.common) take these querysets: the tenancy rule stays there, the
+# shape of what is fetched lives here.
+
+
+def market_rows():
+    return Market.objects.select_related("compound")
+
+
+def window_rows():
+    return OrderWindow.objects.select_related("market", "market__compound")
+
+
+def plan_rows():
+    return DeliveryPlan.objects.select_related(
+        "window", "window__market", "window__market__compound", "job"
+    )
+
+
+def route_rows():
+    return Route.objects.select_related("plan", "plan__window", "plan__window__market", "courier")
+
+
+def delivery_rows():
+    return Delivery.objects.select_related(
+        "plan",
+        "plan__window__market__compound",
+        "stop",
+        "stop__route",
+        "stop__route__courier",
+        "stop__route__plan__window__market",
+        "order",
+        "order__household",
+        "order__household__unit",
+    )
+
+
+def map_stops(plan) -> list:
+    """A plan's stops with what the drawing labels them by, route by route."""
+    return list(
+        plan.stops.select_related(
+            "building", "building__compound", "unit", "route__courier"
+        ).order_by("route__seq", "seq")
+    )
+
+
+def plan_routes(plan):
+    """A plan's routes with their couriers, in order."""
+    return plan.routes.select_related("courier").order_by("seq")
+
+
+def recent_windows(user, since, *, limit: int = 30) -> list:
+    """Published windows ``user`` watches delivering since ``since``, latest first."""
+    return list(
+        windows_to_watch(user)
+        .filter(delivery_date__gte=since)
+        .exclude(status=WindowStatus.DRAFT)
+        .order_by("-delivery_date", "-closes_at")[:limit]
+    )
+
+
+def planned_markets(user):
+    """Markets ``user`` plans for, with their active couriers counted."""
+    return Market.objects.filter(
+        scope_q(user, roles=CAPABILITIES["delivery.plan"], compound="compound_id")
+    ).annotate(active_couriers=Count("couriers", filter=Q(couriers__active=True)))
+
+
+def plans_of_windows(ids) -> tuple[dict, dict, dict]:
+    """(current plan, latest plan, delivered bags of the current plan) by window id."""
+    current = {p.window_id: p for p in DeliveryPlan.objects.filter(window__in=ids, current=True)}
+    latest = {}
+    for p in DeliveryPlan.objects.filter(window__in=ids).order_by("created_at", "id"):
+        latest[p.window_id] = p
+    delivered = dict(
+        Delivery.objects.filter(plan__in=current.values(), status=DeliveryStatus.DELIVERED)
+        .values_list("plan")
+        .annotate(n=Count("pk"))
+    )
+    return current, latest, delivered
+
+
+def active_couriers(market) -> list:
+    return list(market.couriers.filter(active=True).order_by("name", "id"))
+
+
+def door_orders(window) -> dict:
+    """The window's live door orders, and how many are handed out already."""
+    return Order.objects.filter(
+        window=window, status=OrderStatus.PLACED, fulfilment=Fulfilment.DOOR
+    ).aggregate(total=Count("pk"), handed=Count("pk", filter=Q(handed_at__isnull=False)))
+
+
+def recent_plans(window, *, limit: int = 20) -> list:
+    return list(window.delivery_plans.select_related("created_by").order_by("-created_at")[:limit])
+
+
+def market_couriers(market, ids) -> list:
+    return list(Courier.objects.filter(market=market, pk__in=ids))
+
+
+def job_visible(user, job) -> bool:
+    return jobs_visible_to(user).filter(pk=job.pk).exists()
+
+
+def routes_counted(plan) -> list:
+    """A plan's routes with their stops and bags counted, in order."""
+    return list(
+        plan.routes.select_related("courier")
+        .annotate(stop_count=Count("stops"), bag_count=Sum("stops__bags"))
+        .order_by("seq")
+    )
+
+
+def plan_couriers(plan):
+    return plan.couriers.order_by("name")
+
+
+def sheet_routes(plan, wanted: str = ""):
+    """The routes to print: all, or the one asked for (an empty queryset when
+    ``wanted`` names none of the plan's)."""
+    routes = plan_routes(plan)
+    if wanted:
+        routes = routes.filter(pk=int(wanted) if wanted.isdigit() else 0)
+    return routes
+
+
+def is_posted_courier(user) -> bool:
+    """Whether ``user`` is an active courier of some market (a staff account may
+    hold no role of its own)."""
+    return Courier.objects.filter(user=user, active=True).exists()
+
+
+def markets_watched_by(user):
+    """Markets ``user`` watches or plans."""
+    roles = CAPABILITIES["delivery.watch"] | CAPABILITIES["delivery.plan"]
+    return Market.objects.filter(scope_q(user, roles=roles, compound="compound_id")).select_related(
+        "compound"
+    )
+
+
+def couriers_listed(user, *, market=None):
+    couriers = couriers_visible_to(user)
+    if market is not None:
+        couriers = couriers.filter(market=market)
+    return couriers.order_by("market_id", "-active", "name", "id")
+
+
+def one_of(people, pk):
+    """One of ``people`` (eligible staff or volunteers) by id, or None."""
+    return people.filter(pk=pk).first()
+
+
+def scanned_delivery(deliveries):
+    """The bag a scan found, with what confirming it needs."""
+    return deliveries.select_related(
+        "plan", "stop__route__courier", "stop__route__plan__window__market", "order__household"
+    ).first()
+
+
+def market_couriers_by_id(market_id, ids) -> list:
+    return list(Courier.objects.filter(pk__in=set(ids), market=market_id))
+
+
+def plan_routes_visible(user, plan):
+    return routes_visible_to(user).filter(plan=plan).order_by("seq")
+
+
+def courier_roster(market) -> list:
+    return list(market.couriers.select_related("user").order_by("-active", "name", "id"))
+
+
+def with_compound(staff):
+    return staff.select_related("compound")
+
+
+def couriers_of_members(user):
+    """Couriers of markets in any compound ``user`` belongs to."""
+    return Courier.objects.filter(scope_q(user, compound="market__compound_id")).select_related(
+        "market", "market__compound", "user"
+    )
+
+
+def route_progress(route) -> dict:
+    """Bags on ``route``: all, delivered, failed and the delivered percentage."""
+    counts = Delivery.objects.filter(stop__route=route).aggregate(
+        total=Count("pk"),
+        delivered=Count("pk", filter=Q(status=DeliveryStatus.DELIVERED)),
+        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+    )
+    counts["percent"] = round(100 * counts["delivered"] / counts["total"]) if counts["total"] else 0
+    return counts
+
+
+def first_with_stop(deliveries):
+    return deliveries.select_related("stop").first()
+
+
+def route_bag(route, code: str):
+    """The bag with order code ``code`` on ``route`` in the current plan, or None."""
+    return Delivery.objects.filter(
+        stop__route=route, plan__current=True, order__code__iexact=code
+    ).first()
+
+
+def open_bag_of_order(order, open_statuses):
+    """The order's open delivery on a route of a current, computed plan, or None."""
+    return (
+        Delivery.objects.filter(
+            order=order,
+            plan__current=True,
+            plan__status=PlanStatus.DONE,
+            status__in=open_statuses,
+            stop__route__isnull=False,
+        )
+        .select_related(
+            "stop", "stop__route__courier", "stop__route__plan__window__market", "order"
+        )
+        .first()
+    )

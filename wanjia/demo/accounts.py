@@ -9,10 +9,10 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 
-from wanjia.core.models import User
+from wanjia.core.models import Building, Compound, Region, User
 from wanjia.core.roles import Role
 from wanjia.core.services import membership_grant
-from wanjia.estates.models import Building, Compound, Region, Resident, StaffMember
+from wanjia.estates.models import Resident, StaffMember
 
 from . import city, names
 from .constants import ACCOUNTS, DEMO_COMPOUND_CODE, DEMO_PASSWORD

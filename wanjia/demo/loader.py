@@ -17,17 +17,8 @@ from django.db import transaction
 
 from wanjia.core import pii
 from wanjia.core.audit import audit
-from wanjia.estates.models import (
-    Building,
-    Company,
-    Compound,
-    Household,
-    Region,
-    Resident,
-    StaffDuty,
-    StaffMember,
-    Unit,
-)
+from wanjia.core.models import Building, Company, Compound, Region
+from wanjia.estates.models import Household, Resident, StaffDuty, StaffMember, Unit
 from wanjia.estates.services import household_code, pinyin_keys, region_create
 
 from . import accounts, city, names, people

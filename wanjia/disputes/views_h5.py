@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanjia.core.errors import errors_of
-from wanjia.estates.models import Household
 from wanjia.estates.selectors import get_or_404
 
-from . import access, selectors, services
+from . import selectors, services
 from .models import Category
 from .views import _int, case_context
 
@@ -31,35 +30,21 @@ RESIDENT_CATEGORIES = [
 ]
 
 
-def _my_households(user):
-    return Household.objects.filter(pk__in=access.party_households_of(user)).select_related(
-        "building", "unit", "compound"
-    )
-
-
 @login_required
 def my_cases(request):
-    cases = selectors.cases_visible_to(request.user).filter(
-        parties__household__in=_my_households(request.user)
-    )
     return render(
         request,
         "disputes/h5_list.html",
-        {"cases": cases.distinct().order_by("-opened_at")[:50], "tab": "services"},
+        {"cases": selectors.my_party_cases(request.user), "tab": "services"},
     )
 
 
 def _report_context(user, post=None, errors=None) -> dict:
-    homes = list(_my_households(user))
+    homes = list(selectors.my_households(user))
     home = homes[0] if homes else None
-    neighbours = (
-        Household.objects.filter(building=home.building).exclude(pk=home.pk).select_related("unit")
-        if home
-        else Household.objects.none()
-    )
     return {
         "home": home,
-        "neighbours": neighbours,
+        "neighbours": selectors.neighbours(home),
         "categories": [(c.value, c.label) for c in RESIDENT_CATEGORIES],
         "post": post or {},
         "errors": errors or {},
@@ -78,7 +63,7 @@ def report(request):
         return render(request, "disputes/h5_report.html", ctx)
     post = request.POST
     other = _int(post.get("other"))
-    households = list(ctx["neighbours"].filter(pk=other)) if other else []
+    households = selectors.neighbour(ctx["neighbours"], other) if other else []
     try:
         case = services.case_open(
             actor=user,

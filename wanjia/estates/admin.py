@@ -14,18 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wanjia.core import pii
 from wanjia.core.admin import AuditedAdmin
+from wanjia.core.models import Building, Company, Compound, Region
 
-from .models import (
-    Building,
-    Company,
-    Compound,
-    Household,
-    Region,
-    Resident,
-    StaffDuty,
-    StaffMember,
-    Unit,
-)
+from .models import Household, Resident, StaffDuty, StaffMember, Unit
 from .services import (
     RESIDENT_FIELDS,
     household_create,

@@ -14,12 +14,13 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from wanjia.core.auth import client_ip
+from wanjia.core.models import CompoundKind
 from wanjia.core.pii import mask_id_number, mask_phone
 from wanjia.core.schemas import COMMON_ERRORS, Date, ErrorOut, Id, InputSchema, Paging, Text
 from wanjia.core.scoping import can, can_anywhere
 
 from . import selectors, services
-from .models import CompoundKind, Gender, Relation
+from .models import Gender, Relation
 
 router = Router(tags=["estates"])
 
@@ -138,7 +139,7 @@ class HouseholdOut(Schema):
 
     @staticmethod
     def resolve_residents(obj):
-        return obj.residents.select_related("household").order_by("id")
+        return selectors.residents_of_household(obj)
 
 
 class EmergencyContact(InputSchema):
@@ -210,7 +211,7 @@ def _require_anywhere(user, capability: str) -> None:
 @router.get("/compounds", response={200: list[CompoundOut], **COMMON_ERRORS}, summary="小区列表")
 @paginate(Paging)
 def compound_list(request):
-    return selectors.compounds_visible_to(request.auth, with_counts=True).order_by("code", "id")
+    return selectors.compounds_listed(request.auth)
 
 
 @router.get(
@@ -230,11 +231,7 @@ def compound_detail(request, compound_id: Id):
 @paginate(Paging)
 def compound_buildings(request, compound_id: Id):
     compound = selectors.get_or_404(selectors.compounds_visible_to(request.auth), pk=compound_id)
-    return (
-        selectors.buildings_visible_to(request.auth, with_counts=True)
-        .filter(compound=compound)
-        .order_by("sort", "name", "id")
-    )
+    return selectors.compound_buildings_counted(request.auth, compound)
 
 
 @router.get(
@@ -256,26 +253,15 @@ def household_detail(request, household_id: Id):
 def resident_list(request, filters: Query[ResidentFilter]):
     user = request.auth
     _require_anywhere(user, "estates.view_residents")
-    qs = selectors.residents_visible_to(user)
-    if filters.compound is not None:
-        selectors.get_or_404(
-            selectors.compounds_visible_to(user, roles=selectors.viewers()), pk=filters.compound
-        )
-        qs = qs.filter(compound_id=filters.compound)
-    if filters.building is not None:
-        selectors.get_or_404(
-            selectors.buildings_visible_to(user, roles=selectors.viewers()), pk=filters.building
-        )
-        qs = qs.filter(building_id=filters.building)
-    if filters.lives_alone is not None:
-        qs = qs.filter(lives_alone=filters.lives_alone)
+    qs = selectors.residents_for_api(
+        user, compound=filters.compound, building=filters.building, lives_alone=filters.lives_alone
+    )
     try:
-        results = services.resident_search_run(
+        return services.resident_search_run(
             actor=user, queryset=qs, q=filters.q, ip=client_ip(request)
         )
     except services.SearchRateLimited as exc:
         raise HttpError(429, exc.message) from None
-    return results.order_by("id")
 
 
 @router.get(

@@ -11,9 +11,11 @@ class EstatesConfig(AppConfig):
     def ready(self):
         from wanjia.core import search as kernel_search
 
-        from . import search
+        from . import search, views
 
-        kernel_search.register("estates", _("居民"), search.residents, order=10)
+        kernel_search.register(
+            "estates", _("居民"), search.residents, order=10, page=views.resident_search
+        )
         from wanjia.core.audit import describe_actions
 
         describe_actions(
@@ -42,12 +44,5 @@ class EstatesConfig(AppConfig):
             roles=STAFF_SIDE | {Role.REGULATOR},
             order=10,
             icon="building",
-        )
-        console_nav_link(
-            _("查找居民"),
-            "resident_search",
-            roles=STAFF_SIDE | {Role.REGULATOR},
-            order=11,
-            icon="search",
         )
         console_nav_link(_("监管首页"), "gov_home", roles={Role.REGULATOR}, order=80, icon="chart")

@@ -23,10 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from wanjia.core import pii
 from wanjia.core.audit import audit
+from wanjia.core.models import Building, Compound
 from wanjia.core.scoping import can
 from wanjia.core.sheets import safe_row
 
-from .models import Building, Compound, Relation
+from .models import Relation
 from .selectors import residents_visible_to
 
 

@@ -13,7 +13,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Building, Household, Resident, StaffMember
+from wanjia.core.models import Building
+
+from .models import Household, Resident, StaffMember
 
 ELDERLY_AGE = 60
 

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wanjia.core import pii
+from wanjia.core.models import CompoundKind
 from wanjia.core.widgets import HtmlDateInput
 
-from .models import CompoundKind, Gender, Relation
+from .models import Gender, Relation
 
 CONTACT_ROWS = 2
 

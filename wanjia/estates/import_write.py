@@ -7,8 +7,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanjia.core.models import Building, Compound
+
 from .import_check import BATCH, _too_high, _Validator
-from .models import Building, Compound, Household, Resident, Unit
+from .models import Household, Resident, Unit
 from .services import household_code, pinyin_keys
 
 # ---- database checks and writing ---------------------------------------------

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
+from wanjia.core.models import Compound
 from wanjia.core.scoping import can
 
 from .import_check import (
@@ -44,7 +45,6 @@ from .import_write import (
     _Existing,
     _write,
 )
-from .models import Compound
 
 
 @dataclass

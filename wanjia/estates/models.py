@@ -9,18 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wanjia.core.fields import EncryptedTextField
-
-# Temporary for the merge of parallel branches: the scope tree moved to the kernel
-# (wanjia.core.models); re-exported here so code that still imports it from estates
-# keeps working until the imports are rewritten. New code imports from core.
-from wanjia.core.models import (  # noqa: F401
-    Building,
-    Company,
-    Compound,
-    CompoundKind,
-    Region,
-    RegionKind,
-)
+from wanjia.core.models import Building, Company, Compound
 
 
 class Unit(models.Model):

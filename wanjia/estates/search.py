@@ -7,8 +7,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from wanjia.core.pages import CONSOLE_ROLES
-from wanjia.core.scoping import scope_q
 from wanjia.core.search import SHOWN, Hit
 
 from . import selectors, services
@@ -16,23 +14,17 @@ from . import selectors, services
 
 def residents(request, q: str):
     user = request.user
-    queryset = selectors.residents_visible_to(user).filter(
-        scope_q(
-            user,
-            roles=CONSOLE_ROLES,
-            compound="compound_id",
-            building="building_id",
-            household="household_id",
-        )
-    )
-    more = f"{reverse('resident_search')}?{urlencode({'q': q})}"
+    queryset = selectors.console_residents(user)
+    more = f"{reverse('console_search_in', args=['estates'])}?{urlencode({'q': q})}"
     try:
-        found = services.resident_search_run(
-            actor=user,
-            queryset=queryset.select_related("compound", "building", "household__unit"),
-            q=q,
-            ip=request.META.get("REMOTE_ADDR"),
-        ).order_by("compound__code", "building__sort", "household__room", "id")
+        found = selectors.residents_in_finder_order(
+            services.resident_search_run(
+                actor=user,
+                queryset=queryset.select_related("compound", "building", "household__unit"),
+                q=q,
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+        )
     except services.SearchRateLimited as exc:
         return [Hit(str(exc.message), "", more)], 1, ""
     total = found.count()

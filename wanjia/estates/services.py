@@ -9,19 +9,10 @@ from pypinyin import lazy_pinyin
 
 from wanjia.core import pii
 from wanjia.core.audit import audit
+from wanjia.core.models import Building, Compound, Region
 from wanjia.core.scoping import can
 
-from .models import (
-    Building,
-    Compound,
-    Household,
-    Region,
-    Relation,
-    Resident,
-    StaffDuty,
-    StaffMember,
-    Unit,
-)
+from .models import Household, Relation, Resident, StaffDuty, StaffMember, Unit
 
 RESIDENT_FIELDS = {
     "name",

@@ -33,7 +33,7 @@ def _resident_rows(residents) -> list[tuple[str, str]]:
 
 
 def _search_url(flag: str) -> str:
-    return f"{reverse('resident_search')}?flag={flag}"
+    return f"{reverse('console_search_in', args=['estates'])}?flag={flag}"
 
 
 @today_provider(order=10)

@@ -20,5 +20,6 @@ urlpatterns = [
         views.resident_reveal,
         name="resident_reveal",
     ),
-    path("console/search/", views.resident_search, name="resident_search"),
+    # the resident finder is a page of the console search now (core.search)
+    path("console/search/", views.resident_search_moved, name="resident_search"),
 ]

@@ -1,5 +1,5 @@
 """Registry pages in the console: compounds, buildings, households, residents,
-staff and resident search.
+staff and the resident finder (a page of the console search).
 
 Every object is fetched through the estates selectors, narrowed to the user's
 console roles: a user who is a resident somewhere and staff elsewhere sees only
@@ -12,62 +12,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from wanjia.core import search as kernel_search
 from wanjia.core.auth import client_ip
-from wanjia.core.pages import CONSOLE_ROLES, require_console
-from wanjia.core.scoping import can, scope_q
+from wanjia.core.pages import require_console
+from wanjia.core.scoping import can
 
 from . import selectors, services
-from .figures import NOTES, elderly_alone_q, figures_by_building, figures_by_compound
+from .figures import NOTES
 from .forms import CompoundFilter, ResidentForm
-from .models import Company, Compound, Duty, Region
+from .models import Duty
 
 SEARCH_LIMIT = 50
-
-
-# ---- scoped reads ------------------------------------------------------------------
-
-
-def console_compounds(user):
-    return selectors.compounds_visible_to(user).filter(
-        scope_q(user, roles=CONSOLE_ROLES, compound="id")
-    )
-
-
-def console_buildings(user):
-    return selectors.buildings_visible_to(user).filter(
-        scope_q(user, roles=CONSOLE_ROLES, compound="compound_id", building="id")
-    )
-
-
-def console_households(user):
-    return selectors.households_visible_to(user).filter(
-        scope_q(
-            user,
-            roles=CONSOLE_ROLES,
-            compound="compound_id",
-            building="building_id",
-            household="id",
-        )
-    )
-
-
-def console_residents(user):
-    return selectors.residents_visible_to(user).filter(
-        scope_q(
-            user,
-            roles=CONSOLE_ROLES,
-            compound="compound_id",
-            building="building_id",
-            household="household_id",
-        )
-    )
 
 
 def _console(view):
@@ -82,35 +43,26 @@ def _console(view):
     return wrapped
 
 
-def _region(raw) -> Region | None:
-    """The region a list is narrowed to. The lists are scoped already, so a region
-    outside the user's scope only narrows to nothing."""
-    raw = str(raw or "")
-    return Region.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-
-
 # ---- compounds -------------------------------------------------------------------------
 
 
 @_console
 def compound_list(request):
     """Compounds the user may see, filtered by the query string; 30 a page."""
-    compounds = console_compounds(request.user)
-    companies = Company.objects.filter(pk__in=compounds.values("company_id")).order_by("name")
-    form = CompoundFilter(request.GET or None, companies=companies)
+    compounds = selectors.console_compounds(request.user)
+    form = CompoundFilter(request.GET or None, companies=selectors.companies_of(compounds))
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
-    if data.get("q"):
-        compounds = compounds.filter(Q(name__contains=data["q"]) | Q(code__icontains=data["q"]))
-    if data.get("kind"):
-        compounds = compounds.filter(kind=data["kind"])
-    if data.get("company"):
-        compounds = compounds.filter(company_id=data["company"])
-    region = _region(data.get("region"))
-    if region is not None:
-        compounds = compounds.filter(community__path__startswith=region.path)
-    page = Paginator(compounds.order_by("code"), 30).get_page(request.GET.get("page"))
-    figures = figures_by_compound(Compound.objects.filter(pk__in=[c.pk for c in page]))
+    region = selectors.region_or_none(data.get("region"))
+    compounds = selectors.compounds_filtered(
+        compounds,
+        q=data.get("q"),
+        kind=data.get("kind"),
+        company=data.get("company"),
+        region=region,
+    )
+    page = Paginator(compounds, 30).get_page(request.GET.get("page"))
+    figures = selectors.compound_figures(c.pk for c in page)
     rows = [(c, figures[c.pk]) for c in page]
     return render(
         request,
@@ -123,10 +75,10 @@ def compound_list(request):
 @_console
 def compound_detail(request, pk: int):
     user = request.user
-    compound = selectors.get_or_404(console_compounds(user), pk=pk)
-    figures = figures_by_compound(Compound.objects.filter(pk=pk))[pk]
-    buildings = console_buildings(user).filter(compound=compound).order_by("sort", "name")
-    per_building = figures_by_building(buildings)
+    compound = selectors.get_or_404(selectors.console_compounds(user), pk=pk)
+    figures = selectors.compound_figures([pk])[pk]
+    buildings = selectors.compound_buildings(user, compound)
+    per_building = selectors.building_figures(buildings)
     return render(
         request,
         "estates/compound_detail.html",
@@ -144,11 +96,9 @@ def compound_detail(request, pk: int):
 @_console
 def compound_staff(request, pk: int):
     """The compound's staff, their duties and the 党员 badge; ``?duty=`` filters."""
-    compound = selectors.get_or_404(console_compounds(request.user), pk=pk)
-    staff = compound.staff.prefetch_related("duties").order_by("-active", "name")
+    compound = selectors.get_or_404(selectors.console_compounds(request.user), pk=pk)
     duty = request.GET.get("duty", "")
-    if duty:
-        staff = staff.filter(duties__duty=duty)
+    staff = selectors.compound_staff(compound, duty=duty)
     return render(
         request,
         "estates/compound_staff.html",
@@ -175,18 +125,9 @@ def _grid(households) -> list[dict]:
 @_console
 def building_detail(request, pk: int):
     user = request.user
-    building = selectors.get_or_404(console_buildings(user), pk=pk)
-    households = (
-        console_households(user)
-        .filter(building=building)
-        .annotate(
-            n=Count("residents"),
-            alone=Count("residents", filter=elderly_alone_q("residents__")),
-            party=Count("residents", filter=Q(residents__is_party_member=True)),
-        )
-        .order_by("unit__name", "-floor", "room")
-    )
-    figures = figures_by_building(console_buildings(user).filter(pk=pk))[pk]
+    building = selectors.get_or_404(selectors.console_buildings(user), pk=pk)
+    households = selectors.building_households(user, building)
+    figures = selectors.one_building_figures(user, building)
     return render(
         request,
         "estates/building_detail.html",
@@ -197,14 +138,14 @@ def building_detail(request, pk: int):
 @_console
 def household_detail(request, pk: int):
     user = request.user
-    household = selectors.get_or_404(console_households(user), pk=pk)
+    household = selectors.get_or_404(selectors.console_households(user), pk=pk)
     where = {"compound": household.compound, "building_id": household.building_id}
     return render(
         request,
         "estates/household_detail.html",
         {
             "household": household,
-            "residents": household.residents.order_by("id"),
+            "residents": selectors.household_residents(household),
             "can_reveal_phone": can(user, "pii.reveal_phone", **where),
             "can_reveal_id": can(user, "pii.reveal_id", **where),
             "can_edit": can(user, "estates.edit", compound=household.compound),
@@ -220,7 +161,7 @@ def household_detail(request, pk: int):
 def resident_reveal(request, pk: int, field: str):
     """The clear value of a phone or ID number, for roles allowed to see it; the
     service audits each reveal. Answers an htmx fragment swapped in place."""
-    resident = selectors.get_or_404(console_residents(request.user), pk=pk)
+    resident = selectors.get_or_404(selectors.console_residents(request.user), pk=pk)
     try:
         value = services.resident_reveal(
             actor=request.user, resident=resident, field=field, ip=client_ip(request)
@@ -253,7 +194,7 @@ def _saved(request, household_id: int):
 @_console
 def resident_new(request, pk: int):
     user = request.user
-    household = selectors.get_or_404(console_households(user), pk=pk)
+    household = selectors.get_or_404(selectors.console_households(user), pk=pk)
     if not can(user, "estates.edit", compound=household.compound):
         raise PermissionDenied
     form = ResidentForm(request.POST or None)
@@ -274,7 +215,7 @@ def resident_new(request, pk: int):
 @_console
 def resident_edit(request, pk: int):
     user = request.user
-    resident = selectors.get_or_404(console_residents(user), pk=pk)
+    resident = selectors.get_or_404(selectors.console_residents(user), pk=pk)
     if not can(user, "estates.edit", compound=resident.compound):
         raise PermissionDenied
     form = ResidentForm(
@@ -294,33 +235,27 @@ def resident_edit(request, pk: int):
     return _form_response(request, form, context)
 
 
-SEARCH_FLAGS = {
-    "elderly_alone": lambda: elderly_alone_q(),
-    "alone_no_contact": lambda: elderly_alone_q() & Q(emergency_contacts=[]),
-    "no_phone": lambda: Q(phone=""),
-    "party": lambda: Q(is_party_member=True),
-}
-
-
 @_console
 def resident_search(request):
-    """Name, pinyin, initials ("zw"), phone tail or room; live results via htmx."""
+    """The resident finder, the registry's page of the console search
+    (``/console/find/estates/``, registered with ``core.search``): name, pinyin,
+    initials ("zw"), phone tail or room, a flag and a region; live results via htmx."""
     q = request.GET.get("q", "").strip()[:50]
     flag = request.GET.get("flag", "")
-    residents = console_residents(request.user)
-    region = _region(request.GET.get("region"))
-    searched = bool(q) or flag in SEARCH_FLAGS or region is not None
-    if flag in SEARCH_FLAGS:
-        residents = residents.filter(SEARCH_FLAGS[flag]())
-    if region is not None:
-        residents = residents.filter(compound__community__path__startswith=region.path)
+    region = selectors.region_or_none(request.GET.get("region"))
+    searched = bool(q) or flag in selectors.RESIDENT_FLAGS or region is not None
+    residents = selectors.residents_flagged(
+        selectors.console_residents(request.user), flag=flag, region=region
+    )
     try:
-        results = services.resident_search_run(
-            actor=request.user,
-            queryset=residents.select_related("household__building"),
-            q=q,
-            ip=client_ip(request),
-        ).order_by("compound__code", "building__sort", "household__room", "id")
+        results = selectors.residents_in_finder_order(
+            services.resident_search_run(
+                actor=request.user,
+                queryset=residents,
+                q=q,
+                ip=client_ip(request),
+            )
+        )
     except services.SearchRateLimited as exc:
         return _search_refused(request, q, flag, region, exc.message)
     total = results.count() if searched else 0
@@ -333,10 +268,19 @@ def resident_search(request):
         "results": results[:SEARCH_LIMIT] if searched else [],
         "total": total,
         "limit": SEARCH_LIMIT,
+        "search_tabs": kernel_search.tabs("estates"),
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "estates/_search_results.html", context)
     return render(request, "estates/search.html", context)
+
+
+def resident_search_moved(request):
+    """The finder's old address (/console/search/, its own menu entry until it
+    joined the console search): the same query at its new place."""
+    url = reverse("console_search_in", args=["estates"])
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url)
 
 
 def _search_refused(request, q, flag, region, message: str):
@@ -350,6 +294,7 @@ def _search_refused(request, q, flag, region, message: str):
         "results": [],
         "total": 0,
         "limit": SEARCH_LIMIT,
+        "search_tabs": kernel_search.tabs("estates"),
     }
     partial = request.htmx and request.htmx.target == "results"
     template = "estates/_search_results.html" if partial else "estates/search.html"

@@ -11,12 +11,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from wanjia.core.auth import client_ip
-from wanjia.core.jobs import jobs_visible_to, register_kind
+from wanjia.core.jobs import register_kind
 from wanjia.core.scoping import can
 from wanjia.core.sheets import ArchiveRefused, check_xlsx_archive
 
+from . import selectors
 from .exporter import COLUMNS, residents_export, template_workbook
-from .selectors import buildings_visible_to, compounds_visible_to, get_or_404
+from .selectors import compounds_visible_to, get_or_404
 from .tasks import IMPORT_KIND, import_submit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,11 +74,7 @@ def import_page(request, compound_id: int):
                 actor=request.user, compound=compound, upload=upload, language=get_language()
             )
             return redirect("job_status", job_id=job.pk)
-    jobs = (
-        jobs_visible_to(request.user)
-        .filter(kind=IMPORT_KIND, compound=compound)
-        .order_by("-created_at", "-id")[:10]
-    )
+    jobs = selectors.import_jobs(request.user, compound, kind=IMPORT_KIND)
     context = {
         "compound": compound,
         "error": error,
@@ -100,7 +97,7 @@ def import_template(request, compound_id: int):
 def export_page(request, compound_id: int):
     """GET: the export form. POST: the .xlsx (masked unless asked for and allowed)."""
     compound = _compound(request, compound_id, "estates.export")
-    buildings = buildings_visible_to(request.user).filter(compound=compound)
+    buildings = selectors.compound_buildings_for_export(request.user, compound)
     source = request.POST if request.method == "POST" else request.GET
     building = _building(buildings, source.get("building", ""))
     if request.method == "POST":

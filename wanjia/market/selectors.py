@@ -28,6 +28,7 @@ from .models import (
     OrderWindow,
     Payment,
     PaymentKind,
+    PurchaseLine,
     PurchaseOrder,
     WindowStatus,
 )
@@ -318,3 +319,218 @@ def _paid_total(window) -> Decimal:
     rows = Payment.objects.filter(order__window=window).values("kind").annotate(s=Sum("amount"))
     sums = {r["kind"]: r["s"] for r in rows}
     return sums.get(PaymentKind.PAYMENT, Decimal(0)) - sums.get(PaymentKind.REFUND, Decimal(0))
+
+
+# ---- what the pages show (moved out of the views) ------------------------------------------
+
+
+def served_compound_ids(window) -> set[int]:
+    """The compounds whose households ``window``'s market serves."""
+    return set(window.market.compounds.values_list("pk", flat=True))
+
+
+def placed_orders_by_window(households, windows) -> dict:
+    """The households' live (placed) order in each of ``windows``, by window id."""
+    return {
+        o.window_id: o
+        for o in Order.objects.filter(
+            household__in=households, window__in=windows, status=OrderStatus.PLACED
+        )
+    }
+
+
+def markets_serving(user, households):
+    """The markets ``user`` sees that serve one of ``households``' compounds."""
+    return markets_visible_to(user).filter(compounds__in=[h.compound_id for h in households])
+
+
+def slot_of(window, pk):
+    """One of ``window``'s pickup slots, or None."""
+    return window.slots.filter(pk=pk).first()
+
+
+def my_order(user, pk):
+    """One of ``user``'s own orders, or None."""
+    return my_orders(user).filter(pk=pk).first()
+
+
+def current_windows(market, now=None, *, limit: int = 3):
+    """A market's published windows still of interest (not closed and packed), latest first."""
+    now = now or timezone.now()
+    return (
+        market.windows.exclude(status=WindowStatus.DRAFT)
+        .filter(Q(closes_at__gt=now) | ~Q(status=WindowStatus.PACKED))
+        .order_by("-opens_at")[:limit]
+    )
+
+
+def window_rows(market, *, limit: int = 30):
+    """A market's windows with their live orders counted, latest first."""
+    return market.windows.annotate(
+        live=Count("orders", filter=Q(orders__status=OrderStatus.PLACED))
+    ).order_by("-opens_at")[:limit]
+
+
+def board_market(pk):
+    """An active market for the public price board, or None."""
+    return Market.objects.filter(pk=pk, active=True).first()
+
+
+def board_window(market):
+    """The window on sale now, else the latest published one."""
+    windows = OrderWindow.objects.filter(market=market).exclude(status=WindowStatus.DRAFT)
+    now = timezone.now()
+    current = (
+        windows.filter(status=WindowStatus.OPEN, closes_at__gt=now).order_by("closes_at").first()
+    )
+    return current or windows.order_by("-opens_at").first()
+
+
+def addable_items(market, offers):
+    """The market's active items not on offer yet in this window."""
+    return market.items.filter(active=True).exclude(pk__in=[o.item_id for o in offers])
+
+
+def window_purchase_orders(window) -> list:
+    return list(window.purchase_orders.select_related("supplier"))
+
+
+def market_item(market, pk):
+    """One of the market's items, or None."""
+    return market.items.filter(pk=pk).first()
+
+
+def market_suppliers(market):
+    """The market's suppliers with the items each supplies."""
+    return market.suppliers.prefetch_related("items__item")
+
+
+def plain_items(market):
+    """The market's items that are not bundles."""
+    return market.items.filter(is_bundle=False)
+
+
+def plain_item(market, pk):
+    return plain_items(market).filter(pk=pk).first()
+
+
+def bundles(market):
+    return market.items.filter(is_bundle=True)
+
+
+def market_supplier(market, pk):
+    """One of the market's suppliers, or None (a new one)."""
+    return market.suppliers.filter(pk=pk).first()
+
+
+def catalog_items(market):
+    """The market's catalog with bundle components and supplier costs."""
+    return market.items.prefetch_related("components__item", "supplier_items__supplier")
+
+
+def reference_rows(market, *, today, max_age) -> list[dict]:
+    """Each plain item with its latest reference price, up to four before it, and
+    whether the latest is older than ``max_age``."""
+    rows = []
+    for item in plain_items(market).prefetch_related("references"):
+        refs = list(item.references.all()[:5])
+        latest = refs[0] if refs else None
+        rows.append(
+            {
+                "item": item,
+                "latest": latest,
+                "history": refs[1:],
+                "stale": latest is None or today - latest.on_date > max_age,
+            }
+        )
+    return rows
+
+
+def _purchase_lines(window):
+    return PurchaseLine.objects.filter(purchase_order__window=window)
+
+
+def receiving_lines(window) -> list:
+    """The window's purchase lines by supplier, in the catalog's order."""
+    return list(
+        _purchase_lines(window)
+        .select_related("item", "purchase_order__supplier", "received_by")
+        .order_by("purchase_order__supplier__name", "item__sort", "item__name")
+    )
+
+
+def receiving_line(window, pk):
+    """One purchase line of ``window`` (404 otherwise)."""
+    return get_or_404(
+        _purchase_lines(window).select_related("item", "purchase_order__supplier"), pk=pk
+    )
+
+
+def window_orders_listed(user, window, *, q: str = "", status: str = "", limit: int = 300):
+    """The window's orders ``user`` sees, by order code, household code or room and
+    status, with their lines, building by building."""
+    orders = orders_visible_to(user).filter(window=window)
+    if q:
+        orders = orders.filter(
+            Q(code__iexact=q) | Q(household__code__icontains=q) | Q(household__room=q)
+        )
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    return orders_with_lines(orders).order_by("building__sort", "household__room")[:limit]
+
+
+def households_matching(households, q: str, *, limit: int = 20):
+    """代下单's household finder: code, room or a resident's name."""
+    return households.filter(
+        Q(code__icontains=q) | Q(room=q) | Q(residents__name__contains=q)
+    ).distinct()[:limit]
+
+
+def order_lines(order) -> list:
+    return list(order_lines_queryset(order))
+
+
+def order_payments(order) -> list:
+    return list(order.payments.select_related("recorded_by"))
+
+
+# ---- what the API returns -------------------------------------------------------------------
+
+
+def with_slots(windows):
+    return windows.prefetch_related("slots")
+
+
+def window_alone(pk):
+    """A window with its market, unscoped: the caller proves it is visible (a
+    resident's own home served by it does, on the hottest path)."""
+    return OrderWindow.objects.select_related("market", "market__compound").filter(pk=pk).first()
+
+
+def window_is_visible(user, window) -> bool:
+    return windows_visible_to(user).filter(pk=window.pk).exists()
+
+
+def orderable_household(user, pk):
+    """A household ``user`` may order for (404 otherwise)."""
+    return get_or_404(households_orderable_by(user).select_related("compound"), pk=pk)
+
+
+def own_homes_served(user, window) -> list:
+    """``user``'s own households that ``window``'s market serves."""
+    return list(
+        Household.objects.filter(pk__in=own_household_ids(user), compound__markets=window.market_id)
+        .select_related("compound")
+        .distinct()
+    )
+
+
+def my_orders_listed(user, *, window=None):
+    orders = my_orders(user)
+    if window is not None:
+        orders = orders.filter(window_id=window)
+    return orders.order_by("-placed_at", "-id")
+
+
+def order_lines_queryset(order):
+    return order.lines.select_related("offer__item")

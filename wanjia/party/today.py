@@ -3,10 +3,10 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wanjia.core.models import Building, Compound
 from wanjia.core.roles import Role
 from wanjia.core.scoping import roles_of, scope_q
 from wanjia.core.today import Card, today_provider
-from wanjia.estates.models import Building, Compound
 
 from .selectors import covered_buildings_q
 

@@ -12,11 +12,12 @@ from wanjia.core.models import (
     Notification,
     OutboxMessage,
     OutboxStatus,
+    Region,
     User,
 )
 from wanjia.core.roles import Role
 from wanjia.core.services import token_issue
-from wanjia.estates.models import Region, Resident, StaffMember
+from wanjia.estates.models import Resident, StaffMember
 from wanjia.estates.testing import make_user
 
 

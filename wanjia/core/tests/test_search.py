@@ -72,3 +72,25 @@ def test_residents_have_no_console_search_and_input_is_escaped(world, login):
     assert _search(login(world.resident_a), "张伟").status_code == 403
     html = _search(login(world.manager_a), "<script>x</script>").content.decode()
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_resident_finder_is_a_page_of_the_search(world, login):
+    """One menu entry: the registry's finder (flags, region, live results) lives
+    under the console search as a tab, and its old address redirects there."""
+    client = login(world.manager_a)
+    finder = reverse("console_search_in", args=["estates"])
+    html = _search(client, "张伟").content.decode()
+    assert 'data-testid="find-tab-estates"' in html and f"{finder}?q=%E5%BC%A0%E4%BC%9F" in html
+    r = client.get(finder, {"q": "zw", "flag": "elderly_alone"})
+    assert r.status_code == 200 and [x.name for x in r.context["results"]] == ["张伟"]
+    assert 'data-testid="find-tab-all"' in r.content.decode()
+    old = client.get("/console/search/?q=zw&flag=party")
+    assert old.status_code == 302 and old.url == f"{finder}?q=zw&flag=party"
+    assert client.get("/console/search/").url == finder
+    assert client.get(reverse("console_search_in", args=["market"])).status_code == 404
+    assert client.get(reverse("console_search_in", args=["nothing"])).status_code == 404
+
+
+def test_the_finder_keeps_its_console_gate(world, login):
+    finder = reverse("console_search_in", args=["estates"])
+    assert login(world.resident_a).get(finder).status_code == 403

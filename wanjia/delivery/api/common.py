@@ -13,13 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Router
 
-from wanjia.core.roles import CAPABILITIES
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut
-from wanjia.core.scoping import can_anywhere, scope_q
+from wanjia.core.scoping import can_anywhere
 from wanjia.market.api import conflicts_as_409
-from wanjia.market.models import Market
 
-from ..models import Courier
+from .. import selectors
 
 router = Router(tags=["delivery"])
 
@@ -44,15 +42,12 @@ def require_courier(user) -> None:
     account may hold no role of its own), or who plans (standing in)."""
     if can_anywhere(user, "delivery.deliver") or can_anywhere(user, "delivery.plan"):
         return
-    if not Courier.objects.filter(user=user, active=True).exists():
+    if not selectors.is_posted_courier(user):
         raise PermissionDenied
 
 
 def markets_watched_by(user):
-    roles = CAPABILITIES["delivery.watch"] | CAPABILITIES["delivery.plan"]
-    return Market.objects.filter(scope_q(user, roles=roles, compound="compound_id")).select_related(
-        "compound"
-    )
+    return selectors.markets_watched_by(user)
 
 
 def local(moment: datetime | None) -> datetime | None:

@@ -18,11 +18,10 @@ def courier_list(request, filters: Query[CourierFilter]):
     """Couriers of the markets the caller plans or watches (one market with ``market``)."""
     user = request.auth
     require_watch(user)
-    couriers = selectors.couriers_visible_to(user)
+    market = None
     if filters.market is not None:
         market = selectors.get_or_404(markets_watched_by(user), pk=filters.market)
-        couriers = couriers.filter(market=market)
-    return couriers.order_by("market_id", "-active", "name", "id")
+    return selectors.couriers_listed(user, market=market)
 
 
 @router.post("/couriers", response={201: CourierOut, **COMMON_ERRORS}, summary="添加配送员")
@@ -48,7 +47,7 @@ def _staff(market, staff_id: int | None):
     or not, is the same field error (it tells nothing about other companies)."""
     if staff_id is None:
         return None
-    staff = services.eligible_staff(market).filter(pk=staff_id).first()
+    staff = selectors.one_of(services.eligible_staff(market), staff_id)
     if staff is None:
         raise ValidationError({"staff": _("只能选择本企业有配送职责的员工。")})
     return staff
@@ -57,7 +56,7 @@ def _staff(market, staff_id: int | None):
 def _volunteer(market, user_id: int | None):
     if user_id is None:
         return None
-    volunteer = services.eligible_volunteers(market).filter(pk=user_id).first()
+    volunteer = selectors.one_of(services.eligible_volunteers(market), user_id)
     if volunteer is None:
         raise ValidationError({"volunteer": _("只能选择服务小区登记的志愿者。")})
     return volunteer

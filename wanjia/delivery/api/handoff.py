@@ -75,10 +75,7 @@ def scan(request, payload: ScanIn):
     that bag on one of the caller's current routes; any other bag is a 404."""
     user = request.auth
     require_courier(user)
-    delivery = services.deliveries_for_scan(user, payload.code).select_related(
-        "plan", "stop__route__courier", "stop__route__plan__window__market", "order__household"
-    )
-    delivery = delivery.first()
+    delivery = selectors.scanned_delivery(services.deliveries_for_scan(user, payload.code))
     if delivery is None:
         raise Http404
     delivery = services.delivery_confirm(

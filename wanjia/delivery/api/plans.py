@@ -92,7 +92,7 @@ def plan_create(request, window_id: Id, payload: PlanIn, response: HttpResponse)
 def _couriers(window, ids: list[int]) -> list[Courier]:
     """The market's couriers by id; an id of another market (or none at all)
     is the same field error, so it tells nothing about other markets."""
-    found = list(Courier.objects.filter(pk__in=set(ids), market=window.market_id))
+    found = selectors.market_couriers_by_id(window.market_id, ids)
     if len(found) != len(set(ids)):
         raise ValidationError({"couriers": _("只能选择本市场在岗的配送员。")})
     return found
@@ -194,7 +194,7 @@ def bag_out(delivery) -> dict:
 )
 def plan_routes(request, plan_id: Id):
     plan = _plan(request.auth, plan_id)
-    routes = selectors.routes_visible_to(request.auth).filter(plan=plan).order_by("seq")
+    routes = selectors.plan_routes_visible(request.auth, plan)
     return [route_out(route) for route in routes]
 
 

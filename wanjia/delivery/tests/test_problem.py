@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from wanjia.core.models import Building, Compound
 from wanjia.core.roles import Role
 from wanjia.delivery import services
 from wanjia.delivery.models import DeliveryPlan, Mode
 from wanjia.delivery.services import problem as geo
 from wanjia.delivery.testing import post_courier, sorted_window
-from wanjia.estates.models import Building, Compound
 from wanjia.estates.testing import grant, make_compound
 from wanjia.market.models import Order
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from wanjia.core.models import Job
+from wanjia.core.models import Building, Compound, Job
 from wanjia.delivery import services
 from wanjia.delivery.models import (
     Delivery,
@@ -23,7 +23,6 @@ from wanjia.delivery.models import (
 )
 from wanjia.delivery.services import problem as geo
 from wanjia.delivery.testing import post_courier, sorted_window
-from wanjia.estates.models import Building, Compound
 from wanjia.market.errors import Conflict
 from wanjia.market.models import Order
 from wanjia.market.testing import make_market, open_window

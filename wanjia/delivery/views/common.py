@@ -9,7 +9,7 @@ from wanjia.core.errors import errors_of as kernel_errors_of
 from wanjia.core.scoping import gate, scope_q
 from wanjia.market.models import Market, OrderWindow
 
-from .. import svg
+from .. import selectors, svg
 from ..access import can_plan, can_watch
 from ..models import Delivery, DeliveryPlan, Route
 from ..services.problem import where, where_compound
@@ -34,7 +34,7 @@ def market_for(request, market_id) -> Market:
     user = request.user
     return gate(
         user,
-        Market.objects.select_related("compound"),
+        selectors.market_rows(),
         market_id,
         compound="compound_id",
         allowed=lambda market: watches(user, market),
@@ -45,7 +45,7 @@ def window_for(request, window_id) -> OrderWindow:
     user = request.user
     return gate(
         user,
-        OrderWindow.objects.select_related("market", "market__compound"),
+        selectors.window_rows(),
         window_id,
         compound="market__compound_id",
         allowed=lambda window: watches(user, window.market),
@@ -56,9 +56,7 @@ def plan_for(request, pk) -> DeliveryPlan:
     user = request.user
     return gate(
         user,
-        DeliveryPlan.objects.select_related(
-            "window", "window__market", "window__market__compound", "job"
-        ),
+        selectors.plan_rows(),
         pk,
         compound="compound_id",
         allowed=lambda plan: watches(user, plan.window.market),
@@ -74,7 +72,7 @@ def route_for(request, pk) -> Route:
     user = request.user
     return gate(
         user,
-        Route.objects.select_related("plan", "plan__window", "plan__window__market", "courier"),
+        selectors.route_rows(),
         pk,
         compound="plan__compound_id",
         also=Q(courier__user=user),
@@ -88,17 +86,7 @@ def delivery_for(request, pk) -> Delivery:
     user = request.user
     return gate(
         user,
-        Delivery.objects.select_related(
-            "plan",
-            "plan__window__market__compound",
-            "stop",
-            "stop__route",
-            "stop__route__courier",
-            "stop__route__plan__window__market",
-            "order",
-            "order__household",
-            "order__household__unit",
-        ),
+        selectors.delivery_rows(),
         pk,
         compound="plan__compound_id",
         also=Q(stop__route__courier__user=user),
@@ -120,11 +108,7 @@ def map_data(plan: DeliveryPlan) -> svg.MapData | None:
     depot = where_compound(market.compound)
     if depot is None:
         return None
-    stops = list(
-        plan.stops.select_related(
-            "building", "building__compound", "unit", "route__courier"
-        ).order_by("route__seq", "seq")
-    )
+    stops = selectors.map_stops(plan)
     compounds = {s.building.compound for s in stops} - {market.compound}
     gates = tuple(
         svg.Place(c.lat, c.lng, c.name)
@@ -132,7 +116,7 @@ def map_data(plan: DeliveryPlan) -> svg.MapData | None:
         if c.lat is not None and c.lng is not None
     )
     routes = []
-    for route in plan.routes.select_related("courier").order_by("seq"):
+    for route in selectors.plan_routes(plan):
         trips: dict[int, list] = {}
         for s in stops:
             if s.route_id == route.pk:

@@ -11,8 +11,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .. import selectors, services
 from ..access import can_plan
-from ..models import MODE_DEFAULTS, Courier, Mode
-from .common import errors_of, market_for, member_q
+from ..models import MODE_DEFAULTS, Mode
+from .common import errors_of, market_for
 
 FIELDS = ("mode", "speed_kmh", "capacity", "shift_start", "shift_end", "phone")
 
@@ -44,7 +44,7 @@ def couriers(request, market_id):
 
 
 def _context(request, market, *, post=None, errors=None) -> dict:
-    roster = list(market.couriers.select_related("user").order_by("-active", "name", "id"))
+    roster = selectors.courier_roster(market)
     posted_staff = {c.staff_id for c in roster}
     posted_users = {c.user_id for c in roster}
     return {
@@ -53,7 +53,7 @@ def _context(request, market, *, post=None, errors=None) -> dict:
         "can_plan": can_plan(request.user, market),
         "staff": [
             {"key": f"s-{s.pk}", "label": s.name, "where": s.compound.name if s.compound else ""}
-            for s in services.eligible_staff(market).select_related("compound")
+            for s in selectors.with_compound(services.eligible_staff(market))
             if s.pk not in posted_staff
         ],
         "volunteers": [
@@ -71,11 +71,11 @@ def _person(market, value: str) -> dict:
     """``s-<id>`` a staff member, ``v-<id>`` a volunteer's account."""
     kind, _sep, pk = (value or "").partition("-")
     if kind == "s" and pk.isdigit():
-        staff = services.eligible_staff(market).filter(pk=int(pk)).first()
+        staff = selectors.one_of(services.eligible_staff(market), int(pk))
         if staff:
             return {"staff": staff}
     if kind == "v" and pk.isdigit():
-        volunteer = services.eligible_volunteers(market).filter(pk=int(pk)).first()
+        volunteer = selectors.one_of(services.eligible_volunteers(market), int(pk))
         if volunteer:
             return {"volunteer": volunteer}
     raise ValidationError({"person": _("请从名单中选择员工或志愿者。")})
@@ -104,12 +104,7 @@ def _add(request, market):
 
 @login_required
 def courier_edit(request, pk):
-    courier = selectors.get_or_404(
-        Courier.objects.filter(member_q(request.user, "market__compound_id")).select_related(
-            "market", "market__compound", "user"
-        ),
-        pk=pk,
-    )
+    courier = selectors.get_or_404(selectors.couriers_of_members(request.user), pk=pk)
     if not can_plan(request.user, courier.market):
         raise PermissionDenied
     errors, post = {}, None

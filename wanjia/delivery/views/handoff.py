@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +19,7 @@ from wanjia.core.errors import Conflict
 
 from .. import selectors, services
 from ..access import can_hand_off
-from ..models import Delivery, DeliveryStatus, FailReason, Method, PlanStatus
+from ..models import DeliveryStatus, FailReason, Method
 from .common import delivery_for, errors_of, floor_span, own_route, route_for
 
 OPEN = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
@@ -34,13 +33,7 @@ def mine(request):
 
 
 def progress_of(route) -> dict:
-    counts = Delivery.objects.filter(stop__route=route).aggregate(
-        total=Count("pk"),
-        delivered=Count("pk", filter=Q(status=DeliveryStatus.DELIVERED)),
-        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
-    )
-    counts["percent"] = round(100 * counts["delivered"] / counts["total"]) if counts["total"] else 0
-    return counts
+    return selectors.route_progress(route)
 
 
 @login_required
@@ -176,12 +169,9 @@ def fail(request, pk):
 def _scanned(user, route, scanned: str):
     """The bag a scan names among the user's own current routes; a planner
     standing in for the courier finds it on this route."""
-    found = services.deliveries_for_scan(user, scanned).select_related("stop").first()
+    found = selectors.first_with_stop(services.deliveries_for_scan(user, scanned))
     if found is None and can_hand_off(user, route) and not own_route(user, route):
-        code = services.bag_code_of(scanned)
-        found = Delivery.objects.filter(
-            stop__route=route, plan__current=True, order__code__iexact=code
-        ).first()
+        found = selectors.route_bag(route, services.bag_code_of(scanned))
     return found
 
 
@@ -255,19 +245,7 @@ def photo(request, pk):
 def bag_handoff(user, order):
     """The bag's open delivery in a current plan, when ``user`` may close it
     (the bag page then shows "确认送达"); else None."""
-    delivery = (
-        Delivery.objects.filter(
-            order=order,
-            plan__current=True,
-            plan__status=PlanStatus.DONE,
-            status__in=OPEN,
-            stop__route__isnull=False,
-        )
-        .select_related(
-            "stop", "stop__route__courier", "stop__route__plan__window__market", "order"
-        )
-        .first()
-    )
+    delivery = selectors.open_bag_of_order(order, OPEN)
     if delivery and can_hand_off(user, delivery.stop.route):
         return delivery
     return None
@@ -276,7 +254,7 @@ def bag_handoff(user, order):
 def courier_bag_url(user, code: str) -> str | None:
     """Where a courier who cannot see the market's orders goes from a bag's
     label: the bag on their own route."""
-    found = services.deliveries_for_scan(user, code).select_related("stop").first()
+    found = selectors.first_with_stop(services.deliveries_for_scan(user, code))
     if found is None or found.stop.route_id is None:
         return None
     return reverse("delivery_route", args=[found.stop.route_id]) + f"#d-{found.pk}"

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,14 +16,12 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRefresh
 
 from wanjia.core.errors import Conflict
-from wanjia.core.jobs import jobs_visible_to, kind_of, with_live_progress
-from wanjia.core.roles import CAPABILITIES
-from wanjia.core.scoping import can_anywhere, scope_q
-from wanjia.market.models import Fulfilment, Market, Order, OrderStatus, WindowStatus
+from wanjia.core.jobs import kind_of, with_live_progress
+from wanjia.core.scoping import can_anywhere
 
 from .. import selectors, services, svg
 from ..access import can_plan
-from ..models import Courier, Delivery, DeliveryPlan, DeliveryStatus, Mode, PlanStatus
+from ..models import Mode, PlanStatus
 from ..services.planning import PLANNABLE
 from ..services.problem import day_origin, waiting_for_packing
 from .common import errors_of, floor_span, map_svg, plan_for, window_for
@@ -45,12 +42,7 @@ def home(request):
     if not (can_anywhere(user, "delivery.watch") or can_anywhere(user, "delivery.plan")):
         return redirect("delivery_mine")
     since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    windows = list(
-        selectors.windows_to_watch(user)
-        .filter(delivery_date__gte=since)
-        .exclude(status=WindowStatus.DRAFT)
-        .order_by("-delivery_date", "-closes_at")[:30]
-    )
+    windows = selectors.recent_windows(user, since)
     return render(
         request,
         "delivery/home.html",
@@ -63,24 +55,14 @@ def home(request):
 
 
 def _planned_markets(user):
-    return Market.objects.filter(
-        scope_q(user, roles=CAPABILITIES["delivery.plan"], compound="compound_id")
-    ).annotate(active_couriers=Count("couriers", filter=Q(couriers__active=True)))
+    return selectors.planned_markets(user)
 
 
 def _window_rows(windows) -> list[dict]:
     """Each window with its current plan (delivered of all bags) and the
     latest request when that one is still running or failed."""
     ids = [w.pk for w in windows]
-    current = {p.window_id: p for p in DeliveryPlan.objects.filter(window__in=ids, current=True)}
-    latest = {}
-    for p in DeliveryPlan.objects.filter(window__in=ids).order_by("created_at", "id"):
-        latest[p.window_id] = p
-    delivered = dict(
-        Delivery.objects.filter(plan__in=current.values(), status=DeliveryStatus.DELIVERED)
-        .values_list("plan")
-        .annotate(n=Count("pk"))
-    )
+    current, latest, delivered = selectors.plans_of_windows(ids)
     rows, today = [], timezone.localdate()
     for w in windows:
         plan = current.get(w.pk)
@@ -113,7 +95,7 @@ def _window_context(request, window, *, post=None, errors=None) -> dict:
     market = window.market
     start, deadline = services.default_times(window)
     start = max(start, day_origin(window))  # a time on the delivery day, as the form asks
-    couriers = list(market.couriers.filter(active=True).order_by("name", "id"))
+    couriers = selectors.active_couriers(market)
     if post is None:
         values = {
             "start": f"{timezone.localtime(start):%H:%M}",
@@ -124,10 +106,8 @@ def _window_context(request, window, *, post=None, errors=None) -> dict:
     else:
         values = {k: post.get(k, "") for k in ("start", "deadline", "seconds")}
         chosen = {int(v) for v in post.getlist("couriers") if v.isdigit()}
-    doors = Order.objects.filter(
-        window=window, status=OrderStatus.PLACED, fulfilment=Fulfilment.DOOR
-    ).aggregate(total=Count("pk"), handed=Count("pk", filter=Q(handed_at__isnull=False)))
-    plans = list(window.delivery_plans.select_related("created_by").order_by("-created_at")[:20])
+    doors = selectors.door_orders(window)
+    plans = selectors.recent_plans(window)
     return {
         "window": window,
         "market": market,
@@ -171,7 +151,7 @@ def _parse_plan_form(window, post) -> dict:
     else:
         out["seconds"] = int(raw)
     ids = [int(v) for v in post.getlist("couriers") if v.isdigit()]
-    out["couriers"] = list(Courier.objects.filter(market=window.market, pk__in=ids))
+    out["couriers"] = selectors.market_couriers(window.market, ids)
     if errors:
         raise ValidationError(errors)
     return out
@@ -218,18 +198,14 @@ def plan(request, pk):
 
 def _job_context(user, plan) -> dict:
     job = plan.job
-    if job is None or not jobs_visible_to(user).filter(pk=job.pk).exists():
+    if job is None or not selectors.job_visible(user, job):
         return {"job": None}
     job = with_live_progress(job)
     return {"job": job, "kind": kind_of(job)}
 
 
 def _result_context(plan) -> dict:
-    routes = list(
-        plan.routes.select_related("courier")
-        .annotate(stop_count=Count("stops"), bag_count=Sum("stops__bags"))
-        .order_by("seq")
-    )
+    routes = selectors.routes_counted(plan)
     for n, r in enumerate(routes):
         r.km = r.distance_m / 1000
         r.colour = svg.colour(n)  # the same colour as the route's line in the drawing
@@ -241,7 +217,7 @@ def _result_context(plan) -> dict:
         stop.reason_shown = RAW_SECONDS.sub("", stop.reason)
     return {
         "routes": routes,
-        "idle": [c.name for c in plan.couriers.order_by("name") if c.pk not in used],
+        "idle": [c.name for c in selectors.plan_couriers(plan) if c.pk not in used],
         "unserved": unserved,
         "late": bool(plan.finish_at and plan.finish_at > plan.deadline_at),
         "km": plan.distance_m / 1000,
@@ -283,10 +259,9 @@ def plan_map(request, pk):
 def sheets(request, pk):
     """A4 run sheets, one page per courier, in stop order (``?route=`` for one)."""
     plan = plan_for(request, pk)
-    routes = plan.routes.select_related("courier").order_by("seq")
     wanted = (request.GET.get("route") or "").strip()
+    routes = selectors.sheet_routes(plan, wanted)
     if wanted:
-        routes = routes.filter(pk=int(wanted) if wanted.isdigit() else 0)
         if not routes.exists():
             raise Http404(_("未找到该记录。"))
     pages = [_sheet(route) for route in routes]

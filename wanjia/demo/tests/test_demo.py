@@ -17,22 +17,12 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from wanjia.core import pii
-from wanjia.core.models import AuditLog, Membership, User
+from wanjia.core.models import AuditLog, Building, Company, Compound, Membership, Region, User
 from wanjia.core.roles import Role
 from wanjia.demo import city, hooks, people
 from wanjia.demo.constants import ACCOUNTS, DEMO_COMPOUND_CODE, DEMO_PASSWORD
 from wanjia.estates import selectors
-from wanjia.estates.models import (
-    Building,
-    Company,
-    Compound,
-    Household,
-    Region,
-    Resident,
-    StaffDuty,
-    StaffMember,
-    Unit,
-)
+from wanjia.estates.models import Household, Resident, StaffDuty, StaffMember, Unit
 from wanjia.estates.services import household_code, pinyin_keys
 
 MODELS = [

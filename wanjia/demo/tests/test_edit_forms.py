@@ -55,6 +55,8 @@ NOT_WALKED = {
     "resident_reveal": "htmx button that shows one masked field (audited)",
     "market_bag": "opened by scanning a bag's QR code, not by a link",
     "patrol_scan": "opened by scanning a checkpoint's QR code, not by a link",
+    # old addresses kept for bookmarks, linked from nowhere
+    "resident_search": "the resident finder's old address: redirects to /console/find/estates/",
     # actions whose forms show only in a state the demo's first pages are not in
     "disputes_followup": "on a resolved case",
     "disputes_rate": "on a resolved case",

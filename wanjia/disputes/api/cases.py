@@ -16,11 +16,10 @@ from wanjia.core.schemas import (
     Rendered,
     Text,
 )
-from wanjia.estates.models import Household
 from wanjia.estates.selectors import compounds_visible_to, get_or_404
 
-from .. import access, selectors, services
-from ..models import DONE_STATUSES, Category, Level, Risk, Status
+from .. import selectors, services
+from ..models import Category, Level, Risk, Status
 from .common import (
     MAX_PARTIES,
     CaseDetailOut,
@@ -68,12 +67,9 @@ def _intake_compound(user, payload: CaseIn, building, sweep):
         return building.compound
     if payload.compound is not None:
         return get_or_404(compounds_visible_to(user), pk=payload.compound)
-    own = Household.objects.filter(pk__in=access.party_households_of(user)).first()
-    if own is not None:
-        return own.compound
-    visible = compounds_visible_to(user)
-    if visible.count() == 1:  # a building leader or a one-compound manager
-        return visible.first()
+    compound = selectors.own_compound(user) or selectors.only_visible_compound(user)
+    if compound is not None:
+        return compound
     raise ValidationError({"compound": _("请选择小区。")})
 
 
@@ -89,7 +85,7 @@ def case_create(request, payload: CaseIn):
         get_or_404(buildings_visible_to(user), pk=payload.building) if payload.building else None
     )
     compound = _intake_compound(user, payload, building, sweep)
-    households = list(Household.objects.filter(compound=compound, pk__in=payload.parties))
+    households = selectors.households_in(compound, payload.parties)
     if len(households) != len(set(payload.parties)):
         raise ValidationError({"parties": _("当事住户须是本小区住户。")})
     case = services.case_open(
@@ -110,14 +106,14 @@ def case_create(request, payload: CaseIn):
 @paginate(Paging)
 def case_list(request, filters: Query[CaseFilter]):
     user = request.auth
-    qs = selectors.my_cases(user) if filters.mine else selectors.cases_visible_to(user)
-    for name in ("compound", "building", "level", "status", "risk", "category"):
-        value = getattr(filters, name)
-        if value is not None:
-            qs = qs.filter(**{f"{name}_id" if name in ("compound", "building") else name: value})
-    if filters.open is not None:
-        qs = selectors.open_cases(qs) if filters.open else qs.filter(status__in=DONE_STATUSES)
-    return Rendered(qs.prefetch_related("parties").order_by("-opened_at", "-id"), case_out)
+    fields = ("compound", "building", "level", "status", "risk", "category")
+    qs = selectors.cases_listed(
+        user,
+        mine=filters.mine,
+        open=filters.open,
+        **{name: getattr(filters, name) for name in fields},
+    )
+    return Rendered(qs, case_out)
 
 
 def _case(request, case_id: Id):

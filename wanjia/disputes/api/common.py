@@ -140,7 +140,7 @@ def case_detail_out(case, user) -> dict:
                 "notes": s.notes if notes else None,
                 "mediator_name": s.mediator.name if s.mediator_id else "",
             }
-            for s in case.sessions.select_related("mediator")
+            for s in selectors.case_sessions(case)
         ],
         events=[
             {
@@ -152,7 +152,7 @@ def case_detail_out(case, user) -> dict:
                 "mediator_name": e.mediator.name if e.mediator_id else "",
                 "reason": e.reason,
             }
-            for e in case.events.select_related("actor", "mediator")
+            for e in selectors.case_events(case)
         ],
     )
     return out

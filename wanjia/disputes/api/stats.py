@@ -59,9 +59,10 @@ def figure_scope(user, compound_id: int | None):
             raise PermissionDenied
         return allowed
     compound = get_or_404(compounds_visible_to(user), pk=compound_id)
-    if not allowed.filter(pk=compound.pk).exists():
+    narrowed = selectors.figure_compound(allowed, compound)
+    if narrowed is None:
         raise PermissionDenied
-    return allowed.filter(pk=compound.pk)
+    return narrowed
 
 
 @router.get("/stats", response={200: StatsOut, **COMMON_ERRORS})

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from django.utils import timezone
 from ninja import Query, Schema
 from ninja.pagination import paginate
 
@@ -61,13 +60,10 @@ class SweepFilter(Schema):
 @paginate(Paging)
 def sweep_list(request, filters: Query[SweepFilter]):
     user = request.auth
-    qs = selectors.my_sweeps(user) if filters.mine else selectors.sweeps_visible_to(user)
-    if filters.compound is not None:
-        qs = qs.filter(compound_id=filters.compound)
-    if filters.current and not filters.mine:
-        today = timezone.localdate()
-        qs = qs.filter(period_start__lte=today, period_end__gte=today)
-    return Rendered(qs.order_by("-period_start", "building__sort", "building_id"), _sweep_out)
+    qs = selectors.sweeps_listed(
+        user, mine=filters.mine, compound=filters.compound, current=filters.current
+    )
+    return Rendered(qs, _sweep_out)
 
 
 class SweepDoneIn(InputSchema):

@@ -45,7 +45,7 @@ def sweeps_plan(*, compound, on: date | None = None) -> int:
 
 
 def sweeps_plan_all(*, on: date | None = None) -> int:
-    from wanjia.estates.models import Compound
+    from wanjia.core.models import Compound
 
     return sum(sweeps_plan(compound=c, on=on) for c in Compound.objects.all().iterator())
 

@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from wanjia.core.models import Compound
 from wanjia.demo.constants import DEMO_COMPOUND_CODE
 from wanjia.demo.fixtures import disputes as disputes_demo
 from wanjia.demo.fixtures import party as party_demo
 from wanjia.disputes import selectors
 from wanjia.disputes.models import Case, Level, Status, Sweep
-from wanjia.estates.models import Compound
 from wanjia.party.models import Activity, Branch, Member, Team
 from wanjia.party.selectors import coverage
 

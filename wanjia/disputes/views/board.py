@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from wanjia.core.errors import errors_of
 from wanjia.core.roles import Role
 from wanjia.core.scoping import can, roles_of
-from wanjia.estates.models import Household
 from wanjia.estates.selectors import buildings_visible_to, compounds_visible_to, get_or_404
 from wanjia.party.selectors import badge_user_ids
 
 from .. import selectors, services
-from ..models import Category, Risk, Status
+from ..models import Category, Risk
 from .case import _int
 
 # ---------------------------------------------------------------- board and intake
@@ -29,14 +28,13 @@ def _is_staff_side(user) -> bool:
 def _filtered(request, qs):
     """Filters stay in the URL: compound, category, risk."""
     f = {k: request.GET.get(k, "") for k in ("compound", "category", "risk", "building")}
-    if _int(f["compound"]):
-        qs = qs.filter(compound_id=_int(f["compound"]))
-    if _int(f["building"]):
-        qs = qs.filter(building_id=_int(f["building"]))
-    if f["category"] in Category.values:
-        qs = qs.filter(category=f["category"])
-    if f["risk"] in Risk.values:
-        qs = qs.filter(risk=f["risk"])
+    qs = selectors.board_filtered(
+        qs,
+        compound=_int(f["compound"]),
+        building=_int(f["building"]),
+        category=f["category"],
+        risk=f["risk"],
+    )
     return qs, f
 
 
@@ -48,9 +46,9 @@ def board(request):
     if not _is_staff_side(user):
         return redirect("disputes_h5_list")
     qs, filters = _filtered(request, selectors.cases_visible_to(user))
-    columns = selectors.board(qs.prefetch_related("parties"))
+    columns = selectors.board(selectors.with_parties(qs))
     mine = list(selectors.my_cases(user)[:20])
-    settled = list(qs.filter(status=Status.RESOLVED).order_by("-resolved_at")[:8])
+    settled = selectors.recently_settled(qs)
     people = [c.mediator_id for col in columns for c in col["cases"]] + [
         c.mediator_id for c in mine + settled
     ]
@@ -67,7 +65,7 @@ def board(request):
             "sweeps": list(selectors.my_sweeps(user)),
             "badge_ids": badge_user_ids(people),
             "filters": filters,
-            "compounds": compounds_visible_to(user).order_by("code"),
+            "compounds": selectors.compounds_by_code(user),
             "categories": Category.choices,
             "risks": Risk.choices,
             "figures": selectors.figures(figure_compounds, since=since)
@@ -81,12 +79,9 @@ def board(request):
 
 
 def _intake_choices(user, compound=None) -> dict:
-    buildings = buildings_visible_to(user).order_by("compound__code", "sort", "name")
-    if compound is not None:
-        buildings = buildings.filter(compound=compound)
     return {
-        "compounds": compounds_visible_to(user).order_by("code"),
-        "buildings": buildings,
+        "compounds": selectors.compounds_by_code(user),
+        "buildings": selectors.intake_buildings(user, compound),
         "categories": Category.choices,
         "risks": Risk.choices,
     }
@@ -102,7 +97,7 @@ def case_new(request):
     ctx.update(_intake_choices(user, sweep.compound if sweep else None))
     building = sweep.building if sweep else None
     if building is None and _int(request.POST.get("building")):
-        building = buildings_visible_to(user).filter(pk=_int(request.POST.get("building"))).first()
+        building = selectors.building_or_none(user, _int(request.POST.get("building")))
     ctx["households"] = _households(building)
     ctx["selected"] = [_int(v) for v in request.POST.getlist("parties")] + [None, None]
     if request.method != "POST":
@@ -129,7 +124,7 @@ def _open_from_post(request, sweep):
     else:
         raise ValidationError({"building": _("请选择楼栋或小区。")})
     ids = [i for i in (_int(v) for v in post.getlist("parties")) if i]
-    households = list(Household.objects.filter(compound=compound, pk__in=ids))
+    households = selectors.households_in(compound, ids)
     return services.case_open(
         actor=user,
         compound=compound,
@@ -147,9 +142,7 @@ def _open_from_post(request, sweep):
 def household_options(request):
     """The party pickers for a building's households, for the intake form (htmx);
     no building gives empty pickers."""
-    building = (
-        buildings_visible_to(request.user).filter(pk=_int(request.GET.get("building"))).first()
-    )
+    building = selectors.building_or_none(request.user, _int(request.GET.get("building")))
     return render(
         request,
         "disputes/_party_selects.html",
@@ -158,6 +151,4 @@ def household_options(request):
 
 
 def _households(building):
-    if building is None:
-        return Household.objects.none()
-    return Household.objects.filter(building=building).select_related("unit")
+    return selectors.building_households(building)

@@ -40,9 +40,7 @@ SCORE_OPTIONS = [
 
 def case_context(user, case, **extra) -> dict:
     policy = services.policy_for(case.compound)
-    sessions = list(case.sessions.select_related("mediator"))
-    events = list(case.events.select_related("actor", "mediator"))
-    parties = list(case.parties.select_related("household__unit", "household__building"))
+    sessions, events, parties = selectors.case_page_rows(case)
     people = [case.mediator_id, *(s.mediator_id for s in sessions)]
     done = not case.is_open
     reopen_until = (
@@ -200,14 +198,8 @@ def case_agreement(request, pk):
     if not case.resolved_at:
         messages.info(request, _("案件化解后才能打印调解协议书。"))
         return redirect("disputes_case", pk)
-    parties = list(case.parties.select_related("household", "company"))
-    for p in parties:  # the owners sign for a household
-        p.owner_names = (
-            [r.name for r in p.household.residents.filter(relation="owner")]
-            if p.household_id
-            else []
-        )
-    branch = case.compound.party_branches.first()
+    parties = selectors.agreement_parties(case)
+    branch = selectors.first_party_branch(case.compound)
     return render(
         request,
         "disputes/agreement.html",
@@ -224,7 +216,4 @@ def case_agreement(request, pk):
 
 
 def _mediator_names(case) -> list[str]:
-    names = [s.mediator.name for s in case.sessions.select_related("mediator") if s.mediator_id]
-    if case.mediator_id:
-        names.append(case.mediator.name)
-    return list(dict.fromkeys(names))
+    return selectors.mediator_names(case)

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 
 from wanjia.core.errors import errors_of
 from wanjia.core.roles import Role
-from wanjia.core.scoping import can, roles_of
+from wanjia.core.scoping import roles_of
 from wanjia.estates.selectors import compounds_visible_to, get_or_404
 
 from .. import selectors, services
-from ..models import Level, Risk
+from ..models import Level
 from .case import _int
 
 # ---------------------------------------------------------------- figures and settings
@@ -41,13 +41,10 @@ def figures(request):
     compound = None
     if compound_id:
         compound = get_or_404(allowed, pk=compound_id)
-        compounds = allowed.filter(pk=compound.pk)
+        compounds = selectors.only_compound(allowed, compound)
     period = request.GET.get("period", "90")
     since = None if period == "all" else timezone.localdate() - timedelta(days=_int(period) or 90)
     figs = selectors.figures(compounds, since=since)
-    red = selectors.open_cases(selectors.cases_visible_to(user)).filter(
-        compound__in=compounds, risk=Risk.RED
-    )
     regulator_only = roles_of(user) == {Role.REGULATOR}
     return render(
         request,
@@ -56,29 +53,19 @@ def figures(request):
             "base_template": "gov/base.html" if regulator_only else "console/base.html",
             "figures": figs,
             "compound": compound,
-            "compounds": allowed.order_by("code"),
+            "compounds": selectors.compounds_by_code_of(allowed),
             "period": period,
             "periods": PERIODS,
             "heat": selectors.heat_table(compound, since=since) if compound else None,
-            "ranking": _ranking(allowed, since) if compound is None else None,
+            "ranking": selectors.compound_ranking(allowed, since) if compound is None else None,
             "sweeps": selectors.sweep_completion(compounds),
             # every red case, 50 a page, with the total (the list stopped at 50)
-            "red_cases": Paginator(red.order_by("due_at", "pk"), 50).get_page(
+            "red_cases": Paginator(selectors.red_cases(user, compounds), 50).get_page(
                 request.GET.get("page")
             ),
             "levels": Level.choices,
         },
     )
-
-
-def _ranking(compounds, since) -> list[dict]:
-    """One row per compound (at most 200): the region view's drill-down."""
-    rows = []
-    for c in compounds.order_by("code")[:200]:
-        f = selectors.figures(compounds.filter(pk=c.pk), since=since)
-        rows.append({"compound": c, "f": f})
-    rows.sort(key=lambda r: (r["f"].building_rate is None, -(r["f"].building_rate or 0)))
-    return rows
 
 
 POLICY_FIELDS = [
@@ -94,11 +81,7 @@ POLICY_FIELDS = [
 @login_required
 def policy(request):
     user = request.user
-    configurable = [
-        c
-        for c in compounds_visible_to(user).order_by("code")[:200]
-        if can(user, "disputes.configure", compound=c)
-    ]
+    configurable = selectors.configurable_compounds(user)
     if not configurable:
         raise PermissionDenied
     compound_id = _int(request.GET.get("compound") or request.POST.get("compound"))

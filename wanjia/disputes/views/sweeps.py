@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wanjia.core.errors import errors_of
-from wanjia.core.scoping import roles_of
 from wanjia.estates.selectors import compounds_visible_to, get_or_404
 
 from .. import access, selectors, services
@@ -20,37 +19,22 @@ from .case import _int
 def sweeps(request):
     """The building leader's sweeps to do; completion per building for the rest."""
     user = request.user
-    visible = selectors.sweeps_visible_to(user)
     today = timezone.localdate()
-    current = visible.filter(period_start__lte=today, period_end__gte=today)
-    compound_id = _int(request.GET.get("compound"))
-    if compound_id:
-        current = current.filter(compound_id=compound_id)
-    plannable = [
-        c
-        for c in compounds_visible_to(user).order_by("code")[:50]
-        if roles_of(user) & access.COMPOUND_MEDIATORS
-        and _can_plan(user, c)
-        and not current.filter(compound=c).exists()
-    ]
+    current = selectors.current_sweeps(
+        user, compound=_int(request.GET.get("compound")), today=today
+    )
+    plannable = selectors.plannable_compounds(user, current)
     return render(
         request,
         "disputes/sweeps.html",
         {
             "mine": list(selectors.my_sweeps(user)),
-            "current": list(current.order_by("compound__code", "building__sort", "building_id")),
-            "completion": _completion(current),
+            "current": selectors.sweeps_in_order(current),
+            "completion": selectors.sweeps_completion(current),
             "plannable": plannable,
             "today": today,
         },
     )
-
-
-def _completion(sweeps) -> dict:
-    """Done ÷ planned over the sweeps the user sees (their building, or all)."""
-    planned = sweeps.count()
-    done = sweeps.filter(done_at__isnull=False).count()
-    return {"planned": planned, "done": done, "rate": done / planned if planned else None}
 
 
 def _can_plan(user, compound) -> bool:

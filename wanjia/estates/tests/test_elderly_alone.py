@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from wanjia.core.models import Building
 from wanjia.estates.figures import figures_by_building
-from wanjia.estates.models import Building
 from wanjia.estates.testing import make_resident
 
 pytestmark = pytest.mark.django_db

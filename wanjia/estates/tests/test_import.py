@@ -14,11 +14,11 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from wanjia.core import pii
-from wanjia.core.models import AuditLog, Job, JobStatus
+from wanjia.core.models import AuditLog, Building, Job, JobStatus
 from wanjia.estates import import_check
 from wanjia.estates.exporter import COLUMNS
 from wanjia.estates.importer import residents_import
-from wanjia.estates.models import Building, Household, Resident, Unit
+from wanjia.estates.models import Household, Resident, Unit
 from wanjia.estates.services import pinyin_keys
 
 HEADERS = [c.header for c in COLUMNS]

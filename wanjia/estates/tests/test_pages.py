@@ -60,7 +60,7 @@ def test_registry_pages_refuse_residents_and_volunteers(login, world, who):
         reverse("building_detail", args=[world.home.building_id]),
         reverse("household_detail", args=[world.home.pk]),
         reverse("household_detail", args=[world.other_home.pk]),
-        reverse("resident_search") + "?q=zw",
+        reverse("console_search_in", args=["estates"]) + "?q=zw",
         reverse("resident_new", args=[world.home.pk]),
     ]
     for url in urls:
@@ -294,15 +294,15 @@ def test_denied_edit_changes_nothing(login, world, who, status):
 
 @pytest.mark.parametrize("q", ["zw", "zhangwei", "张", "5678", "101"])
 def test_search_finds_by_name_pinyin_initials_phone_tail_room(login, world, q):
-    r = login(world.manager_a).get(reverse("resident_search"), {"q": q})
+    r = login(world.manager_a).get(reverse("console_search_in", args=["estates"]), {"q": q})
     assert "张伟" in [x.name for x in r.context["results"]], q
 
 
 def test_search_is_scoped_and_live(login, world):
-    r = login(world.outsider_b).get(reverse("resident_search"), {"q": "zw"})
+    r = login(world.outsider_b).get(reverse("console_search_in", args=["estates"]), {"q": "zw"})
     assert list(r.context["results"]) == []
     live = login(world.manager_a).get(
-        reverse("resident_search"), {"q": "ln"}, HTTP_HX_TARGET="results", **HTMX
+        reverse("console_search_in", args=["estates"]), {"q": "ln"}, HTTP_HX_TARGET="results", **HTMX
     )
     page = text(live)
     assert "<html" not in page and "李娜" in page and "139****1111" in page
@@ -311,11 +311,11 @@ def test_search_is_scoped_and_live(login, world):
 
 def test_search_flags(login, world):
     c = login(world.manager_a)
-    r = c.get(reverse("resident_search"), {"flag": "alone_no_contact"})
+    r = c.get(reverse("console_search_in", args=["estates"]), {"flag": "alone_no_contact"})
     assert [x.name for x in r.context["results"]] == ["张伟"]
-    r = c.get(reverse("resident_search"), {"flag": "party"})
+    r = c.get(reverse("console_search_in", args=["estates"]), {"flag": "party"})
     assert list(r.context["results"]) == []
-    assert c.get(reverse("resident_search")).context["results"] == []
+    assert c.get(reverse("console_search_in", args=["estates"])).context["results"] == []
 
 
 def test_staff_list_with_duties_and_party_badge(login, world):
@@ -341,9 +341,9 @@ def test_region_links_from_the_regulators_figures(login, world):
     district = world.a.community.parent.parent
     r = c.get(reverse("compound_list"), {"region": district.pk})
     assert [x.name for x, _f in r.context["rows"]] == ["幸福里"]
-    r = c.get(reverse("resident_search"), {"region": district.pk, "flag": "elderly_alone"})
+    r = c.get(reverse("console_search_in", args=["estates"]), {"region": district.pk, "flag": "elderly_alone"})
     assert [x.name for x in r.context["results"]] == ["张伟"]
     # a region does not widen anyone's scope
     other = world.b.community.parent.parent
-    r = login(world.manager_a).get(reverse("resident_search"), {"region": other.pk})
+    r = login(world.manager_a).get(reverse("console_search_in", args=["estates"]), {"region": other.pk})
     assert list(r.context["results"]) == []

@@ -16,7 +16,7 @@ PHONE, ID = "13812345678", "11010519491231002X"  # 张伟 of compound A
 
 
 def found(client, q) -> list[str]:
-    r = client.get(reverse("resident_search"), {"q": q})
+    r = client.get(reverse("console_search_in", args=["estates"]), {"q": q})
     assert r.status_code == 200, r.status_code
     return [x.name for x in r.context["results"]]
 
@@ -105,7 +105,7 @@ def test_search_is_rate_limited_per_user(world, login, api, settings):
     assert found(page, "ln") == ["李娜"]
     r = client.get("/api/v1/residents", {"q": "zw"})
     assert r.status_code == 429 and "频繁" in r.json()["detail"]
-    r = page.get(reverse("resident_search"), {"q": "zw"}, headers={"Accept-Language": "en"})
+    r = page.get(reverse("console_search_in", args=["estates"]), {"q": "zw"}, headers={"Accept-Language": "en"})
     assert r.status_code == 429 and "Too many searches" in r.content.decode()
     # another user has a budget of their own
     other = make_user("mgr_a2")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from wanjia.core.models import AuditLog
+from wanjia.core.models import AuditLog, Region
 from wanjia.estates import services
-from wanjia.estates.models import Household, Region, Resident, StaffMember
+from wanjia.estates.models import Household, Resident, StaffMember
 
 pytestmark = pytest.mark.django_db
 

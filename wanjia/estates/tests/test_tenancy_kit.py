@@ -129,7 +129,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "resident_search",
-        "/console/search/?q=zw",
+        "/console/find/estates/?q=zw",
         allowed=(*CONSOLE, "outsider_b"),
         forbidden=H5_ONLY,
     ),

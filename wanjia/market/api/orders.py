@@ -19,12 +19,11 @@ from wanjia.core.schemas import (
     Paging,
     Rendered,
 )
-from wanjia.estates.models import Household
 from wanjia.estates.selectors import compounds_visible_to
 
 from .. import selectors, services
 from ..access import own_household_ids
-from ..models import OrderWindow, WindowStatus
+from ..models import WindowStatus
 from ..services import LineIn
 from .common import WRITE_ERRORS, _error, conflicts_as_409, router
 from .schemas import OrderChangeIn, OrderFilter, OrderIn, OrderOut, WindowFilter, WindowOut
@@ -45,7 +44,7 @@ def window_list(request, filters: Query[WindowFilter]):
         windows = selectors.windows_for_compound(request.auth, compound)
     else:
         windows = selectors.windows_visible_to(request.auth)
-    return Rendered(windows.prefetch_related("slots"), WindowOut.of)
+    return Rendered(selectors.with_slots(windows), WindowOut.of)
 
 
 @router.get("/windows/{window_id}", response={200: WindowOut, **COMMON_ERRORS})
@@ -61,18 +60,14 @@ def _window_for_order(user, window_id: int):
     """The window to order in. Fetched alone first: for a resident whose own
     home the market serves, that home already proves the window is visible,
     which saves the scoped lookup on the hottest path."""
-    window = (
-        OrderWindow.objects.select_related("market", "market__compound")
-        .filter(pk=window_id)
-        .first()
-    )
+    window = selectors.window_alone(window_id)
     if window is None:
         raise Http404
     return window
 
 
 def _require_visible(user, window) -> None:
-    if not selectors.windows_visible_to(user).filter(pk=window.pk).exists():
+    if not selectors.window_is_visible(user, window):
         raise Http404
 
 
@@ -81,13 +76,8 @@ def _household_for(user, window, requested: int | None):
     may not order for it), else the user's own home served by the window."""
     if requested is not None:
         _require_visible(user, window)
-        orderable = selectors.households_orderable_by(user).select_related("compound")
-        return selectors.get_or_404(orderable, pk=requested)
-    homes = list(
-        Household.objects.filter(pk__in=own_household_ids(user), compound__markets=window.market_id)
-        .select_related("compound")
-        .distinct()
-    )
+        return selectors.orderable_household(user, requested)
+    homes = selectors.own_homes_served(user, window)
     if not homes or window.status == WindowStatus.DRAFT:
         _require_visible(user, window)  # 404 for a window that is not theirs to see
     if not homes:
@@ -102,7 +92,7 @@ def _household_for(user, window, requested: int | None):
 def _slot(window, slot_id: int | None):
     if slot_id is None:
         return None
-    slot = window.slots.filter(pk=slot_id).first()
+    slot = selectors.slot_of(window, slot_id)
     if slot is None:
         raise ValidationError({"slot": _("该自提时段不属于本次订购。")})
     return slot
@@ -173,10 +163,7 @@ def _as_json(status: int, body: dict) -> tuple[int, dict]:
 @paginate(Paging)
 def order_list(request, filters: Query[OrderFilter]):
     """The orders of the caller's own households, newest first."""
-    orders = selectors.my_orders(request.auth)
-    if filters.window is not None:
-        orders = orders.filter(window_id=filters.window)
-    return Rendered(orders.order_by("-placed_at", "-id"), OrderOut.of)
+    return Rendered(selectors.my_orders_listed(request.auth, window=filters.window), OrderOut.of)
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **COMMON_ERRORS})

@@ -177,7 +177,7 @@ def _lines_of(order):
     """The order's lines by offer; just-placed orders carry them already."""
     lines = getattr(order, "placed_lines", None)
     if lines is None:
-        lines = order.lines.select_related("offer__item")
+        lines = selectors.order_lines_queryset(order)
     return sorted(lines, key=lambda ln: ln.offer_id)
 
 

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from wanjia.estates.selectors import compounds_visible_to
 
 from .. import selectors, services
 from ..access import can_manage, can_operate
-from ..models import OrderStatus, ShortageRule, WindowStatus
+from ..models import ShortageRule
 from .common import errors_of, int_or_none
 from .console_catalog import (
     catalog,  # noqa: F401  (re-exported)
@@ -52,11 +51,7 @@ def market_list(request):
         raise PermissionDenied
     now = timezone.now()
     for m in markets:
-        m.current = (
-            m.windows.exclude(status=WindowStatus.DRAFT)
-            .filter(Q(closes_at__gt=now) | ~Q(status=WindowStatus.PACKED))
-            .order_by("-opens_at")[:3]
-        )
+        m.current = selectors.current_windows(m, now)
     return render(
         request,
         "market/console_markets.html",
@@ -105,9 +100,7 @@ def market_create(request):
 
 
 def _window_rows(market):
-    return market.windows.annotate(
-        live=Count("orders", filter=Q(orders__status=OrderStatus.PLACED))
-    ).order_by("-opens_at")[:30]
+    return selectors.window_rows(market)
 
 
 def _new_window_defaults() -> dict:

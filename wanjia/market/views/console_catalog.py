@@ -29,7 +29,7 @@ def suppliers(request, market_id):
             return redirect("market_suppliers", market.pk)
         except ValidationError as exc:
             errors = errors_of(exc)
-    rows = market.suppliers.prefetch_related("items__item")
+    rows = selectors.market_suppliers(market)
     return render(
         request,
         "market/console_suppliers.html",
@@ -37,7 +37,7 @@ def suppliers(request, market_id):
             "market": market,
             "suppliers": rows,
             "kinds": SupplierKind.choices,
-            "items": market.items.filter(is_bundle=False),
+            "items": selectors.plain_items(market),
             "errors": errors,
             "post": post,
         },
@@ -49,14 +49,14 @@ def _suppliers_post(request, market) -> None:
     post = request.POST
     if post.get("action") == "cost":
         supplier = selectors.get_or_404(market.suppliers, pk=int_or_none(post.get("supplier")))
-        item = market.items.filter(pk=int_or_none(post.get("item"))).first()
+        item = selectors.market_item(market, int_or_none(post.get("item")))
         if item is None:
             raise ValidationError({"item": _("请选择商品。")})
         services.supplier_item_set(
             actor=request.user, supplier=supplier, item=item, cost=post.get("cost", "")
         )
         return
-    existing = market.suppliers.filter(pk=int_or_none(post.get("id"))).first()
+    existing = selectors.market_supplier(market, int_or_none(post.get("id")))
     services.supplier_save(
         actor=request.user,
         market=market,
@@ -82,7 +82,7 @@ def catalog(request, market_id):
             return redirect("market_catalog", market.pk)
         except ValidationError as exc:
             errors = errors_of(exc)
-    items = market.items.prefetch_related("components__item", "supplier_items__supplier")
+    items = selectors.catalog_items(market)
     return render(
         request,
         "market/console_catalog.html",
@@ -101,11 +101,9 @@ def catalog(request, market_id):
 def _catalog_post(request, market) -> None:
     post = request.POST
     if post.get("action") == "components":
-        bundle = selectors.get_or_404(
-            market.items.filter(is_bundle=True), pk=int_or_none(post.get("bundle"))
-        )
+        bundle = selectors.get_or_404(selectors.bundles(market), pk=int_or_none(post.get("bundle")))
         parts = []
-        for item in market.items.filter(is_bundle=False):
+        for item in selectors.plain_items(market):
             qty = (post.get(f"part_{item.pk}") or "").strip()
             if qty and qty != "0":
                 parts.append((item, qty))
@@ -137,20 +135,8 @@ def prices(request, market_id):
             return redirect("market_prices", market.pk)
         except ValidationError as exc:
             errors = errors_of(exc)
-    items = market.items.filter(is_bundle=False).prefetch_related("references")
     today = timezone.localdate()
-    rows = []
-    for item in items:
-        refs = list(item.references.all()[:5])
-        latest = refs[0] if refs else None
-        rows.append(
-            {
-                "item": item,
-                "latest": latest,
-                "history": refs[1:],
-                "stale": latest is None or today - latest.on_date > REFERENCE_MAX_AGE,
-            }
-        )
+    rows = selectors.reference_rows(market, today=today, max_age=REFERENCE_MAX_AGE)
     return render(
         request,
         "market/console_prices.html",
@@ -168,7 +154,7 @@ def _prices_post(request, market) -> None:
         return
     if request.POST.get("action") == "import":
         raise ValidationError({"file": _("请选择要导入的 Excel 文件。")})
-    item = market.items.filter(is_bundle=False, pk=int_or_none(request.POST.get("item"))).first()
+    item = selectors.plain_item(market, int_or_none(request.POST.get("item")))
     if item is None:
         raise ValidationError({"item": _("请选择商品。")})
     services.reference_price_set(

@@ -31,8 +31,8 @@ def window_context(request, window, **extra) -> dict:
         "counts": counts,
         "can_manage": can_manage(request.user, market),
         "can_operate": can_operate(request.user, market),
-        "addable": market.items.filter(active=True).exclude(pk__in=[o.item_id for o in offers]),
-        "purchase_orders": list(window.purchase_orders.select_related("supplier")),
+        "addable": selectors.addable_items(market, offers),
+        "purchase_orders": selectors.window_purchase_orders(window),
         "errors": {},
         "post": {},
         **extra,
@@ -65,7 +65,7 @@ def offer_add(request, window_id):
     window = _window(request, window_id)
     market = window.market
     require_manage(request.user, market)
-    item = market.items.filter(pk=int_or_none(request.POST.get("item"))).first()
+    item = selectors.market_item(market, int_or_none(request.POST.get("item")))
     try:
         if item is None:
             raise ValidationError({"item": _("请选择商品。")})
@@ -111,7 +111,7 @@ def price_hint(request, window_id):
     """As the manager picks an item: its cost, reference and highest fair price."""
     window = _window(request, window_id)
     require_manage(request.user, window.market)
-    item = window.market.items.filter(pk=int_or_none(request.GET.get("item"))).first()
+    item = selectors.market_item(window.market, int_or_none(request.GET.get("item")))
     context = {"item": item, "market": window.market}
     if item is not None:
         try:

@@ -15,7 +15,7 @@ from wanjia.core import intents
 from .. import exports, selectors, services
 from ..access import can_manage, can_operate
 from ..errors import Conflict
-from ..models import PurchaseLine, WindowStatus
+from ..models import WindowStatus
 from .common import errors_of, int_or_none
 from .floor_common import _staff_window
 from .floor_orders import _staff_order, staff_order_context
@@ -65,11 +65,7 @@ def purchase_sent(request, window_id, po_id):
 
 
 def _receiving_context(request, window, **extra) -> dict:
-    lines = list(
-        PurchaseLine.objects.filter(purchase_order__window=window)
-        .select_related("item", "purchase_order__supplier", "received_by")
-        .order_by("purchase_order__supplier__name", "item__sort", "item__name")
-    )
+    lines = selectors.receiving_lines(window)
     return {
         "window": window,
         "market": window.market,
@@ -94,12 +90,7 @@ def receiving(request, window_id):
 @require_POST
 def receiving_line(request, window_id, line_id):
     window = _staff_window(request, window_id)
-    line = selectors.get_or_404(
-        PurchaseLine.objects.filter(purchase_order__window=window).select_related(
-            "item", "purchase_order__supplier"
-        ),
-        pk=line_id,
-    )
+    line = selectors.receiving_line(window, line_id)
     errors = {}
     try:
         services.receive_line(

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from wanjia.core.scoping import can
 from .. import selectors, services
 from ..access import can_operate
 from ..errors import Conflict
-from ..models import Fulfilment, Order, OrderStatus, PaymentKind
+from ..models import Fulfilment, Order, PaymentKind
 from ..payments import CHANNELS, PAYMENT_STATE_LABELS
 from .common import errors_of, form_payload, int_or_none, lines_from_post, order_form_context
 from .floor_common import FORM_SCOPE, _window
@@ -27,23 +26,14 @@ from .floor_common import FORM_SCOPE, _window
 @login_required
 def window_orders(request, window_id):
     window = _window(request, window_id)
-    orders = selectors.orders_visible_to(request.user).filter(window=window)
     q = (request.GET.get("q") or "").strip()
-    if q:
-        orders = orders.filter(
-            Q(code__iexact=q) | Q(household__code__icontains=q) | Q(household__room=q)
-        )
     status = request.GET.get("status", "placed")
-    if status in OrderStatus.values:
-        orders = orders.filter(status=status)
     return render(
         request,
         "market/console_orders.html",
         {
             "window": window,
-            "orders": selectors.orders_with_lines(orders).order_by(
-                "building__sort", "household__room"
-            )[:300],
+            "orders": selectors.window_orders_listed(request.user, window, q=q, status=status),
             "q": q,
             "status": status,
             "can_order_for": window.accepting() and selectors.may_order_for(request.user, window),
@@ -69,9 +59,7 @@ def order_for(request, window_id):
     q = (request.GET.get("q") or "").strip()
     found = []
     if q and household is None:
-        found = households.filter(
-            Q(code__icontains=q) | Q(room=q) | Q(residents__name__contains=q)
-        ).distinct()[:20]
+        found = selectors.households_matching(households, q)
     context = {"window": window, "q": q, "found": found, "household": household}
     if household is not None:
         order = selectors.live_order_of(window, household)
@@ -93,7 +81,7 @@ def order_for_place(request, window_id):
     try:
         lines = lines_from_post(post, offers)
         fulfilment = post.get("fulfilment") or Fulfilment.DOOR
-        slot = window.slots.filter(pk=int_or_none(post.get("slot"))).first()
+        slot = selectors.slot_of(window, int_or_none(post.get("slot")))
 
         def run():
             order = services.order_place(
@@ -136,8 +124,8 @@ def staff_order_context(request, order, **extra) -> dict:
     return {
         "order": order,
         "window": order.window,
-        "lines": list(order.lines.select_related("offer__item")),
-        "payments": list(order.payments.select_related("recorded_by")),
+        "lines": selectors.order_lines(order),
+        "payments": selectors.order_payments(order),
         "paid": paid,
         "owed": order.total - paid,
         "pay_state": state,

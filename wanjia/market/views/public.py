@@ -7,22 +7,17 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..models import Market, OrderWindow, WindowStatus
+from .. import selectors
 from ..selectors import offers_of
 
 
 def _board_window(market):
     """The window on sale now, else the latest published one."""
-    windows = OrderWindow.objects.filter(market=market).exclude(status=WindowStatus.DRAFT)
-    now = timezone.now()
-    current = (
-        windows.filter(status=WindowStatus.OPEN, closes_at__gt=now).order_by("closes_at").first()
-    )
-    return current or windows.order_by("-opens_at").first()
+    return selectors.board_window(market)
 
 
 def price_board(request, market_id):
-    market = Market.objects.filter(pk=market_id, active=True).first()
+    market = selectors.board_market(market_id)
     if market is None:
         raise Http404
     window = _board_window(market)

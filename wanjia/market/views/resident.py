@@ -18,7 +18,7 @@ from wanjia.core.idempotency import IdempotencyKeyMissing, IdempotencyKeyReused,
 
 from .. import selectors, services
 from ..errors import Conflict
-from ..models import Fulfilment, Order, OrderStatus
+from ..models import Fulfilment, Order
 from ..payments import PAYMENT_STATE_LABELS
 from .common import (
     cart_of,
@@ -39,7 +39,7 @@ def _go(request, url: str):
 def _my_household(user, window, wanted=None):
     """The user's own household that ``window`` serves (the one asked for when
     they have several), or None."""
-    served = set(window.market.compounds.values_list("pk", flat=True))
+    served = selectors.served_compound_ids(window)
     homes = [h for h in selectors.own_households(user) if h.compound_id in served]
     if wanted is not None:
         homes = [h for h in homes if h.pk == int_or_none(wanted)]
@@ -54,16 +54,9 @@ def _window(request, window_id):
 def h5_home(request):
     households = list(selectors.own_households(request.user))
     windows = list(selectors.open_windows_for_households(request.user, households))
-    mine = {
-        o.window_id: o
-        for o in Order.objects.filter(
-            household__in=households, window__in=windows, status=OrderStatus.PLACED
-        )
-    }
+    mine = selectors.placed_orders_by_window(households, windows)
     markets = {w.market for w in windows} | set(
-        selectors.markets_visible_to(request.user).filter(
-            compounds__in=[h.compound_id for h in households]
-        )
+        selectors.markets_serving(request.user, households)
     )
     return render(
         request,
@@ -132,7 +125,7 @@ def _place(request, window, household):
     try:
         lines = lines_from_post(post, offers)
         fulfilment = post.get("fulfilment") or Fulfilment.DOOR
-        slot = window.slots.filter(pk=int_or_none(post.get("slot"))).first()
+        slot = selectors.slot_of(window, int_or_none(post.get("slot")))
 
         def run():
             order = services.order_place(
@@ -161,7 +154,7 @@ def _place(request, window, household):
 
 
 def _my_order(request, pk) -> Order:
-    order = selectors.my_orders(request.user).filter(pk=pk).first()
+    order = selectors.my_order(request.user, pk)
     if order is None:
         raise Http404(_("未找到该记录。"))
     return order
@@ -176,7 +169,7 @@ def h5_change(request, pk):
     post = request.POST
     try:
         fulfilment = post.get("fulfilment") or Fulfilment.DOOR
-        slot = window.slots.filter(pk=int_or_none(post.get("slot"))).first()
+        slot = selectors.slot_of(window, int_or_none(post.get("slot")))
         services.order_change(
             actor=request.user,
             order=order,

@@ -3,16 +3,15 @@
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
-from wanjia.core.roles import CAPABILITIES
 from wanjia.core.schemas import (
     Id,
 )
-from wanjia.core.scoping import scope_q
-from wanjia.estates.models import Compound
 from wanjia.estates.selectors import (
     compounds_visible_to,
     get_or_404,
 )
+
+from .. import selectors
 
 router = Router(tags=["party"])
 
@@ -21,10 +20,7 @@ def party_compound(user, compound_id: int):
     """A compound whose party data ``user`` may read: 404 outside scope, 403 for
     a role without ``party.view``."""
     compound = get_or_404(compounds_visible_to(user), pk=compound_id)
-    allowed = Compound.objects.filter(
-        scope_q(user, roles=CAPABILITIES["party.view"], compound="id"), pk=compound.pk
-    )
-    if not allowed.exists():
+    if not selectors.party_compound_allowed(user, compound):
         raise PermissionDenied
     return compound
 

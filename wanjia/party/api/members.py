@@ -14,8 +14,6 @@ from wanjia.core.schemas import (
     Paging,
     Rendered,
 )
-from wanjia.core.scoping import scope_q
-from wanjia.estates.models import StaffMember
 from wanjia.estates.selectors import (
     buildings_visible_to,
     get_or_404,
@@ -27,7 +25,6 @@ from .. import selectors, services
 from ..models import (
     BranchRole,
     MemberStatus,
-    Responsibility,
 )
 from .common import party_compound, router
 
@@ -72,14 +69,14 @@ def branch_out(b) -> dict:
         "id": b.pk,
         "name": b.name,
         "compounds": [c.pk for c in b.compounds.all()],
-        "members": b.members.filter(status__in=("full", "probationary")).count(),
+        "members": selectors.branch_member_count(b),
     }
 
 
 @router.get("/branches", response={200: list[BranchOut], **COMMON_ERRORS})
 @paginate(Paging)
 def branch_list(request):
-    return Rendered(selectors.branches_visible_to(request.auth).order_by("name", "id"), branch_out)
+    return Rendered(selectors.branches_listed(request.auth), branch_out)
 
 
 class ResponsibilityOut(Schema):
@@ -118,12 +115,7 @@ def member_out(m) -> dict:
         "status": m.status,
         "show_badge": m.show_badge,
         "joined_on": m.joined_on,
-        "responsibilities": [
-            _resp_out(r)
-            for r in m.responsibilities.select_related(
-                "building", "household__building", "household__unit"
-            )
-        ],
+        "responsibilities": [_resp_out(r) for r in selectors.member_responsibilities(m)],
     }
 
 
@@ -135,12 +127,8 @@ class MemberFilter(Schema):
 @router.get("/members", response={200: list[MemberOut], **COMMON_ERRORS})
 @paginate(Paging)
 def member_list(request, filters: Query[MemberFilter]):
-    qs = selectors.members_visible_to(request.auth)
-    if filters.compound is not None:
-        qs = qs.filter(compound_id=filters.compound)
-    if filters.status is not None:
-        qs = qs.filter(status=filters.status)
-    return Rendered(qs.order_by("compound_id", "name", "id"), member_out)
+    qs = selectors.members_listed(request.auth, compound=filters.compound, status=filters.status)
+    return Rendered(qs, member_out)
 
 
 class MemberIn(InputSchema):
@@ -153,12 +141,6 @@ class MemberIn(InputSchema):
     show_badge: bool = True
 
 
-def _staff_visible_to(user):
-    return StaffMember.objects.filter(scope_q(user, compound="compound_id")).select_related(
-        "compound"
-    )
-
-
 @router.post("/members", response={201: MemberOut, **COMMON_ERRORS})
 def member_create(request, payload: MemberIn):
     user = request.auth
@@ -166,7 +148,9 @@ def member_create(request, payload: MemberIn):
     resident = (
         get_or_404(residents_visible_to(user), pk=payload.resident) if payload.resident else None
     )
-    staff = get_or_404(_staff_visible_to(user), pk=payload.staff) if payload.staff else None
+    staff = (
+        get_or_404(selectors.staff_visible_to(user), pk=payload.staff) if payload.staff else None
+    )
     member = services.member_add(
         actor=user,
         branch=branch,
@@ -218,10 +202,6 @@ def responsibility_create(request, member_id: Id, payload: ResponsibilityIn):
 
 @router.delete("/responsibilities/{resp_id}", response={204: None, **COMMON_ERRORS})
 def responsibility_delete(request, resp_id: Id):
-    members = selectors.members_visible_to(request.auth)
-    resp = get_or_404(
-        Responsibility.objects.filter(member__in=members).select_related("member__compound"),
-        pk=resp_id,
-    )
+    resp = selectors.responsibility_for_delete(request.auth, resp_id)
     services.responsibility_remove(actor=request.auth, responsibility=resp)
     return 204, None

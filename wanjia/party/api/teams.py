@@ -68,7 +68,7 @@ def team_out(t) -> dict:
         "ends_on": t.ends_on,
         "members": [
             {"member": tm.member_id, "name": tm.member.name, "duty": tm.duty}
-            for tm in t.memberships.select_related("member").order_by("id")
+            for tm in selectors.team_memberships(t)
         ],
     }
 
@@ -76,10 +76,7 @@ def team_out(t) -> dict:
 @router.get("/teams", response={200: list[TeamOut], **COMMON_ERRORS})
 @paginate(Paging)
 def team_list(request, filters: Query[CompoundFilter]):
-    qs = selectors.teams_visible_to(request.auth)
-    if filters.compound is not None:
-        qs = qs.filter(compound_id=filters.compound)
-    return Rendered(qs.order_by("-starts_on", "id"), team_out)
+    return Rendered(selectors.teams_listed(request.auth, compound=filters.compound), team_out)
 
 
 class TeamIn(InputSchema):
@@ -163,10 +160,8 @@ def activity_out(a) -> dict:
 @router.get("/activities", response={200: list[ActivityOut], **COMMON_ERRORS})
 @paginate(Paging)
 def activity_list(request, filters: Query[CompoundFilter]):
-    qs = selectors.activities_visible_to(request.auth).prefetch_related("attendance")
-    if filters.compound is not None:
-        qs = qs.filter(compound_id=filters.compound)
-    return Rendered(qs.order_by("-held_at", "-id"), activity_out)
+    qs = selectors.activities_listed_api(request.auth, compound=filters.compound)
+    return Rendered(qs, activity_out)
 
 
 class ActivityIn(InputSchema):

@@ -8,13 +8,13 @@ a bad field re-renders the page (422) with the message beside the field.
 One module per section (overview and coverage, members, teams, activities);
 this package exports the views the URLs name."""
 
+from ..selectors import party_compounds
 from .activities import (
     activities,
     activity_detail,
     activity_new,
     attendance_save,
 )
-from .common import party_compounds
 from .members import (
     member_add,
     member_edit,

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -15,10 +14,7 @@ from wanjia.estates.selectors import get_or_404
 
 from .. import selectors, services
 from ..models import (
-    ACTIVE_STATUSES,
     ActivityKind,
-    Attendance,
-    Member,
 )
 from .common import _base, _compound, _errors, _int, _render
 
@@ -27,25 +23,14 @@ from .common import _base, _compound, _errors, _int, _render
 
 def _activities_ctx(request, compound, selected=None) -> dict:
     ctx = _base(request, compound, "activities")
-    activities = (
-        selectors.activities_visible_to(request.user)
-        .filter(compound=compound)
-        .annotate(people=Count("attendance"), hours=Sum("attendance__hours"))
-        .order_by("-held_at", "-id")
-    )
     ctx.update(
-        activities=activities[:100],
+        activities=selectors.activities_listed(request.user, compound),
         kinds=ActivityKind.choices,
         selected=selected,
         attendance={a.member_id: a for a in selected.attendance.all()} if selected else {},
-        members=list(selectors.active_members(compound).order_by("name")),
+        members=selectors.active_members_by_name(compound),
         hours_month=selectors.service_hours_month(compound),
-        top=Attendance.objects.filter(
-            activity__compound=compound, activity__held_at__gte=selectors.month_start()
-        )
-        .values("member__name")
-        .annotate(h=Sum("hours"))
-        .order_by("-h")[:5],
+        top=selectors.top_hours_month(compound),
     )
     return ctx
 
@@ -113,10 +98,8 @@ def activity_new(request):
 def attendance_save(request, pk):
     """Record every ticked member with their hours in one go."""
     activity = get_or_404(selectors.activities_visible_to(request.user), pk=pk)
-    members = Member.objects.filter(
-        branch=activity.branch,
-        status__in=ACTIVE_STATUSES,
-        pk__in=[_int(v) for v in request.POST.getlist("present")],
+    members = selectors.present_members(
+        activity, [_int(v) for v in request.POST.getlist("present")]
     )
     try:
         with transaction.atomic():  # all rows or none: a bad hours field saves nothing

@@ -5,10 +5,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from wanjia.core.errors import errors_of
-from wanjia.core.roles import CAPABILITIES
-from wanjia.core.scoping import can, scope_q
-from wanjia.estates.models import Compound
+from wanjia.core.scoping import can
 from wanjia.estates.selectors import get_or_404
+
+from .. import selectors
 
 
 def _int(value):
@@ -22,21 +22,15 @@ def _errors(exc: ValidationError) -> dict:
     return errors_of(exc)
 
 
-def party_compounds(user):
-    return Compound.objects.filter(
-        scope_q(user, roles=CAPABILITIES["party.view"], compound="id")
-    ).order_by("code")
-
-
 def _compound(request):
     """The compound the page is about; 404 outside scope, 403 without party.view."""
-    allowed = party_compounds(request.user)
+    allowed = selectors.party_compounds(request.user)
     wanted = _int(request.GET.get("compound") or request.POST.get("compound"))
     if wanted:
         from wanjia.estates.selectors import compounds_visible_to
 
         get_or_404(compounds_visible_to(request.user), pk=wanted)
-        compound = allowed.filter(pk=wanted).first()
+        compound = selectors.party_compound(request.user, wanted)
         if compound is None:
             raise PermissionDenied
         return compound
@@ -49,10 +43,10 @@ def _compound(request):
 def _base(request, compound, section: str) -> dict:
     return {
         "compound": compound,
-        "compounds": party_compounds(request.user)[:200],
+        "compounds": selectors.party_compounds(request.user)[:200],
         "section": section,
         "can_manage": can(request.user, "party.manage", compound=compound),
-        "branches": list(compound.party_branches.order_by("name")),
+        "branches": selectors.branches_of(compound),
         "errors": {},
         "post": {},
     }

@@ -3,22 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.estates.models import Resident, StaffMember
 from wanjia.estates.selectors import get_or_404
 
 from .. import selectors, services
 from ..models import (
     BranchRole,
-    Member,
     MemberStatus,
-    Responsibility,
-    TeamMember,
 )
 from .common import _back, _base, _compound, _errors, _int, _render
 
@@ -35,35 +30,11 @@ def _member_rank(m):
 
 def _members_ctx(request, compound) -> dict:
     ctx = _base(request, compound, "members")
-    members = (
-        selectors.members_visible_to(request.user)
-        .filter(compound=compound)
-        .prefetch_related(
-            Prefetch(
-                "responsibilities",
-                queryset=Responsibility.objects.select_related(
-                    "building", "household__unit", "household__building"
-                ),
-            ),
-            Prefetch("team_memberships", queryset=TeamMember.objects.select_related("team")),
-        )
-    )
-    members = sorted(members, key=_member_rank)
-    enrolled_res = Member.objects.filter(compound=compound, resident__isnull=False).values(
-        "resident_id"
-    )
-    enrolled_staff = Member.objects.filter(compound=compound, staff__isnull=False).values(
-        "staff_id"
-    )
+    members = sorted(selectors.members_with_duties(request.user, compound), key=_member_rank)
     ctx.update(
         members=members,
-        candidates=Resident.objects.filter(compound=compound, is_party_member=True)
-        .exclude(pk__in=enrolled_res)
-        .select_related("household__unit", "household__building")
-        .order_by("building_id", "household_id")[:300],
-        staff_candidates=StaffMember.objects.filter(compound=compound, active=True)
-        .exclude(pk__in=enrolled_staff)
-        .order_by("-is_party_member", "name")[:100],
+        candidates=selectors.resident_candidates(compound),
+        staff_candidates=selectors.staff_candidates(compound),
         roles=BranchRole.choices,
         statuses=MemberStatus.choices,
     )
@@ -86,9 +57,9 @@ def member_add(request):
     person = request.POST.get("person", "")
     resident = staff = None
     if person.startswith("r"):
-        resident = Resident.objects.filter(compound=compound, pk=_int(person[1:])).first()
+        resident = selectors.resident_of(compound, _int(person[1:]))
     elif person.startswith("s"):
-        staff = StaffMember.objects.filter(compound=compound, pk=_int(person[1:])).first()
+        staff = selectors.staff_of(compound, _int(person[1:]))
     try:
         if branch is None:
             raise ValidationError({"branch": _("请先选择党支部。")})

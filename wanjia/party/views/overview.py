@@ -3,18 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.estates.models import Building, Household
 from wanjia.estates.selectors import get_or_404
 
 from .. import selectors, services
 from ..models import (
     BranchRole,
-    Responsibility,
 )
 from .common import _back, _base, _compound, _errors, _int, _render
 
@@ -26,20 +23,9 @@ def _home_ctx(request, compound) -> dict:
     cov = selectors.coverage(compound)
     ctx.update(
         coverage=cov,
-        roles=dict(
-            selectors.active_members(compound)
-            .values_list("role")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
-        teams=selectors.teams_visible_to(request.user)
-        .filter(compound=compound)
-        .annotate(n=Count("memberships"))
-        .order_by("-starts_on")[:5],
-        activities=selectors.activities_visible_to(request.user)
-        .filter(compound=compound)
-        .annotate(people=Count("attendance"), hours=Sum("attendance__hours"))
-        .order_by("-held_at")[:5],
+        roles=selectors.roles_count(compound),
+        teams=selectors.recent_teams(request.user, compound),
+        activities=selectors.recent_activities(request.user, compound),
         BranchRole=BranchRole,
     )
     return ctx
@@ -74,7 +60,7 @@ def _coverage_ctx(request, compound) -> dict:
     ctx = _base(request, compound, "coverage")
     ctx.update(
         coverage=selectors.coverage(compound, with_rows=True),
-        members=list(selectors.active_members(compound).order_by("name")),
+        members=selectors.active_members_by_name(compound),
     )
     return ctx
 
@@ -97,9 +83,9 @@ def coverage_assign(request):
     target = request.POST.get("target", "")
     building = household = None
     if target.startswith("b"):
-        building = Building.objects.filter(compound=compound, pk=_int(target[1:])).first()
+        building = selectors.building_of(compound, _int(target[1:]))
     elif target.startswith("h"):
-        household = Household.objects.filter(compound=compound, pk=_int(target[1:])).first()
+        household = selectors.household_of(compound, _int(target[1:]))
     try:
         services.responsibility_assign(
             actor=request.user, member=member, building=building, household=household
@@ -116,7 +102,7 @@ def coverage_assign(request):
 @require_POST
 def responsibility_remove(request, pk):
     resp = get_or_404(
-        Responsibility.objects.filter(member__in=selectors.members_visible_to(request.user)),
+        selectors.responsibilities_visible_to(request.user),
         pk=pk,
     )
     services.responsibility_remove(actor=request.user, responsibility=resp)

@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -17,9 +16,7 @@ from wanjia.estates.selectors import get_or_404
 from .. import selectors, services
 from ..models import (
     Campaign,
-    Member,
     TeamKind,
-    TeamMember,
 )
 from .common import _back, _base, _compound, _errors, _int, _render
 
@@ -28,18 +25,9 @@ from .common import _back, _base, _compound, _errors, _int, _render
 
 def _teams_ctx(request, compound) -> dict:
     ctx = _base(request, compound, "teams")
-    teams = (
-        selectors.teams_visible_to(request.user)
-        .filter(compound=compound)
-        .select_related("leader")
-        .prefetch_related(
-            Prefetch("memberships", queryset=TeamMember.objects.select_related("member"))
-        )
-        .order_by("-starts_on", "id")
-    )
     ctx.update(
-        teams=teams,
-        members=list(selectors.active_members(compound).order_by("name")),
+        teams=selectors.teams_with_members(request.user, compound),
+        members=selectors.active_members_by_name(compound),
         kinds=TeamKind.choices,
         campaigns=Campaign.choices,
         today=timezone.localdate(),
@@ -76,7 +64,7 @@ def team_new(request):
         )
         if branch is None:
             raise ValidationError({"branch": _("请先选择党支部。")})
-        leader = Member.objects.filter(compound=compound, pk=_int(post.get("leader"))).first()
+        leader = selectors.member_of(compound, _int(post.get("leader")))
         services.team_create(
             actor=request.user,
             branch=branch,
@@ -101,9 +89,7 @@ def team_new(request):
 @require_POST
 def team_member_add(request, pk):
     team = get_or_404(selectors.teams_visible_to(request.user), pk=pk)
-    member = Member.objects.filter(
-        compound=team.compound, pk=_int(request.POST.get("member"))
-    ).first()
+    member = selectors.member_of(team.compound, _int(request.POST.get("member")))
     try:
         if member is None:
             raise ValidationError({"member": _("请选择党员。")})
