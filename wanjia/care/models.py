@@ -63,6 +63,14 @@ class CarePerson(models.Model):
     caretakers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="care_people", blank=True, verbose_name=_("探访人")
     )
+    primary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("主要探访人"),
+    )
     health_notes = EncryptedTextField(_("健康情况"), blank=True)
     emergency_contacts = EncryptedTextField(_("紧急联系人"), blank=True)
     what_to_look_for = models.CharField(_("探访留意事项"), max_length=300, blank=True)

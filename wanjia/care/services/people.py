@@ -97,6 +97,7 @@ def person_create(
                 compound=compound,
                 resident=resident,
                 started_on=started_on or timezone.localdate(),
+                primary=users[0] if users else None,
                 **fields,
             )
             person.set_contacts(contacts)
@@ -123,6 +124,8 @@ def person_update(*, actor, person: CarePerson, contacts=None, caretakers=None, 
         for k, v in merged.items():
             setattr(person, k, v)
         person.set_contacts(clean_contacts)
+        if person.primary not in users:
+            person.primary = users[0] if users else None
         person.save()
         person.caretakers.set(users)
         audit(actor=actor, action="care.person.updated", obj=person, compound=person.compound)

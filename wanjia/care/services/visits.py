@@ -58,10 +58,6 @@ def visits_generate(day: date, *, compound_ids=None) -> int:
     )
     have = set(Visit.objects.filter(date=day).values_list("person_id", flat=True))
     cutoffs = dict(CareSettings.objects.values_list("compound_id", "cutoff"))
-    first_caretaker: dict[int, int] = {}
-    through = CarePerson.caretakers.through
-    for pid, uid in through.objects.order_by("id").values_list("careperson_id", "user_id"):
-        first_caretaker.setdefault(pid, uid)
     rows = []
     for person in people:
         if person.pk in have or person.pk in away or not is_due(person, day):
@@ -74,7 +70,7 @@ def visits_generate(day: date, *, compound_ids=None) -> int:
                 building_id=person.resident.building_id,
                 date=day,
                 due_by=timezone.make_aware(datetime.combine(day, cutoff)),
-                caretaker_id=first_caretaker.get(person.pk),
+                caretaker_id=person.primary_id,
             )
         )
     Visit.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
