@@ -101,7 +101,7 @@ class CarePerson(models.Model):
 
     def set_contacts(self, contacts: list[dict]) -> None:
         self.emergency_contacts = json.dumps(
-            [{"name": c.get("name", ""), "phone": c.get("phone", "")} for c in contacts],
+            [{k: c[k] for k in ("name", "phone", "relation") if c.get(k)} for c in contacts],
             ensure_ascii=False,
         )
 
