@@ -50,7 +50,10 @@ def _clean(compound, fields: dict, contacts, caretakers) -> tuple[dict, list, li
             errors["contacts"] = _("请填写紧急联系人姓名（最多 50 字）。")
         elif pii.phone_error(phone):
             errors["contacts"] = _("紧急联系人手机号应为11位，以1开头。")
-        clean_contacts.append({"name": name, "phone": phone})
+        relation = (c.get("relation") or "").strip()[:20]
+        clean_contacts.append(
+            {"name": name, "phone": phone, **({"relation": relation} if relation else {})}
+        )
     if len(clean_contacts) > 5:
         errors["contacts"] = _("紧急联系人最多 5 位。")
     users = list(caretakers or [])

@@ -175,6 +175,8 @@ def person_edit(request, pk):
         for i, c in enumerate(contacts):
             if i < len(stored) and c["phone"] == pii.mask_phone(stored[i].get("phone", "")):
                 c["phone"] = stored[i].get("phone", "")
+            if i < len(stored) and c["name"] == stored[i].get("name") and stored[i].get("relation"):
+                c["relation"] = stored[i]["relation"]
         if "health_notes" not in request.POST:
             fields.pop("health_notes")
         try:
