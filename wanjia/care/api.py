@@ -9,8 +9,10 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from wanjia.core.errors import Invalid
 from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Text
 
 from . import access, selectors, services
@@ -160,9 +162,7 @@ def escalation_list(request, filters: Query[EscalationFilter]):
     rows = selectors.escalations_visible_to(user).filter(compound=compound).order_by("due_at", "id")
     if filters.status:
         if filters.status not in EscalationStatus.values:
-            from wanjia.core.errors import Invalid
-
-            raise Invalid({"status": "open / resolved"})
+            raise Invalid({"status": _("状态应为 open 或 resolved。")})
         rows = rows.filter(status=filters.status)
     items = [
         {
