@@ -27,6 +27,7 @@ class CareConfig(AppConfig):
                 "care.escalation.stepped": _("关爱升级进入下一步"),
                 "care.escalation.acknowledged": _("确认接手关爱升级"),
                 "care.escalation.resolved": _("解除关爱升级"),
+                "care.settings.set": _("设置关爱升级时限"),
             }
         )
         console_nav_link(

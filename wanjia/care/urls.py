@@ -11,6 +11,7 @@ urlpatterns = [
         console.escalations,
         name="care_escalations",
     ),
+    path("console/care/c/<int:compound_id>/settings/", console.chain, name="care_settings"),
     path("console/care/people/<int:pk>/", console.person_edit, name="care_person"),
     path(
         "console/care/people/<int:pk>/absence/",

@@ -6,6 +6,7 @@ from .escalations import (
     escalation_resolve,
     escalations_sweep,
     settings_for,
+    settings_set,
     step_owner,
 )
 from .people import (
@@ -29,6 +30,7 @@ __all__ = [
     "person_update",
     "record_outcome",
     "settings_for",
+    "settings_set",
     "step_owner",
     "visits_generate",
     "visits_generate_due",

@@ -247,3 +247,43 @@ def escalation_resolve(*, actor, escalation: Escalation, result: str, note: str 
         )
     escalation.refresh_from_db()
     return escalation
+
+
+def settings_set(*, actor, compound, **fields) -> CareSettings:
+    """A compound's escalation timings (minutes after the chain opens, each
+    step later than the one before) and the daily cut-off."""
+    from ..access import can_manage
+
+    if not can_manage(actor, compound):
+        raise Forbidden
+    conf = settings_for(compound.pk)
+    names = ("contacts_after", "manager_after", "community_after", "police_after")
+    errors, values = {}, {}
+    for name in names:
+        raw = fields.get(name, getattr(conf, name))
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            errors[name] = _("请填写分钟数。")
+            continue
+        if not 5 <= value <= 2880:
+            errors[name] = _("应在 5 到 2880 分钟之间。")
+        values[name] = value
+    if not errors:
+        for before, after in zip(names, names[1:], strict=False):
+            if values[after] <= values[before]:
+                errors[after] = _("每一步须晚于上一步。")
+    cutoff = fields.get("cutoff", conf.cutoff)
+    if cutoff is None:
+        errors["cutoff"] = _("请填写截止时间（如 20:00）。")
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        for k, v in values.items():
+            setattr(conf, k, v)
+        conf.cutoff = cutoff
+        conf.save()
+        audit(
+            actor=actor, action="care.settings.set", obj=compound, compound=compound, detail=values
+        )
+    return conf

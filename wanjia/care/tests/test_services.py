@@ -256,3 +256,33 @@ def test_figures(care):
         assert figures.figure("care.minutes_to_reached").compute(ids, DAY, DAY) == 90
         assert figures.figure("care.missed").compute([care.b.pk], DAY, DAY) == 1
         assert figures.figure("care.people_overdue").compute([care.b.pk], DAY, DAY) == 1
+
+
+def test_chain_timings_per_compound(care):
+    from datetime import time
+
+    with pytest.raises(Invalid) as exc:
+        services.settings_set(
+            actor=care.manager_a, compound=care.a, contacts_after="30", manager_after="20"
+        )
+    assert set(exc.value.errors) == {"manager_after"}
+    with pytest.raises(Forbidden):
+        services.settings_set(actor=care.staff_a, compound=care.a, contacts_after="30")
+    services.settings_set(
+        actor=care.manager_a,
+        compound=care.a,
+        contacts_after="30",
+        manager_after="90",
+        community_after="240",
+        police_after="300",
+        cutoff=time(19),
+    )
+    esc = _open(care)
+    assert esc.due_at == at(9, 30)
+    services.escalations_sweep(now=at(10, 30))
+    esc.refresh_from_db()
+    assert (esc.step, esc.owner) == (3, care.manager_a)
+    services.visits_generate(DAY + timedelta(days=1))
+    assert care.p1.visits.get(date=DAY + timedelta(days=1)).due_by == at(
+        19, 0, DAY + timedelta(days=1)
+    )

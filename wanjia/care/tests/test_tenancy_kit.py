@@ -6,7 +6,7 @@ an open escalation too. The volunteer does not see 张伟: 404, not 403."""
 import pytest
 
 from wanjia.care import services
-from wanjia.care.models import Absence, CarePerson, Escalation, Visit
+from wanjia.care.models import Absence, CarePerson, CareSettings, Escalation, Visit
 from wanjia.core.testkit import Endpoint, cases, check
 from wanjia.estates.testing import make_resident
 
@@ -110,6 +110,31 @@ ENDPOINTS = [
         allowed=VIEW,
         forbidden=_not(*VIEW),
         obj=compound,
+    ),
+    Endpoint(
+        "care_settings",
+        "/console/care/c/{pk}/settings/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+    ),
+    Endpoint(
+        "care_settings_post",
+        "/console/care/c/{pk}/settings/",
+        method="post",
+        body={
+            "contacts_after": "30",
+            "manager_after": "90",
+            "community_after": "240",
+            "police_after": "300",
+            "cutoff": "19:00",
+        },
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=lambda w, o: tuple(
+            CareSettings.objects.filter(compound_id=o.pk).values_list("manager_after", "cutoff")
+        ),
     ),
     Endpoint(
         "care_person",

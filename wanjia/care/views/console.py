@@ -214,6 +214,7 @@ def person_edit(request, pk):
             "levels": Level.choices,
             "reasons": Reason.choices,
             "absences": person.absences.order_by("-starts_on")[:10],
+            "manage": True,
             "errors": errors,
         },
         status=422 if errors else 200,
@@ -257,7 +258,12 @@ def day(request, compound_id):
     return render(
         request,
         "care/day.html",
-        {**selectors.day_overview(compound, when), "compound": compound, "tab": "day"},
+        {
+            **selectors.day_overview(compound, when),
+            "compound": compound,
+            "tab": "day",
+            "manage": access.can_manage(request.user, compound),
+        },
     )
 
 
@@ -281,6 +287,7 @@ def escalations(request, compound_id):
             "results": Result.choices,
             "now": timezone.now(),
             "tab": "escalations",
+            "manage": access.can_manage(request.user, compound),
         },
     )
 
@@ -337,3 +344,51 @@ def escalation_resolve(request, pk):
     else:
         messages.success(request, _("已解除升级。"))
     return _back(request, esc)
+
+
+def _time(raw):
+    from datetime import time
+
+    try:
+        return time.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+def chain(request, compound_id):
+    """The compound's escalation timings and cut-off (managers)."""
+    compound = _compound(request, compound_id, access.can_manage)
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.POST
+        try:
+            services.settings_set(
+                actor=request.user,
+                compound=compound,
+                cutoff=_time(request.POST.get("cutoff")),
+                **{
+                    k: request.POST.get(k, "")
+                    for k in ("contacts_after", "manager_after", "community_after", "police_after")
+                },
+            )
+        except Refusal as exc:
+            if exc.status == 403:
+                raise PermissionDenied from None
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("care_settings", compound.pk)
+    return render(
+        request,
+        "care/settings.html",
+        {
+            "compound": compound,
+            "conf": services.settings_for(compound.pk),
+            "errors": errors,
+            "form": form,
+            "tab": "settings",
+            "manage": True,
+        },
+        status=422 if errors else 200,
+    )
