@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
+from wanjia.care.api import router as care_router
 from wanjia.core.api import BearerAuth, SessionAuth
 from wanjia.core.api import router as core_router
 from wanjia.core.errors import Refusal
@@ -272,3 +273,4 @@ api.add_router("/disputes", disputes_router)
 api.add_router("/market", market_router)
 api.add_router("/delivery", delivery_router)
 api.add_router("/patrol", patrol_router)
+api.add_router("/care", care_router)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "wanjia.market",
     "wanjia.delivery",
     "wanjia.patrol",
+    "wanjia.care",
     "wanjia.demo",
 ]
 

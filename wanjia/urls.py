@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("wanjia.market.urls")),
     path("", include("wanjia.delivery.urls")),
     path("", include("wanjia.patrol.urls")),
+    path("", include("wanjia.care.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

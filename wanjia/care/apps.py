@@ -1,0 +1,105 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "wanjia.care"
+    label = "care"
+    verbose_name = _("关爱探访")
+
+    def ready(self):
+        from wanjia.core import figures
+        from wanjia.core.audit import describe_actions
+        from wanjia.core.nav import console_nav_link
+        from wanjia.core.roles import CAPABILITIES
+
+        from . import access, selectors, tasks, today  # noqa: F401  tasks, today: jobs and cards
+
+        describe_actions(
+            {
+                "care.person.created": _("加入关爱名单"),
+                "care.person.updated": _("修改关爱对象"),
+                "care.absence.added": _("登记暂停探访"),
+                "care.visit.recorded": _("记录探访结果"),
+                "care.health.read": _("查看关爱对象健康情况"),
+                "care.contact.revealed": _("查看紧急联系人完整手机号"),
+                "care.escalation.opened": _("发起关爱升级处置"),
+                "care.escalation.stepped": _("关爱升级进入下一步"),
+                "care.escalation.acknowledged": _("确认接手关爱升级"),
+                "care.escalation.resolved": _("解除关爱升级"),
+                "care.settings.set": _("设置关爱升级时限"),
+            }
+        )
+        console_nav_link(
+            _("关爱探访"),
+            "care_home",
+            roles=CAPABILITIES["care.view"] | CAPABILITIES["care.manage"],
+            order=65,
+            icon="heart",
+            allowed=access.views_anywhere,
+        )
+        console_nav_link(
+            _("今日探访"),
+            "care_h5_today",
+            roles=CAPABILITIES["care.visit"],
+            order=66,
+            icon="pin",
+            allowed=access.visits_anywhere,
+        )
+        for key, label, note, compute, kind, better, order in (
+            (
+                "care.on_time",
+                _("探访按时完成率"),
+                _("期间内已过当日截止时间的探访中，在截止前记录结果的比例。"),
+                selectors.on_time,
+                figures.RATIO,
+                figures.HIGHER,
+                65,
+            ),
+            (
+                "care.missed",
+                _("漏访次数"),
+                _("期间内到当日截止时间仍未记录结果的探访次数。"),
+                selectors.missed,
+                figures.COUNT,
+                figures.LOWER,
+                66,
+            ),
+            (
+                "care.escalations",
+                _("关爱升级次数"),
+                _("期间内因无人应答或逾期未记录而发起的升级处置数。"),
+                selectors.escalations_opened,
+                figures.COUNT,
+                None,
+                67,
+            ),
+            (
+                "care.minutes_to_reached",
+                _("升级后确认平安用时（中位数）"),
+                _("期间内发起的升级处置，从发起到确认本人平安或已送医的分钟数中位数。"),
+                selectors.minutes_to_reached,
+                figures.MINUTES,
+                figures.LOWER,
+                68,
+            ),
+            (
+                "care.people_overdue",
+                _("逾期未探访人数"),
+                _("截至期末，距上次探访已超过其探访频次的在册关爱对象人数（暂停探访的不计）。"),
+                selectors.people_overdue,
+                figures.COUNT,
+                figures.LOWER,
+                69,
+            ),
+        ):
+            figures.register(
+                "care",
+                key,
+                label,
+                note=note,
+                compute=compute,
+                kind=kind,
+                better=better,
+                order=order,
+            )

@@ -1,0 +1,183 @@
+"""Every scoped read of the care app. Managers and viewers see their
+compounds' whole list; a caretaker (staff, volunteer, party member) only the
+people assigned to them; a resident nothing."""
+
+import statistics
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from wanjia.core.models import Compound
+from wanjia.core.roles import CAPABILITIES
+from wanjia.core.scoping import get_or_404, scope_q
+
+from .models import (
+    CarePerson,
+    Escalation,
+    EscalationStatus,
+    Result,
+    Visit,
+    VisitStatus,
+)
+from .services.visits import overdue_people
+
+__all__ = ["get_or_404"]
+
+
+def _view_roles():
+    return CAPABILITIES["care.view"] | CAPABILITIES["care.manage"]
+
+
+def compounds_for(user, action: str = "care.view"):
+    roles = _view_roles() if action == "care.view" else CAPABILITIES[action]
+    return Compound.objects.filter(scope_q(user, roles=roles, compound="id")).order_by("code")
+
+
+def compounds_seen(user):
+    return Compound.objects.filter(scope_q(user, compound="id"))
+
+
+def _assigned(user) -> Q:
+    return Q(pk__in=CarePerson.objects.filter(caretakers=user).values("pk"))
+
+
+def people_visible_to(user):
+    q = scope_q(user, roles=_view_roles(), compound="compound_id") | (
+        scope_q(user, roles=CAPABILITIES["care.visit"], compound="compound_id") & _assigned(user)
+    )
+    return CarePerson.objects.filter(q).select_related("resident__building", "compound")
+
+
+def visits_visible_to(user):
+    people = people_visible_to(user).values("pk")
+    return Visit.objects.filter(person__in=people).select_related(
+        "person__resident", "building", "compound", "caretaker"
+    )
+
+
+def escalations_visible_to(user):
+    visits = visits_visible_to(user).values("pk")
+    return Escalation.objects.filter(visit__in=visits).select_related(
+        "visit__person__resident", "visit__building", "owner", "compound"
+    )
+
+
+def _by_building(visits):
+    return sorted(
+        visits,
+        key=lambda v: (
+            getattr(v.building, "sort", 0) if v.building else 0,
+            v.building.name if v.building else "",
+            v.person.resident.household_id,
+            v.pk,
+        ),
+    )
+
+
+def my_visits(user, day: date | None = None) -> dict:
+    """The caretaker's visits of ``day`` (today), by building; the ones past
+    the cut-off with their chains."""
+    day = day or timezone.localdate()
+    rows = list(
+        visits_visible_to(user)
+        .filter(date=day)
+        .filter(Q(caretaker=user) | Q(person__caretakers=user))
+        .distinct()
+        .select_related("escalation")
+    )
+    rows = _by_building(rows)
+    pending = [v for v in rows if v.status == VisitStatus.PENDING]
+    return {"day": day, "visits": rows, "pending": pending, "done": len(rows) - len(pending)}
+
+
+def masked_name(name: str) -> str:
+    """张伟 -> 张*，欧阳修文 -> 欧***: the family name and a star a character."""
+    name = name or ""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def day_overview(compound, day: date) -> dict:
+    visits = _by_building(
+        Visit.objects.filter(compound=compound, date=day).select_related(
+            "person__resident", "building", "caretaker"
+        )
+    )
+    counts = dict.fromkeys(VisitStatus.values, 0)
+    for v in visits:
+        counts[v.status] += 1
+    return {"visits": visits, "counts": counts, "day": day}
+
+
+# ---- figures
+
+
+def _local_bounds(start: date, end: date):
+    lo = timezone.make_aware(datetime.combine(start, time(0)))
+    return lo, timezone.make_aware(datetime.combine(end + timedelta(days=1), time(0)))
+
+
+def on_time(compound_ids, start: date, end: date) -> float | None:
+    """Share of the visits of [start, end] (past their cut-off) recorded by it."""
+    now = timezone.now()
+    visits = Visit.objects.filter(
+        compound_id__in=compound_ids, date__gte=start, date__lte=end, due_by__lte=now
+    )
+    total = visits.count()
+    if not total:
+        return None
+    done = visits.filter(recorded_at__isnull=False, recorded_at__lte=models_due()).count()
+    return done / total
+
+
+def models_due():
+    from django.db.models import F
+
+    return F("due_by")
+
+
+def missed(compound_ids, start: date, end: date) -> int:
+    """Visits of [start, end] not recorded by their cut-off."""
+    now = timezone.now()
+    return (
+        Visit.objects.filter(
+            compound_id__in=compound_ids, date__gte=start, date__lte=end, due_by__lte=now
+        )
+        .filter(Q(recorded_at__isnull=True) | Q(recorded_at__gt=models_due()))
+        .count()
+    )
+
+
+def escalations_opened(compound_ids, start: date, end: date) -> int:
+    lo, hi = _local_bounds(start, end)
+    return Escalation.objects.filter(
+        compound_id__in=compound_ids, opened_at__gte=lo, opened_at__lt=hi
+    ).count()
+
+
+def minutes_to_reached(compound_ids, start: date, end: date) -> float | None:
+    """Median minutes from a chain's opening to the person reached (safe or in
+    hospital), over chains opened in [start, end]."""
+    lo, hi = _local_bounds(start, end)
+    rows = Escalation.objects.filter(
+        compound_id__in=compound_ids,
+        opened_at__gte=lo,
+        opened_at__lt=hi,
+        status=EscalationStatus.RESOLVED,
+        result__in=[Result.SAFE, Result.HOSPITAL],
+    ).values_list("opened_at", "resolved_at")
+    minutes = [(b - a).total_seconds() / 60 for a, b in rows if b is not None]
+    return round(statistics.median(minutes), 1) if minutes else None
+
+
+def people_overdue(compound_ids, start: date, end: date) -> int:
+    """People overdue for their level's visit as of ``end`` (today at most)."""
+    return len(overdue_people(compound_ids, min(end, timezone.localdate())))
+
+
+def open_escalations(compound):
+    return (
+        Escalation.objects.filter(compound=compound, status=EscalationStatus.OPEN)
+        .select_related("visit__person__resident", "visit__building", "owner")
+        .order_by("due_at")
+    )

@@ -1,0 +1,20 @@
+"""Periodic jobs: today's visits from 06:00 local, and the escalation sweep.
+Both are idempotent (see ``services.visits`` and ``services.escalations``):
+the generator runs every five minutes from 06:00 so a worker that was down at
+06:00 still makes the day's visits, and makes each once."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from . import services
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def generate_visits() -> int:
+    return services.visits_generate_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_escalations() -> dict:
+    """Every minute: cut-offs passed become chains; due steps fire once."""
+    return services.escalations_sweep()

@@ -1,0 +1,394 @@
+"""Console pages: the care list (filters, add and edit with field errors),
+today's visits of a compound, and the escalation board (open steps, owner,
+due, acknowledge, resolve)."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wanjia.core import pii
+from wanjia.core.errors import Refusal, errors_of
+from wanjia.core.models import User
+from wanjia.core.roles import CAPABILITIES
+from wanjia.core.scoping import gate
+from wanjia.estates.models import Resident
+
+from .. import access, selectors, services
+from ..models import CarePerson, Escalation, Level, Reason, Result, Step
+
+
+def _compound(request, compound_id, allowed):
+    user = request.user
+    return gate(
+        user,
+        selectors.compounds_seen(user),
+        compound_id,
+        compound="id",
+        allowed=lambda c: allowed(user, c),
+    )
+
+
+@login_required
+def home(request):
+    compounds = list(selectors.compounds_for(request.user))
+    if not compounds:
+        raise PermissionDenied
+    if len(compounds) == 1:
+        return people(request, compounds[0].pk)
+    return render(request, "care/home.html", {"compounds": compounds})
+
+
+def _caretaker_choices(compound):
+    from wanjia.core.models import Membership, ScopeType
+
+    ids = Membership.objects.filter(
+        role__in=CAPABILITIES["care.visit"], scope_type=ScopeType.COMPOUND, compound=compound
+    ).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "id")
+
+
+def _form_fields(post) -> dict:
+    raw_days = (post.get("custom_days") or "").strip()
+    try:
+        days = int(raw_days) if raw_days else None
+    except ValueError:
+        days = -1
+    contacts = [
+        {"name": post.get(f"contact_name_{i}", ""), "phone": post.get(f"contact_phone_{i}", "")}
+        for i in range(3)
+    ]
+    return {
+        "reason": post.get("reason", ""),
+        "level": post.get("level", ""),
+        "custom_days": days,
+        "health_notes": post.get("health_notes", ""),
+        "what_to_look_for": post.get("what_to_look_for", ""),
+        "contacts": contacts,
+    }
+
+
+def _caretakers(post, compound):
+    ids = [int(x) for x in post.getlist("caretakers") if x.isdigit()]
+    return list(User.objects.filter(pk__in=ids))
+
+
+def _candidates(compound):
+    return (
+        Resident.objects.filter(compound=compound, care__isnull=True)
+        .filter(lives_alone=True)
+        .select_related("building", "household")
+        .order_by("birth_date", "id")[:200]
+    )
+
+
+@login_required
+def people(request, compound_id):
+    compound = _compound(request, compound_id, access.can_view)
+    manage = access.can_manage(request.user, compound)
+    errors, form = {}, {}
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        form = request.POST
+        rid = request.POST.get("resident", "")
+        resident = (
+            Resident.objects.filter(pk=int(rid), compound=compound).first()
+            if rid.isdigit()
+            else None
+        )
+        try:
+            services.person_create(
+                actor=request.user,
+                compound=compound,
+                resident=resident,
+                caretakers=_caretakers(request.POST, compound),
+                **_form_fields(request.POST),
+            )
+        except Refusal as exc:
+            if exc.status == 403:
+                raise PermissionDenied from None
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("已加入关爱名单。"))
+            return redirect("care_people", compound.pk)
+    rows = selectors.people_visible_to(request.user).filter(compound=compound)
+    level, reason, q = (
+        request.GET.get("level", ""),
+        request.GET.get("reason", ""),
+        request.GET.get("q", ""),
+    )
+    if level in Level.values:
+        rows = rows.filter(level=level)
+    if reason in Reason.values:
+        rows = rows.filter(reason=reason)
+    if q.strip():
+        rows = rows.filter(resident__name__contains=q.strip()[:20])
+    rows = rows.prefetch_related("caretakers").order_by(
+        "resident__building__sort", "resident__household_id"
+    )
+    return render(
+        request,
+        "care/people.html",
+        {
+            "compound": compound,
+            "people": rows[:300],
+            "total": rows.count(),
+            "manage": manage,
+            "levels": Level.choices,
+            "reasons": Reason.choices,
+            "filters": {"level": level, "reason": reason, "q": q},
+            "candidates": _candidates(compound) if manage else [],
+            "caretaker_choices": _caretaker_choices(compound) if manage else [],
+            "errors": errors,
+            "form": form,
+            "tab": "people",
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _person(request, pk) -> CarePerson:
+    return gate(
+        request.user,
+        CarePerson.objects.select_related("compound", "resident__building"),
+        pk,
+        compound="compound_id",
+        allowed=lambda p: access.can_manage(request.user, p.compound),
+    )
+
+
+@login_required
+def person_edit(request, pk):
+    person = _person(request, pk)
+    errors = {}
+    if request.method == "POST":
+        fields = _form_fields(request.POST)
+        contacts = fields.pop("contacts")
+        # a masked phone left as shown keeps the stored number
+        stored = person.contacts
+        for i, c in enumerate(contacts):
+            if i < len(stored) and c["phone"] == pii.mask_phone(stored[i].get("phone", "")):
+                c["phone"] = stored[i].get("phone", "")
+            if i < len(stored) and c["name"] == stored[i].get("name") and stored[i].get("relation"):
+                c["relation"] = stored[i]["relation"]
+        if "health_notes" not in request.POST:
+            fields.pop("health_notes")
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                contacts=contacts,
+                caretakers=_caretakers(request.POST, person.compound),
+                active=request.POST.get("active") == "1",
+                **fields,
+            )
+        except Refusal as exc:
+            if exc.status == 403:
+                raise PermissionDenied from None
+            errors = errors_of(exc)
+            person.refresh_from_db()
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("care_person", person.pk)
+    health = services.health_read(actor=request.user, person=person)
+    return render(
+        request,
+        "care/person.html",
+        {
+            "person": person,
+            "compound": person.compound,
+            "health": health,
+            "contacts": [
+                {"name": c.get("name", ""), "phone": pii.mask_phone(c.get("phone", ""))}
+                for c in person.contacts
+            ]
+            + [{"name": "", "phone": ""}] * max(0, 3 - len(person.contacts)),
+            "chosen": set(person.caretakers.values_list("pk", flat=True)),
+            "caretaker_choices": _caretaker_choices(person.compound),
+            "levels": Level.choices,
+            "reasons": Reason.choices,
+            "absences": person.absences.order_by("-starts_on")[:10],
+            "manage": True,
+            "errors": errors,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _date(raw):
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def absence_new(request, pk):
+    person = _person(request, pk)
+    try:
+        services.absence_add(
+            actor=request.user,
+            person=person,
+            starts_on=_date(request.POST.get("starts_on")),
+            ends_on=_date(request.POST.get("ends_on")),
+            reason=request.POST.get("reason", ""),
+        )
+    except Refusal as exc:
+        if exc.status == 403:
+            raise PermissionDenied from None
+        for msgs in errors_of(exc).values():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        messages.success(request, _("已登记暂停探访。"))
+    return redirect("care_person", person.pk)
+
+
+@login_required
+def day(request, compound_id):
+    compound = _compound(request, compound_id, access.can_view)
+    when = _date(request.GET.get("date")) or timezone.localdate()
+    return render(
+        request,
+        "care/day.html",
+        {
+            **selectors.day_overview(compound, when),
+            "compound": compound,
+            "tab": "day",
+            "manage": access.can_manage(request.user, compound),
+        },
+    )
+
+
+@login_required
+def escalations(request, compound_id):
+    compound = _compound(request, compound_id, access.can_view)
+    rows = selectors.open_escalations(compound)
+    recent = (
+        Escalation.objects.filter(compound=compound, status="resolved")
+        .select_related("visit__person__resident", "resolved_by")
+        .order_by("-resolved_at")[:20]
+    )
+    return render(
+        request,
+        "care/escalations.html",
+        {
+            "compound": compound,
+            "rows": rows,
+            "recent": recent,
+            "steps": Step.choices,
+            "results": Result.choices,
+            "now": timezone.now(),
+            "tab": "escalations",
+            "manage": access.can_manage(request.user, compound),
+        },
+    )
+
+
+def _escalation(request, pk) -> Escalation:
+    user = request.user
+    if not (access.views_anywhere(user) or access.visits_anywhere(user)):
+        raise PermissionDenied
+    return gate(
+        user,
+        selectors.escalations_visible_to(user).select_related("visit__person"),
+        pk,
+        compound="compound_id",
+    )
+
+
+def _back(request, esc):
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect("care_escalations", esc.compound_id)
+
+
+@login_required
+@require_POST
+def escalation_ack(request, pk):
+    esc = _escalation(request, pk)
+    try:
+        services.escalation_acknowledge(actor=request.user, escalation=esc)
+    except Refusal as exc:
+        if exc.status == 403:
+            raise PermissionDenied from None
+        messages.error(request, exc.message)
+    return _back(request, esc)
+
+
+@login_required
+@require_POST
+def escalation_resolve(request, pk):
+    esc = _escalation(request, pk)
+    try:
+        services.escalation_resolve(
+            actor=request.user,
+            escalation=esc,
+            result=request.POST.get("result", ""),
+            note=request.POST.get("note", ""),
+        )
+    except Refusal as exc:
+        if exc.status == 403:
+            raise PermissionDenied from None
+        for msgs in errors_of(exc).values():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        messages.success(request, _("已解除升级。"))
+    return _back(request, esc)
+
+
+def _time(raw):
+    from datetime import time
+
+    try:
+        return time.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+def chain(request, compound_id):
+    """The compound's escalation timings and cut-off (managers)."""
+    compound = _compound(request, compound_id, access.can_manage)
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.POST
+        try:
+            services.settings_set(
+                actor=request.user,
+                compound=compound,
+                cutoff=_time(request.POST.get("cutoff")),
+                **{
+                    k: request.POST.get(k, "")
+                    for k in ("contacts_after", "manager_after", "community_after", "police_after")
+                },
+            )
+        except Refusal as exc:
+            if exc.status == 403:
+                raise PermissionDenied from None
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("care_settings", compound.pk)
+    return render(
+        request,
+        "care/settings.html",
+        {
+            "compound": compound,
+            "conf": services.settings_for(compound.pk),
+            "errors": errors,
+            "form": form,
+            "tab": "settings",
+            "manage": True,
+        },
+        status=422 if errors else 200,
+    )
