@@ -341,3 +341,51 @@ def regulator_opened(compound_ids, start: date, end: date) -> int:
     return _in_window(
         Case.objects.filter(compound_id__in=compound_ids), "opened_at", window_start, window_end
     ).count()
+
+
+def figures_by_compound(
+    compounds, *, since: date | None = None, until: date | None = None, now: datetime | None = None
+) -> dict[int, Figures]:
+    """The ranking's headline figures (resolved, both rates, median days, overdue,
+    open red) of each compound of ``compounds``, keyed by id, by the same
+    definitions as ``figures()`` — in four grouped queries however many
+    compounds there are (the region view asked ``figures()`` once per compound)."""
+    now = now or timezone.now()
+    start, end = _window(since, until)
+    cases = Case.objects.filter(compound__in=compounds).order_by()
+    resolved_qs = _in_window(cases.filter(status__in=DONE_STATUSES), "resolved_at", start, end)
+    by_level: dict[int, dict] = {}
+    durations: dict[int, list] = {}
+    for cid, level, opened_at, resolved_at in resolved_qs.values_list(
+        "compound_id", "resolved_level", "opened_at", "resolved_at"
+    ):
+        levels = by_level.setdefault(cid, {})
+        levels[level] = levels.get(level, 0) + 1
+        durations.setdefault(cid, []).append((resolved_at - opened_at).total_seconds() / 86400)
+    overdue = dict(
+        _in_window(cases, "opened_at", start, end)
+        .filter(Q(timeouts__gt=0) | Q(status__in=OPEN_STATUSES, due_at__lt=now))
+        .values_list("compound_id")
+        .annotate(n=Count("pk"))
+    )
+    open_red = dict(
+        cases.filter(status__in=OPEN_STATUSES, risk=Risk.RED)
+        .values_list("compound_id")
+        .annotate(n=Count("pk"))
+    )
+    out = {}
+    for cid in compounds.values_list("pk", flat=True):
+        levels = by_level.get(cid, {})
+        resolved = sum(levels.values())
+        low = levels.get(Level.BUILDING, 0)
+        mid = low + levels.get(Level.COMPOUND, 0)
+        spans = durations.get(cid)
+        out[cid] = Figures(
+            resolved=resolved,
+            building_rate=round(low / resolved, 4) if resolved else None,
+            compound_rate=round(mid / resolved, 4) if resolved else None,
+            median_days=round(statistics.median(spans), 1) if spans else None,
+            overdue=overdue.get(cid, 0),
+            open_red=open_red.get(cid, 0),
+        )
+    return out
