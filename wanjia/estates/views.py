@@ -362,5 +362,5 @@ def _flag_labels() -> list[tuple[str, str]]:
         ("elderly_alone", _("独居老人")),
         ("alone_no_contact", _("独居老人未登记紧急联系人")),
         ("no_phone", _("未登记手机号")),
-        ("party", _("党员")),
+        ("party", _("居民党员")),
     ]
