@@ -27,6 +27,7 @@ from . import selectors, services
 from .figures import NOTES, elderly_alone_q, figures_by_building, figures_by_compound
 from .forms import CompoundFilter, ResidentForm
 from .models import Company, Compound, Duty, Region
+from .pages import region_crumbs
 
 SEARCH_LIMIT = 50
 
@@ -134,6 +135,7 @@ def compound_detail(request, pk: int):
             "compound": compound,
             "figures": figures,
             "buildings": [(b, per_building[b.pk]) for b in buildings],
+            "regions": region_crumbs(user, compound),
             "notes": NOTES,
             "can_import": can(user, "estates.import", compound=compound),
             "can_export": can(user, "estates.export", compound=compound),
@@ -323,15 +325,17 @@ def resident_search(request):
         ).order_by("compound__code", "building__sort", "household__room", "id")
     except services.SearchRateLimited as exc:
         return _search_refused(request, q, flag, region, exc.message)
-    total = results.count() if searched else 0
+    # every match, SEARCH_LIMIT a page, with the total (the list stopped at 50)
+    page = Paginator(results, SEARCH_LIMIT).get_page(request.GET.get("page")) if searched else None
     context = {
         "q": q,
         "flag": flag,
         "region": region,
         "flags": _flag_labels(),
         "searched": searched,
-        "results": results[:SEARCH_LIMIT] if searched else [],
-        "total": total,
+        "results": page.object_list if page else [],
+        "page": page,
+        "total": page.paginator.count if page else 0,
         "limit": SEARCH_LIMIT,
     }
     if request.htmx and request.htmx.target == "results":

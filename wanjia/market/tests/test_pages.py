@@ -380,3 +380,28 @@ def test_api_names_the_order_stage_as_the_pages_do(world, kit, login, api):
     body, shown = labels()
     assert (body["stage"], body["status_label"]) == ("cancelled", "已取消")
     assert shown == {("cancelled", "已取消")}
+
+
+def test_order_list_pages_with_the_total(world, kit, login, monkeypatch):
+    """Every order of a window is reachable, page by page, and the pager says how
+    many there are (the list stopped at 300 without a word)."""
+    import re
+
+    from wanjia.market.views import floor_orders
+
+    monkeypatch.setattr(floor_orders, "ORDERS_PER_PAGE", 1)
+    for home in (world.home, world.other_home):
+        services.order_place(
+            actor=world.manager_a,
+            window=kit.window,
+            household=home,
+            lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+        )
+    client = login(world.manager_a)
+    url = reverse("market_orders", args=[kit.window.pk])
+    codes = []
+    for page in (1, 2):
+        html = client.get(f"{url}?page={page}").content.decode()
+        assert 'data-total="2"' in html and "共 2 条" in html
+        codes += re.findall(r'<td class="title-cell"><a href="[^"]+">([^<]+)</a>', html)
+    assert sorted(codes) == sorted(Order.objects.values_list("code", flat=True))

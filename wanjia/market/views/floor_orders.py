@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from .floor_common import FORM_SCOPE, _window
 
 # --- orders and 代下单 ----------------------------------------------------------------------
 
+ORDERS_PER_PAGE = 50
+
 
 @login_required
 def window_orders(request, window_id):
@@ -41,9 +44,13 @@ def window_orders(request, window_id):
         "market/console_orders.html",
         {
             "window": window,
-            "orders": selectors.orders_with_lines(orders).order_by(
-                "building__sort", "household__room"
-            )[:300],
+            # every order, 50 a page with the total (the list stopped at 300, silently)
+            "orders": Paginator(
+                selectors.orders_with_lines(orders)
+                .select_related("household__compound")
+                .order_by("building__sort", "household__room", "pk"),
+                ORDERS_PER_PAGE,
+            ).get_page(request.GET.get("page")),
             "q": q,
             "status": status,
             "can_order_for": window.accepting() and selectors.may_order_for(request.user, window),

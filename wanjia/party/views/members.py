@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -25,6 +26,7 @@ from .common import _back, _base, _compound, _errors, _int, _render
 # ---------------------------------------------------------------- members
 
 
+MEMBERS_PER_PAGE = 50
 ROLE_RANK = {r: i for i, r in enumerate(BranchRole.values)}
 
 
@@ -56,7 +58,8 @@ def _members_ctx(request, compound) -> dict:
         "staff_id"
     )
     ctx.update(
-        members=members,
+        # the register, 50 a page with the total
+        members=Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
         candidates=Resident.objects.filter(compound=compound, is_party_member=True)
         .exclude(pk__in=enrolled_res)
         .select_related("household__unit", "household__building")
