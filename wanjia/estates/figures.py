@@ -29,7 +29,6 @@ NOTES = {
     # as 在册党员 (the party branch's register, on the party pages): each page
     # names which one it shows.
     "party_residents": _("居民党员：居民档案中登记为党员的居民人数（不含员工）。"),
-    "party_staff": _("员工党员：在岗员工中的党员人数。"),
 }
 
 
