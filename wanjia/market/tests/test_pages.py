@@ -405,3 +405,34 @@ def test_order_list_pages_with_the_total(world, kit, login, monkeypatch):
         assert 'data-total="2"' in html and "共 2 条" in html
         codes += re.findall(r'<td class="title-cell"><a href="[^"]+">([^<]+)</a>', html)
     assert sorted(codes) == sorted(Order.objects.values_list("code", flat=True))
+
+
+def test_order_list_costs_the_same_queries_for_more_orders(world, kit, login):
+    """Each row's household label read its building once per order (N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.manager_a)
+    url = reverse("market_orders", args=[kit.window.pk])
+    homes = list(world.a.households.order_by("id")[:4])
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    services.order_place(
+        actor=world.manager_a,
+        window=kit.window,
+        household=homes[0],
+        lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+    )
+    before = cost()
+    for home in homes[1:]:
+        services.order_place(
+            actor=world.manager_a,
+            window=kit.window,
+            household=home,
+            lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+        )
+    assert cost() == before

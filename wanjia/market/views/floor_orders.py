@@ -47,7 +47,7 @@ def window_orders(request, window_id):
             # every order, 50 a page with the total (the list stopped at 300, silently)
             "orders": Paginator(
                 selectors.orders_with_lines(orders)
-                .select_related("household__compound")
+                .select_related("household__compound", "household__building")
                 .order_by("building__sort", "household__room", "pk"),
                 ORDERS_PER_PAGE,
             ).get_page(request.GET.get("page")),

@@ -411,3 +411,27 @@ def test_member_register_pages_with_the_total(world, members, login, monkeypatch
     names = {n for n in ("张伟", "赵保安") if f"<b>{n}</b>" in first}
     names |= {n for n in ("张伟", "赵保安") if f"<b>{n}</b>" in second}
     assert names == {"张伟", "赵保安"}
+
+
+def test_member_register_costs_the_same_queries_for_more_members(world, members, login):
+    """Each member's home label read its building once per row (N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from wanjia.estates.testing import make_resident
+
+    client = login(world.secretary_a)
+    url = reverse("party_members") + f"?compound={world.a.pk}"
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = cost()
+    branch = members[0].branch
+    for n, home in enumerate(world.a.households.order_by("-id")[:3]):
+        person = make_resident(home, f"新党员{n}", is_party_member=True)
+        services.member_add(actor=world.secretary_a, branch=branch, resident=person)
+    assert cost() == before

@@ -40,6 +40,8 @@ def _members_ctx(request, compound) -> dict:
     members = (
         selectors.members_visible_to(request.user)
         .filter(compound=compound)
+        # a member's home is shown by its label (building-unit-room)
+        .select_related("resident__household__building", "resident__household__unit")
         .prefetch_related(
             Prefetch(
                 "responsibilities",
