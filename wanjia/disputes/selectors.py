@@ -343,6 +343,51 @@ def regulator_opened(compound_ids, start: date, end: date) -> int:
     ).count()
 
 
+def _per_compound(rows) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for cid, key, n in rows:
+        out.setdefault(cid, {})[key] = n
+    return out
+
+
+def regulator_opened_many(groups, start: date, end: date) -> list[int]:
+    """``regulator_opened`` for every group of compounds, in one grouped query."""
+    window_start, window_end = _window(start, end)
+    every = {cid for ids in groups for cid in ids}
+    by_compound = dict(
+        _in_window(
+            Case.objects.filter(compound_id__in=every), "opened_at", window_start, window_end
+        )
+        .order_by()
+        .values_list("compound_id")
+        .annotate(n=Count("pk"))
+    )
+    return [sum(by_compound.get(cid, 0) for cid in ids) for ids in groups]
+
+
+def regulator_compound_rate_many(groups, start: date, end: date) -> list:
+    """``regulator_compound_rate`` for every group (a rate over all the group's
+    cases, not a mean of its compounds' rates), in one grouped query."""
+    window_start, window_end = _window(start, end)
+    every = {cid for ids in groups for cid in ids}
+    resolved = _in_window(
+        Case.objects.filter(compound_id__in=every, status__in=DONE_STATUSES),
+        "resolved_at",
+        window_start,
+        window_end,
+    )
+    by_compound = _per_compound(
+        resolved.order_by().values_list("compound_id", "resolved_level").annotate(n=Count("pk"))
+    )
+    answers = []
+    for ids in groups:
+        levels = [by_compound.get(cid, {}) for cid in ids]
+        total = sum(sum(lv.values()) for lv in levels)
+        low = sum(lv.get(Level.BUILDING, 0) + lv.get(Level.COMPOUND, 0) for lv in levels)
+        answers.append(round(low / total, 4) if total else None)
+    return answers
+
+
 def figures_by_compound(
     compounds, *, since: date | None = None, until: date | None = None, now: datetime | None = None
 ) -> dict[int, Figures]:
