@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from wanjia.api import api
+from wanjia.core.views import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps the choice on the user's account
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("wanjia.core.urls")),
     path("", include("wanjia.estates.urls")),
     path("", include("wanjia.estates.urls_io")),

@@ -50,3 +50,31 @@ def test_manager_pages_fit_a_390px_phone(people, page, log_in):
             Path(folder).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{folder}/phone_{n:02d}.png", full_page=True)
     assert not wide, wide
+
+
+def test_desk_header_keeps_brand_and_user_menu_on_one_line(people, browser, live_server, log_in):
+    """At 1280 px with every section in the menu (a superuser sees them all), only
+    the sections wrap: 万家 once broke into 万/家, 消息 into 消/息, and the user's
+    name shrank to one character."""
+    from wanjia.core.models import User
+
+    User.objects.filter(pk=people.regulator.pk).update(is_superuser=True, is_staff=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", base_url=live_server.url
+    )
+    page = context.new_page()
+    try:
+        log_in(page, people.regulator.username)
+        page.goto("/console/")
+        sections = page.locator(".topnav a").count()
+        assert sections >= 9
+        line = page.evaluate(
+            """() => [...document.querySelectorAll('.brand, .usermenu a, .usermenu button')]
+                .filter(e => e.offsetParent)
+                .map(e => [e.textContent.trim(), e.getBoundingClientRect().height,
+                           parseFloat(getComputedStyle(e).lineHeight) || 24])"""
+        )
+        tall = [(text, h) for text, h, lh in line if h > 44]
+        assert not tall, tall
+    finally:
+        context.close()

@@ -342,8 +342,9 @@ def _abandoned(job: Job, now) -> str:
         if job.created_by_id:
             notify(
                 recipients=[job.created_by],
-                title=str(title % {"title": kind.title}),
-                body=str(message),
+                # rendered in the reader's language, not this worker's
+                title=lambda: str(title % {"title": kind.title}),
+                body=message,
                 link=reverse("job_status", kwargs={"job_id": job.pk}),
                 kind="core.job",
             )

@@ -4,6 +4,7 @@ memberships, API tokens, login throttling, the audit log, notifications
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,7 +20,15 @@ class User(AbstractUser):
 
     phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    language = models.CharField(_("语言"), max_length=10, blank=True)
+    # The reader's language: notices to this user are written in it. Kept when the
+    # user switches the language of the pages; blank means the site's default.
+    language = models.CharField(
+        _("语言"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("发给此用户的通知用这种语言书写；切换界面语言时自动记下。"),
+    )
     # The user's openid at our WeChat official account (公众号), for template
     # messages; empty until the user binds WeChat.
     wechat_openid = models.CharField(

@@ -5,6 +5,12 @@ and, for every configured channel and every recipient with an address on it, an
 ``OutboxMessage`` in the same transaction; delivery is enqueued only after
 commit, so a rolled-back write never sends anything.
 
+Each message is written in its READER's language (``User.language``, else the
+site's default), not the language of the request that caused it: ``title`` and
+``body`` may be plain text (a person's own words, sent as they are), a lazy
+translation, or a callable that builds the text; the last two are rendered once
+per language among the recipients, under that language.
+
 Delivery (``outbox_dispatch``) may run in several Huey consumers at once. Each
 row is *claimed* before it is sent: the claim counts the attempt and pushes
 ``next_attempt_at`` one lease ahead, in one atomic step (``SELECT ... FOR UPDATE
@@ -17,13 +23,15 @@ the row due again when the lease runs out.
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
 from . import channels as channel_registry
@@ -34,12 +42,16 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 
+# What notify() takes as a title or body: plain text, a lazy translation, or a
+# callable that returns the text (called under each reader's language).
+Text = str | Promise | Callable[[], str]
+
 
 def notify(
     *,
     recipients,
-    title: str,
-    body: str = "",
+    title: "Text",
+    body: "Text" = "",
     link: str = "",
     kind: str = "",
     channels=None,
@@ -51,10 +63,19 @@ def notify(
     users = [u for u in dict.fromkeys(recipients) if u is not None]
     if not users:
         return []
+    texts: dict[str, tuple[str, str]] = {}
+    for lang in {reader_language(u) for u in users}:
+        texts[lang] = (_render(title, lang), _render(body, lang))
     with transaction.atomic():
         notes = Notification.objects.bulk_create(
             [
-                Notification(recipient=u, title=title[:200], body=body, link=link[:300], kind=kind)
+                Notification(
+                    recipient=u,
+                    title=texts[reader_language(u)][0][:200],
+                    body=texts[reader_language(u)][1],
+                    link=link[:300],
+                    kind=kind,
+                )
                 for u in users
             ]
         )
@@ -62,6 +83,26 @@ def notify(
         if queued:
             transaction.on_commit(partial(_enqueue_dispatch, [m.pk for m in queued]), robust=True)
     return notes
+
+
+def reader_language(user) -> str:
+    """The language ``user`` reads the product in: the one they chose (kept on
+    their account when they switch), else the site's default."""
+    chosen = (getattr(user, "language", "") or "").lower()
+    codes = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in codes else settings.LANGUAGE_CODE
+
+
+def _render(text, lang: str) -> str:
+    """A message part in ``lang``: callables and lazy translations are rendered
+    under that language, plain text is kept as it is."""
+    if isinstance(text, Promise):
+        with translation.override(lang):
+            return str(text)
+    if callable(text):
+        with translation.override(lang):
+            return str(text())
+    return str(text)
 
 
 def _payload(note: Notification) -> dict:

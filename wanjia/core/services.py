@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .audit import audit
-from .models import ApiToken, Membership, ScopeType
+from .models import ApiToken, Membership, ScopeType, User
 
 
 def token_issue(*, actor, name: str = "api", ip: str | None = None) -> str:
@@ -82,3 +82,9 @@ def membership_grant(*, actor, user, role: str, node) -> Membership:
             )
     user.__dict__.pop("_wanjia_memberships", None)
     return membership
+
+
+def user_language_keep(user, language: str) -> None:
+    """Keep ``language`` on the account: notices to ``user`` are written in it."""
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseRedirect
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.defaults import server_error as django_server_error
+from django.views.i18n import set_language as django_set_language
 
+from . import services
 from .auth import lockout_message, login_check
 from .roles import Role
 from .scoping import roles_of
@@ -36,7 +39,8 @@ def login_view(request):
         if user is not None:
             login(request, user)  # rotates the session key
             nxt = request.GET.get("next", "")
-            return HttpResponseRedirect(nxt) if _safe_next(request) else redirect("home")
+            response = HttpResponseRedirect(nxt) if _safe_next(request) else redirect("home")
+            return _follow_language(request, user, response)
         error = lockout_message() if code == "locked" else _("用户名或密码不正确。")
     return render(
         request,
@@ -44,6 +48,45 @@ def login_view(request):
         {"error": error, "username": username},
         status=400 if error else 200,
     )
+
+
+def _known_language(code: str) -> str:
+    code = (code or "").lower()
+    return code if code in {c for c, _name in settings.LANGUAGES} else ""
+
+
+def _follow_language(request, user, response):
+    """The account keeps its reader's language (notifications are written in it):
+    a user who chose one gets it on every device they log in from; one who never
+    chose keeps the language they logged in with."""
+    from django.utils.translation import get_language
+
+    chosen = _known_language(user.language)
+    if chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+    else:
+        current = _known_language(get_language())
+        if current:
+            services.user_language_keep(user, current)
+    return response
+
+
+def set_language(request):
+    """Django's language switch, which also keeps the choice on the account, so
+    messages sent to this user later are written in it."""
+    response = django_set_language(request)
+    chosen = _known_language(request.POST.get("language", "")) if request.method == "POST" else ""
+    if chosen and request.user.is_authenticated:
+        services.user_language_keep(request.user, chosen)
+    return response
 
 
 def _safe_next(request) -> bool:

@@ -53,6 +53,7 @@ class DisputesConfig(AppConfig):
             _("新发纠纷"),
             note=_("期间内登记的矛盾纠纷件数（含排查发现和居民报告）。"),
             compute=selectors.regulator_opened,
+            compute_many=selectors.regulator_opened_many,
             order=30,
         )
         figures.register(
@@ -61,6 +62,7 @@ class DisputesConfig(AppConfig):
             _("大事不出小区"),
             note=_("期间内化解的纠纷中，在楼栋或小区层级化解的比例。"),
             compute=selectors.regulator_compound_rate,
+            compute_many=selectors.regulator_compound_rate_many,
             kind=figures.RATIO,
             better=figures.HIGHER,
             order=31,

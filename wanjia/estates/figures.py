@@ -27,7 +27,10 @@ NOTES = {
     "households": _("登记在册的住户（房屋）数，不论是否有人居住。"),
     "residents": _("登记在册的居民人数（业主、租户和家庭成员）。"),
     "elderly_alone": _("标记为独居、且年满60周岁的居民；未填出生日期的独居居民也计入，以免漏管。"),
-    "party": _("居民中登记为党员的人数，加上在岗员工中的党员人数。"),
+    # 居民党员: residents the registry marks as party members. Not the same count
+    # as 在册党员 (the party branch's register, on the party pages): each page
+    # names which one it shows.
+    "party_residents": _("居民党员：居民档案中登记为党员的居民人数（不含员工）。"),
 }
 
 

@@ -108,6 +108,14 @@ def _breadcrumbs(node: Region, roots: list[Region]) -> list[Region]:
     return [r for r in chain if r.path.startswith(top.path)]
 
 
+def region_crumbs(user, compound) -> list[Region]:
+    """A regulator's way back up from a compound page to the region pages they
+    drilled down from (their region ... the compound's community); [] for others."""
+    path = compound.community.path
+    roots = [r for r in _regulator_roots(user) if path.startswith(r.path)]
+    return _breadcrumbs(compound.community, roots) if roots else []
+
+
 def _rows(node: Region, compounds, figures: dict[int, Figures]) -> list[dict]:
     """One row per child region (or per compound, under a community), with the
     ids of the compounds it covers."""

@@ -160,6 +160,6 @@ def registry_for_regulators(user) -> list[Card]:
             title=_("辖区独居老人"),
             count=summary.elderly_alone,
             url=reverse("gov_home"),
-            detail=_("党员 %(party)s 人，可结对关爱。") % {"party": summary.party},
+            detail=_("居民党员 %(party)s 人，可结对关爱。") % {"party": summary.party_residents},
         ),
     ]

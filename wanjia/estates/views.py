@@ -27,6 +27,7 @@ from . import selectors, services
 from .figures import NOTES
 from .forms import CompoundFilter, ResidentForm
 from .models import Duty
+from .pages import region_crumbs
 
 SEARCH_LIMIT = 50
 
@@ -86,6 +87,7 @@ def compound_detail(request, pk: int):
             "compound": compound,
             "figures": figures,
             "buildings": [(b, per_building[b.pk]) for b in buildings],
+            "regions": region_crumbs(user, compound),
             "notes": NOTES,
             "can_import": can(user, "estates.import", compound=compound),
             "can_export": can(user, "estates.export", compound=compound),
@@ -258,15 +260,17 @@ def resident_search(request):
         )
     except services.SearchRateLimited as exc:
         return _search_refused(request, q, flag, region, exc.message)
-    total = results.count() if searched else 0
+    # every match, SEARCH_LIMIT a page, with the total (the list stopped at 50)
+    page = Paginator(results, SEARCH_LIMIT).get_page(request.GET.get("page")) if searched else None
     context = {
         "q": q,
         "flag": flag,
         "region": region,
         "flags": _flag_labels(),
         "searched": searched,
-        "results": results[:SEARCH_LIMIT] if searched else [],
-        "total": total,
+        "results": page.object_list if page else [],
+        "page": page,
+        "total": page.paginator.count if page else 0,
         "limit": SEARCH_LIMIT,
         "search_tabs": kernel_search.tabs("estates"),
     }
@@ -307,5 +311,5 @@ def _flag_labels() -> list[tuple[str, str]]:
         ("elderly_alone", _("独居老人")),
         ("alone_no_contact", _("独居老人未登记紧急联系人")),
         ("no_phone", _("未登记手机号")),
-        ("party", _("党员")),
+        ("party", _("居民党员")),
     ]

@@ -466,9 +466,9 @@ def receiving_line(window, pk):
     )
 
 
-def window_orders_listed(user, window, *, q: str = "", status: str = "", limit: int = 300):
+def window_orders_listed(user, window, *, q: str = "", status: str = ""):
     """The window's orders ``user`` sees, by order code, household code or room and
-    status, with their lines, building by building."""
+    status, with their lines, building by building (every one: the page pages them)."""
     orders = orders_visible_to(user).filter(window=window)
     if q:
         orders = orders.filter(
@@ -476,7 +476,11 @@ def window_orders_listed(user, window, *, q: str = "", status: str = "", limit: 
         )
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
-    return orders_with_lines(orders).order_by("building__sort", "household__room")[:limit]
+    return (
+        orders_with_lines(orders)
+        .select_related("household__compound", "household__building")
+        .order_by("building__sort", "household__room", "pk")
+    )
 
 
 def households_matching(households, q: str, *, limit: int = 20):

@@ -273,6 +273,8 @@ def members_with_duties(user, compound):
     return (
         members_visible_to(user)
         .filter(compound=compound)
+        # a member's home is shown by its label (building-unit-room)
+        .select_related("resident__household__building", "resident__household__unit")
         .prefetch_related(
             Prefetch(
                 "responsibilities",

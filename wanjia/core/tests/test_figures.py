@@ -69,3 +69,32 @@ def test_a_registered_figure_is_the_apps_own_definition(world):
         figures.figure("disputes.compound_rate").compute([world.a.pk], start, end)
         == own.compound_rate
     )
+
+
+def test_table_asks_a_figure_that_can_answer_every_row_at_once_only_once():
+    from datetime import date
+
+    from wanjia.core import figures
+
+    calls = {"one": 0, "many": 0}
+
+    def one(ids, start, end):
+        calls["one"] += 1
+        return len(ids)
+
+    def many(groups, start, end):
+        calls["many"] += 1
+        return [len(ids) for ids in groups]
+
+    saved = dict(figures._FIGURES)
+    try:
+        figures._FIGURES.clear()
+        figures.register("t", "t.n", "n", note="", compute=one, compute_many=many)
+        rows = figures.table(
+            [("a", [1, 2]), ("b", []), ("c", [3])], date(2026, 1, 1), date(2026, 1, 2)
+        )
+    finally:
+        figures._FIGURES.clear()
+        figures._FIGURES.update(saved)
+    assert [r["values"] for r in rows] == [[2], [None], [1]]
+    assert calls == {"one": 0, "many": 1}

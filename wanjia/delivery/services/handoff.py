@@ -113,9 +113,11 @@ def delivery_confirm(*, actor, delivery: Delivery, method: str, code: str, photo
         )
         _tell_household(
             delivery,
-            _("菜篮子已送到门口"),
-            _("您的菜袋（%(code)s）已于 %(time)s 放在门口，请及时取回。")
-            % {"code": delivery.order.code, "time": timezone.localtime(now).strftime("%H:%M")},
+            lambda: _("菜篮子已送到门口"),
+            lambda: (
+                _("您的菜袋（%(code)s）已于 %(time)s 放在门口，请及时取回。")
+                % {"code": delivery.order.code, "time": timezone.localtime(now).strftime("%H:%M")}
+            ),
         )
     return delivery
 
@@ -176,14 +178,17 @@ def delivery_fail(*, actor, delivery: Delivery, reason: str, note: str = "") -> 
         )
         _tell_household(
             delivery,
-            _("菜袋暂未送达"),
-            _("配送员未能把您的菜袋（%(code)s）送到：%(reason)s。物业会再联系您。")
-            % {"code": delivery.order.code, "reason": delivery.get_fail_reason_display()},
+            lambda: _("菜袋暂未送达"),
+            lambda: (
+                _("配送员未能把您的菜袋（%(code)s）送到：%(reason)s。物业会再联系您。")
+                % {"code": delivery.order.code, "reason": delivery.get_fail_reason_display()}
+            ),
         )
     return delivery
 
 
-def _tell_household(delivery: Delivery, title: str, body: str) -> None:
+def _tell_household(delivery: Delivery, title, body) -> None:
+    """``title`` and ``body`` are callables: notify() writes them in each reader's language."""
     from django.urls import reverse
 
     people = users_by_household([delivery.order.household_id]).get(delivery.order.household_id, [])

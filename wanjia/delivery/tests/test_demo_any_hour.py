@@ -58,3 +58,7 @@ def test_the_demo_has_a_delivery_day_in_progress_whatever_the_hour(day, at):
         assert mine.filter(deliveries__status=DeliveryStatus.DELIVERED).exists()
         assert mine.filter(deliveries__status=DeliveryStatus.PENDING).exists()
         assert not plan.deliveries.filter(delivered_at__gt=now).exists()
+        # the staffing advice speaks of the same day: its earliest finish is
+        # after the round set out (it read 07:25 beside a 14:06 departure)
+        earliest = datetime.fromisoformat(plan.suggestion["earliest_deadline"])
+        assert plan.start_at < earliest

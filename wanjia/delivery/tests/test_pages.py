@@ -91,7 +91,8 @@ def test_manager_reads_home_window_plan_sheets_board_and_map(world, kit, planned
     body = text(page)
     assert page.status_code == 200
     assert "12 / 12" in body and "全部菜袋都排进了路线" in body
-    assert "按时送完需要 <b>1</b> 名（三轮车）配送员，今天 1 名" in body
+    # every bag on time: the advice leads with the couriers this plan uses
+    assert "本方案用 <b>1</b> 名配送员即可按时送完，今天共 1 名" in body
     assert "今天的配送员最早 <b>" in body
     assert reverse("delivery_route", args=[route.pk]) in body and "<svg" in body
     assert planned.finish_at and timezone.localtime(planned.finish_at).strftime("%H:%M") in body

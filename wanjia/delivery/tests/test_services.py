@@ -375,3 +375,32 @@ def test_a_start_on_another_day_than_the_delivery_is_a_field_error(world, days):
         )
     assert list(exc.value.message_dict) == ["start_at"]
     assert not DeliveryPlan.objects.exists()
+
+
+def test_advice_beside_a_plan_that_serves_everyone_agrees_with_it(world, login):
+    """When the plan serves every bag in time, the advice leads with the couriers
+    that plan uses and never names a finish later than the plan's own; the
+    one-kind sizing (a what-if) is shown as such."""
+    import re
+
+    from django.urls import reverse
+
+    kit = sorted_window(world)
+    couriers = [post_courier(world, kit, name=f"配送员{n}") for n in range(3)]
+    plan = plan_now(world, kit, couriers)
+    assert plan.served_bags == plan.bags and plan.finish_at <= plan.deadline_at
+    # the sizing's heuristic answers disagree with the plan beside them
+    later = plan.finish_at + timedelta(hours=1)
+    plan.suggestion = {
+        **plan.suggestion,
+        "couriers_needed": 5,
+        "earliest_deadline": later.isoformat(),
+    }
+    plan.save(update_fields=["suggestion"])
+    html = login(world.manager_a).get(reverse("delivery_plan", args=[plan.pk])).content.decode()
+    used = plan.routes.count()
+    assert re.search(rf"本方案用 <b>{used}</b> 名配送员即可按时送完，今天共 3 名", html)
+    assert "若全部用" in html and "需要 5 名" in html
+    assert "按时送完需要" not in html
+    shown = re.search(r"最早 <b>(\d\d:\d\d)</b>", html).group(1)
+    assert shown == timezone.localtime(plan.finish_at).strftime("%H:%M")

@@ -233,8 +233,17 @@ def _advice(plan) -> dict | None:
         return None
     earliest = parse_datetime(s["earliest_deadline"]) if s.get("earliest_deadline") else None
     mode = s.get("mode")
+    # The plan beside the advice is itself an answer: when it serves every bag
+    # in time, the advice leads with the couriers it uses and never names a
+    # finish later than its own (the sizing is a what-if in one kind of courier).
+    on_time = bool(plan.bags and plan.served_bags == plan.bags and plan.finish_at)
+    on_time = on_time and plan.finish_at <= plan.deadline_at
+    if on_time and earliest and earliest > plan.finish_at:
+        earliest = plan.finish_at
     return {
         "mode": Mode(mode).label if mode in Mode.values else mode,
+        "on_time": on_time,
+        "used": plan.routes.count(),
         "needed": s.get("couriers_needed"),
         "today": s.get("couriers_today"),
         "impossible": s.get("impossible") or 0,

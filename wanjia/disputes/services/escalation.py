@@ -70,9 +70,12 @@ def case_escalate(*, actor, case: Case, reason: str = "", timed_out: bool = Fals
             obj=case,
             detail={"from": old, "to": target, "timed_out": timed_out},
         )
-        title = (_("矛盾纠纷超时上报：%(c)s") if timed_out else _("矛盾纠纷上报：%(c)s")) % {
-            "c": case.get_category_display()
-        }
+
+        def title():  # in each reader's language
+            return (_("矛盾纠纷超时上报：%(c)s") if timed_out else _("矛盾纠纷上报：%(c)s")) % {
+                "c": case.get_category_display()
+            }
+
         _tell_arrival(case, target, title=title, kind="disputes.escalated", exclude=actor)
     return case
 

@@ -194,24 +194,28 @@ def _create_case(
         _tell_arrival(
             case,
             case.level,
-            title=_("新的矛盾纠纷待调解：%(c)s") % {"c": case.get_category_display()},
+            title=lambda: _("新的矛盾纠纷待调解：%(c)s") % {"c": case.get_category_display()},
             kind="disputes.opened",
             exclude=actor,
         )
     return case
 
 
-def _tell_arrival(case, level, *, title: str, kind: str, exclude=None) -> None:
+def _tell_arrival(case, level, *, title, kind: str, exclude=None) -> None:
     """Notify the mediator and the level's people; red cases also reach the community."""
     recipients = [case.mediator, *access.level_audience(case, level)]
     if case.risk == Risk.RED:
         recipients += access.level_audience(case, Level.COMMUNITY)
     recipients = [u for u in recipients if u is not None and u != exclude]
-    body = _("%(compound)s · %(level)s层级 · 期限 %(due)s") % {
-        "compound": case.compound.name,
-        "level": Level(level).label,
-        "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
-    }
+
+    # title and body are written in each reader's language (notify() calls them)
+    def body():
+        return _("%(compound)s · %(level)s层级 · 期限 %(due)s") % {
+            "compound": case.compound.name,
+            "level": Level(level).label,
+            "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+
     notify(recipients=recipients, title=title, body=body, link=case_url(case), kind=kind)
 
 

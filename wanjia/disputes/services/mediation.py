@@ -99,7 +99,7 @@ def case_resolve(*, actor, case: Case, resolution: str, agreement: str = "") -> 
         audit(actor=actor, action="disputes.case.resolved", obj=case, detail={"level": case.level})
         notify(
             recipients=[u for u in access.party_users(case) if u != actor],
-            title=_("您的矛盾纠纷已化解，请评价"),
+            title=lambda: _("您的矛盾纠纷已化解，请评价"),
             body=resolution[:200],
             link=reverse("disputes_h5_case", args=[case.pk]),
             kind="disputes.resolved",
@@ -199,7 +199,7 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
         audit(actor=actor, action="disputes.case.reopened", obj=case)
         notify(
             recipients=[u for u in [case.mediator] if u is not None and u != actor],
-            title=_("矛盾纠纷被重新打开：%(c)s") % {"c": case.get_category_display()},
+            title=lambda: _("矛盾纠纷被重新打开：%(c)s") % {"c": case.get_category_display()},
             body=reason,
             link=case_url(case),
             kind="disputes.reopened",

@@ -141,3 +141,47 @@ def test_heat_table_and_sweeps(world, fixture_cases):
             )
         done = selectors.sweep_completion(type(world.a).objects.filter(pk=world.a.pk))
     assert done == {"planned": 2, "done": 1, "rate": 0.5}
+
+
+def test_ranking_agrees_with_figures_in_constant_queries(
+    world, fixture_cases, django_assert_num_queries
+):
+    """The region view's table of compounds: each row is what ``figures()`` says
+    of that compound alone, and the table costs the same few queries whatever
+    the number of compounds (it asked ``figures()`` once per compound: N+1)."""
+    from wanjia.core.models import Compound
+    from wanjia.disputes.selectors import compound_ranking as _ranking
+    from wanjia.estates.testing import make_compound
+
+    for n in range(3):
+        make_compound(f"空小区{n}", community=world.a.community)
+    both = Compound.objects.all()
+    with time_machine.travel(T0, tick=False):
+        since = (T0 - timedelta(days=90)).date()
+        with django_assert_num_queries(5):
+            rows = _ranking(both, since)
+        for row in rows:
+            alone = selectors.figures(both.filter(pk=row["compound"].pk), since=since)
+            for key in ("resolved", "building_rate", "compound_rate", "median_days"):
+                assert getattr(row["f"], key) == getattr(alone, key), key
+            assert (row["f"].overdue, row["f"].open_red) == (alone.overdue, alone.open_red)
+    assert [r["compound"].pk for r in rows][:2] == [world.a.pk, world.b.pk]
+
+
+@pytest.mark.parametrize("key", ["disputes.opened", "disputes.compound_rate"])
+def test_regulator_figures_answer_every_row_in_one_query(
+    world, fixture_cases, key, django_assert_num_queries
+):
+    """The regulator's table asked each figure once per row (district, street or
+    compound): compute_many answers all rows in one query, each row what
+    compute says of that group (a group's rate is over all its cases)."""
+    from wanjia.core import figures
+
+    figure = figures.figure(key)
+    groups = [[world.a.pk], [world.b.pk], [world.a.pk, world.b.pk], [world.a.pk, 999999]]
+    with time_machine.travel(T0, tick=False):
+        start, end = (T0 - timedelta(days=60)).date(), T0.date()
+        with django_assert_num_queries(1):
+            many = figure.compute_many(groups, start, end)
+        assert many == [figure.compute(ids, start, end) for ids in groups]
+    assert many[0] != many[1]

@@ -225,3 +225,19 @@ def test_red_cases_are_paged_with_their_total(world, login):
     second = client.get(url + "&page=2").content.decode()
     assert second.count('class="dz-card risk-red"') == 5 and "第 2 / 2 页" in second
     assert f"compound={world.a.pk}" in second  # the pager keeps the drill-down
+
+
+def test_a_resident_following_a_console_link_lands_on_their_phone_page(world, leak, login):
+    """A notice or a shared link to /console/disputes/<id>/ put a resident in the
+    staff console's shell (a menu of one item, 工作台); they land on the H5 page
+    of the same case instead, and staff still get the console page."""
+    from django.urls import reverse
+
+    case = leak()
+    resident = login(world.resident_a)
+    answer = resident.get(reverse("disputes_case", args=[case.pk]))
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("disputes_h5_case", args=[case.pk])
+    assert resident.get(answer["Location"]).status_code == 200
+    staff = login(world.manager_a).get(reverse("disputes_case", args=[case.pk]))
+    assert staff.status_code == 200

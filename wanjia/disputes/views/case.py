@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from wanjia.core.context import RESIDENT_SIDE
 from wanjia.core.errors import errors_of
+from wanjia.core.scoping import roles_of
 from wanjia.estates.selectors import get_or_404
 from wanjia.party.selectors import badge_user_ids
 
@@ -71,9 +73,18 @@ def _case_for(request, pk):
     return get_or_404(selectors.cases_visible_to(request.user), pk=pk)
 
 
+def _resident_side(user) -> bool:
+    roles = roles_of(user)
+    return bool(roles) and roles <= RESIDENT_SIDE and not user.is_superuser
+
+
 @login_required
 def case_detail(request, pk):
     case = _case_for(request, pk)
+    if _resident_side(request.user):
+        # a resident following a link to the console lands on their own phone
+        # page of the case, as the console home sends them to the H5
+        return redirect("disputes_h5_case", pk=case.pk)
     return render(request, "disputes/case.html", case_context(request.user, case))
 
 

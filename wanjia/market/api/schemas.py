@@ -134,7 +134,15 @@ class OrderOut(Schema):
     window: int
     household: int
     household_code: str
-    status: str
+    status: str = Field(..., description="placed / cancelled (the record's state)")
+    stage: str = Field(
+        ...,
+        description="where the order stands, as the pages show it: "
+        "open / preparing / packed / delivered / cancelled",
+    )
+    status_label: str = Field(
+        ..., description="the stage in words, in the request's language, as on the pages"
+    )
     fulfilment: str
     slot: int | None
     on_behalf: bool
@@ -152,6 +160,8 @@ class OrderOut(Schema):
             "household": order.household_id,
             "household_code": order.household.code,
             "status": order.status,
+            "stage": order.stage(),
+            "status_label": order.stage_label,
             "fulfilment": order.fulfilment,
             "slot": order.slot_id,
             "on_behalf": order.on_behalf,

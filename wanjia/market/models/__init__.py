@@ -26,6 +26,7 @@ from .catalog import (
     SupplierKind,
 )
 from .orders import (
+    ORDER_STAGES,
     Fulfilment,
     Order,
     OrderLine,
@@ -47,6 +48,7 @@ from .windows import (
 )
 
 __all__ = [
+    "ORDER_STAGES",
     "BundleComponent",
     "CatalogItem",
     "Category",

@@ -22,6 +22,17 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# Where an order stands, as every page and the API name it (one definition: the
+# list, the order page, the resident's home and the API read Order.stage).
+ORDER_STAGES = {
+    "cancelled": _("已取消"),
+    "delivered": _("已送达"),
+    "packed": _("已装袋"),
+    "open": _("已下单 · 可修改"),
+    "preparing": _("已截单 · 备货中"),
+}
+
+
 class Order(models.Model):
     """One household's order in one window, which is also its bag: at most one
     live order per household and window (a partial unique index), so a second
@@ -85,6 +96,21 @@ class Order(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status == OrderStatus.PLACED
+
+    def stage(self, now=None) -> str:
+        """cancelled / delivered (handed over) / packed / open (the window still
+        takes changes) / preparing (past the cutoff, not packed yet)."""
+        if self.status == OrderStatus.CANCELLED:
+            return "cancelled"
+        if self.handed_at:
+            return "delivered"
+        if self.packed_at:
+            return "packed"
+        return "open" if self.window.accepting(now) else "preparing"
+
+    @property
+    def stage_label(self) -> str:
+        return str(ORDER_STAGES[self.stage()])
 
 
 class OrderLine(models.Model):

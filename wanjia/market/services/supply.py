@@ -274,31 +274,35 @@ def _tell_shortage(
 ) -> None:
     from django.urls import reverse
 
-    parts = "；".join(
-        _("%(name)s 订 %(qty)s%(unit)s，实配 %(filled)s%(unit)s")
-        % {
-            "name": ln.offer.item.name,
-            "qty": ln.qty,
-            "filled": ln.qty_filled,
-            "unit": ln.offer.item.unit,
-        }
-        for ln in lines
-    )
-    notify(
-        recipients=recipients,
-        title=_("菜篮子订单缺货调整"),
-        body=_(
+    def parts():
+        return "；".join(
+            _("%(name)s 订 %(qty)s%(unit)s，实配 %(filled)s%(unit)s")
+            % {
+                "name": ln.offer.item.name,
+                "qty": ln.qty,
+                "filled": ln.qty_filled,
+                "unit": ln.offer.item.unit,
+            }
+            for ln in lines
+        )
+
+    def body():  # called by notify() under each reader's language
+        return _(
             "您在「%(window)s」的订单 %(code)s 因到货不足已按「%(rule)s」调整：%(parts)s。"
             "应付金额由 ¥%(before)s 调整为 ¥%(after)s。"
-        )
-        % {
+        ) % {
             "window": window.title,
             "code": order.code,
             "rule": window.market.get_shortage_rule_display(),
-            "parts": parts,
+            "parts": parts(),
             "before": before,
             "after": order.total,
-        },
+        }
+
+    notify(
+        recipients=recipients,
+        title=lambda: _("菜篮子订单缺货调整"),
+        body=body,
         link=reverse("market_h5_order", args=[order.pk]),
         kind="market.shortage",
     )

@@ -336,3 +336,103 @@ def test_order_list_and_order_page_show_one_status(world, kit, login):
             html = page.content.decode()
             assert page.status_code == 200
             assert "已截单 · 备货中" in html and "可修改" not in html
+
+
+def test_api_names_the_order_stage_as_the_pages_do(world, kit, login, api):
+    """The API's status_label is the label on the staff list, the order page and
+    the resident's home, at each stage: open, past the cut-off, packed, cancelled."""
+    import re
+
+    order = services.order_place(
+        actor=world.resident_a,
+        window=kit.window,
+        household=world.home,
+        lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+    )
+    staff, resident, client = login(world.manager_a), login(world.resident_a), api(world.manager_a)
+
+    def labels():
+        shown = []
+        for who, url in [
+            (staff, reverse("market_orders", args=[kit.window.pk]) + "?status=all"),
+            (staff, reverse("market_staff_order", args=[order.pk])),
+            (resident, reverse("market_h5_order", args=[order.pk])),
+            (resident, reverse("market_h5_home")),
+        ]:
+            html = who.get(url).content.decode()
+            shown += re.findall(r'data-stage="(\w+)"[^>]*>([^<]+)<', html)
+        body = client.get(f"/api/v1/market/orders/{order.pk}").json()
+        return body, {(s, label.strip().split(" · 缺货")[0]) for s, label in shown}
+
+    body, shown = labels()
+    assert (body["stage"], body["status_label"]) == ("open", "已下单 · 可修改")
+    assert shown == {("open", "已下单 · 可修改")}
+    with time_machine.travel(kit.window.closes_at + timedelta(minutes=5), tick=False):
+        body, shown = labels()
+        assert (body["stage"], body["status_label"]) == ("preparing", "已截单 · 备货中")
+        assert shown == {("preparing", "已截单 · 备货中")}
+    order.packed_at = timezone.now()
+    order.save(update_fields=["packed_at"])
+    body, shown = labels()
+    assert (body["stage"], body["status_label"]) == ("packed", "已装袋")
+    assert shown == {("packed", "已装袋")}
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED, packed_at=None)
+    body, shown = labels()
+    assert (body["stage"], body["status_label"]) == ("cancelled", "已取消")
+    assert shown == {("cancelled", "已取消")}
+
+
+def test_order_list_pages_with_the_total(world, kit, login, monkeypatch):
+    """Every order of a window is reachable, page by page, and the pager says how
+    many there are (the list stopped at 300 without a word)."""
+    import re
+
+    from wanjia.market.views import floor_orders
+
+    monkeypatch.setattr(floor_orders, "ORDERS_PER_PAGE", 1)
+    for home in (world.home, world.other_home):
+        services.order_place(
+            actor=world.manager_a,
+            window=kit.window,
+            household=home,
+            lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+        )
+    client = login(world.manager_a)
+    url = reverse("market_orders", args=[kit.window.pk])
+    codes = []
+    for page in (1, 2):
+        html = client.get(f"{url}?page={page}").content.decode()
+        assert 'data-total="2"' in html and "共 2 条" in html
+        codes += re.findall(r'<td class="title-cell"><a href="[^"]+">([^<]+)</a>', html)
+    assert sorted(codes) == sorted(Order.objects.values_list("code", flat=True))
+
+
+def test_order_list_costs_the_same_queries_for_more_orders(world, kit, login):
+    """Each row's household label read its building once per order (N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.manager_a)
+    url = reverse("market_orders", args=[kit.window.pk])
+    homes = list(world.a.households.order_by("id")[:4])
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    services.order_place(
+        actor=world.manager_a,
+        window=kit.window,
+        household=homes[0],
+        lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+    )
+    before = cost()
+    for home in homes[1:]:
+        services.order_place(
+            actor=world.manager_a,
+            window=kit.window,
+            household=home,
+            lines=[LineIn(kit.offers["大白菜"].pk, 1)],
+        )
+    assert cost() == before

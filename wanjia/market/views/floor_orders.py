@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +23,8 @@ from .floor_common import FORM_SCOPE, _window
 
 # --- orders and 代下单 ----------------------------------------------------------------------
 
+ORDERS_PER_PAGE = 50
+
 
 @login_required
 def window_orders(request, window_id):
@@ -33,7 +36,11 @@ def window_orders(request, window_id):
         "market/console_orders.html",
         {
             "window": window,
-            "orders": selectors.window_orders_listed(request.user, window, q=q, status=status),
+            # every order, 50 a page with the total (the list stopped at 300, silently)
+            "orders": Paginator(
+                selectors.window_orders_listed(request.user, window, q=q, status=status),
+                ORDERS_PER_PAGE,
+            ).get_page(request.GET.get("page")),
             "q": q,
             "status": status,
             "can_order_for": window.accepting() and selectors.may_order_for(request.user, window),

@@ -55,9 +55,7 @@ def h5_home(request):
     households = list(selectors.own_households(request.user))
     windows = list(selectors.open_windows_for_households(request.user, households))
     mine = selectors.placed_orders_by_window(households, windows)
-    markets = {w.market for w in windows} | set(
-        selectors.markets_serving(request.user, households)
-    )
+    markets = {w.market for w in windows} | set(selectors.markets_serving(request.user, households))
     return render(
         request,
         "market/h5_home.html",

@@ -392,3 +392,46 @@ def test_every_viewer_role_opens_every_party_endpoint(world, api, login, members
     body = {"branch": zhang.branch_id, "resident": world.other_home.residents.get().pk}
     r = by_api.post("/api/v1/party/members", body, content_type="application/json")
     assert r.status_code == 403
+
+
+def test_member_register_pages_with_the_total(world, members, login, monkeypatch):
+    """The register (在册党员) pages, and its pager says how many are on it."""
+    import importlib
+
+    from django.urls import reverse
+
+    monkeypatch.setattr(
+        importlib.import_module("wanjia.party.views.members"), "MEMBERS_PER_PAGE", 1
+    )
+    client = login(world.secretary_a)
+    url = reverse("party_members") + f"?compound={world.a.pk}"
+    first = client.get(url).content.decode()
+    second = client.get(url + "&page=2").content.decode()
+    assert 'data-total="2"' in first and 'rel="next"' in first and "在册党员" in first
+    names = {n for n in ("张伟", "赵保安") if f"<b>{n}</b>" in first}
+    names |= {n for n in ("张伟", "赵保安") if f"<b>{n}</b>" in second}
+    assert names == {"张伟", "赵保安"}
+
+
+def test_member_register_costs_the_same_queries_for_more_members(world, members, login):
+    """Each member's home label read its building once per row (N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from wanjia.estates.testing import make_resident
+
+    client = login(world.secretary_a)
+    url = reverse("party_members") + f"?compound={world.a.pk}"
+
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = cost()
+    branch = members[0].branch
+    for n, home in enumerate(world.a.households.order_by("-id")[:3]):
+        person = make_resident(home, f"新党员{n}", is_party_member=True)
+        services.member_add(actor=world.secretary_a, branch=branch, resident=person)
+    assert cost() == before

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from .common import _back, _base, _compound, _errors, _int, _render
 # ---------------------------------------------------------------- members
 
 
+MEMBERS_PER_PAGE = 50
 ROLE_RANK = {r: i for i, r in enumerate(BranchRole.values)}
 
 
@@ -32,7 +34,8 @@ def _members_ctx(request, compound) -> dict:
     ctx = _base(request, compound, "members")
     members = sorted(selectors.members_with_duties(request.user, compound), key=_member_rank)
     ctx.update(
-        members=members,
+        # the register, 50 a page with the total
+        members=Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
         candidates=selectors.resident_candidates(compound),
         staff_candidates=selectors.staff_candidates(compound),
         roles=BranchRole.choices,
