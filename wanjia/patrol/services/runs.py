@@ -133,16 +133,19 @@ def stops_sweep_overdue(*, now: datetime | None = None, grace: timedelta = GRACE
             alerted += 1
             compound_id = stop.run.compound_id
             due = timezone.localtime(stop.due_at)
+            facts = {
+                "route": stop.run.route.name,
+                "due": due.strftime("%H:%M"),
+                "point": stop.checkpoint.name,
+                "grace": int(grace.total_seconds() // 60),
+            }
             notify(
                 recipients=[*leaders_on_duty(compound_id, stop.due_at), *managers_of(compound_id)],
-                title=_("巡更漏点：%(point)s") % {"point": stop.checkpoint.name},
-                body=_("%(route)s %(due)s 应到 %(point)s，超过 %(grace)s 分钟仍未签到。")
-                % {
-                    "route": stop.run.route.name,
-                    "due": due.strftime("%H:%M"),
-                    "point": stop.checkpoint.name,
-                    "grace": int(grace.total_seconds() // 60),
-                },
+                # rendered in each reader's language (a callable: see core.notify)
+                title=lambda f=facts: _("巡更漏点：%(point)s") % f,
+                body=lambda f=facts: (
+                    _("%(route)s %(due)s 应到 %(point)s，超过 %(grace)s 分钟仍未签到。") % f
+                ),
                 link=reverse("patrol_run", args=[stop.run_id]),
                 kind="patrol.missed",
             )

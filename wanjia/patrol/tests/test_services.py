@@ -135,6 +135,20 @@ def test_missed_alert_fires_once_at_the_right_minute(patrol):
     assert told == {patrol.secretary_a.pk, patrol.manager_a.pk}
 
 
+def test_missed_alert_is_written_in_each_readers_language(patrol):
+    Team.objects.create(compound=patrol.a, name="先锋队", leader=patrol.secretary_a)
+    patrol.manager_a.language = "en"
+    patrol.manager_a.save(update_fields=["language"])
+    due = timezone.make_aware(datetime(2026, 3, 10, 22, 5))
+    with time_machine.travel(due + timedelta(minutes=15), tick=False):
+        assert services.stops_sweep_overdue() == 1
+    notes = Notification.objects.filter(kind="patrol.missed")
+    english = notes.get(recipient=patrol.manager_a)
+    chinese = notes.get(recipient=patrol.secretary_a)
+    assert english.title.startswith("Missed checkpoint") and "巡更" not in english.title
+    assert chinese.title.startswith("巡更漏点")
+
+
 @time_machine.travel(AT_2205, tick=False)
 def test_incident_becomes_a_dispute_case_through_the_intent(patrol):
     incident = services.incident_report(
