@@ -57,6 +57,9 @@ class PatrolConfig(AppConfig):
         from .services import rosters
 
         rosters.ready()  # the roster job kind and its audit words
+        from .services import teams
+
+        teams.ready()  # the team pages' audit words
 
         from . import evidence
 

@@ -4,6 +4,7 @@ from .views import console, h5
 from .views import evidence as evidence_views
 from .views import outposts as outpost_views
 from .views import roster as roster_views
+from .views import teams as team_views
 
 urlpatterns = [
     path("console/patrol/", console.home, name="patrol_home"),
@@ -109,5 +110,23 @@ urlpatterns = [
         "console/patrol/c/<int:compound_id>/evidence.xlsx",
         evidence_views.report_xlsx,
         name="patrol_evidence_xlsx",
+    ),
+    # teams (views/teams.py)
+    path("console/patrol/c/<int:compound_id>/teams/", team_views.teams, name="patrol_teams"),
+    path(
+        "console/patrol/c/<int:compound_id>/teams/new/",
+        team_views.team_create,
+        name="patrol_team_create",
+    ),
+    path("console/patrol/teams/<int:pk>/", team_views.team_edit, name="patrol_team_edit"),
+    path(
+        "console/patrol/teams/<int:pk>/members/",
+        team_views.member_add,
+        name="patrol_team_member_add",
+    ),
+    path(
+        "console/patrol/team-members/<int:pk>/remove/",
+        team_views.member_remove,
+        name="patrol_team_member_remove",
     ),
 ]

@@ -266,6 +266,30 @@ def _wishes(world, obj):
     return ShiftWish.objects.filter(compound_id=obj.pk).count()
 
 
+def _team(world, side):
+    from wanjia.patrol.models import Team
+
+    c = compound(world, side)
+    leader = world.secretary_a if side == "a" else world.outsider_b
+    return Team.objects.create(compound=c, name="队", leader=leader)
+
+
+def _team_member(world, side):
+    from wanjia.patrol.models import TeamMember
+
+    team = _team(world, side)
+    return TeamMember.objects.create(team=team, user=world.staff_a if side == "a" else team.leader)
+
+
+def _team_state(world, obj):
+    from wanjia.patrol.models import Team, TeamMember
+
+    return (
+        tuple(Team.objects.order_by("pk").values_list("pk", "name", "leader_id")),
+        TeamMember.objects.count(),
+    )
+
+
 def outpost_state(world, obj):
     return tuple(Outpost.objects.filter(compound_id=obj.compound_id).values_list("name", "active"))
 
@@ -354,6 +378,52 @@ ENDPOINTS += [
         forbidden=_not(*MANAGE),
         obj=_leave,
         state=_leave_kept,
+    ),
+    Endpoint(
+        "patrol_teams",
+        "/console/patrol/c/{pk}/teams/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "patrol_team_create",
+        "/console/patrol/c/{pk}/teams/new/",
+        method="post",
+        body=lambda w, o: {"name": "新队", "leader": w.secretary_a.pk},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=_team_state,
+    ),
+    Endpoint(
+        "patrol_team_edit",
+        "/console/patrol/teams/{pk}/",
+        method="post",
+        body=lambda w, o: {"name": "改名", "leader": w.secretary_a.pk},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_team,
+        state=_team_state,
+    ),
+    Endpoint(
+        "patrol_team_member_add",
+        "/console/patrol/teams/{pk}/members/",
+        method="post",
+        body=lambda w, o: {"user": w.volunteer_a.pk, "role": "volunteer"},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_team,
+        state=_team_state,
+    ),
+    Endpoint(
+        "patrol_team_member_remove",
+        "/console/patrol/team-members/{pk}/remove/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_team_member,
+        state=_team_state,
     ),
     Endpoint(
         "patrol_wish_add",
