@@ -116,7 +116,7 @@ def visit_list(request, filters: Query[VisitFilter]):
         raise PermissionDenied
     compound = _compound(user, filters.compound)
     day = filters.date or timezone.localdate()
-    rows = selectors.visits_visible_to(user).filter(compound=compound, date=day)
+    rows = selectors.visits_of_day(user, compound, day)
     items = [
         {
             "id": v.pk,
@@ -159,11 +159,9 @@ def escalation_list(request, filters: Query[EscalationFilter]):
     if not _any_care(user):
         raise PermissionDenied
     compound = _compound(user, filters.compound)
-    rows = selectors.escalations_visible_to(user).filter(compound=compound).order_by("due_at", "id")
-    if filters.status:
-        if filters.status not in EscalationStatus.values:
-            raise Invalid({"status": _("状态应为 open 或 resolved。")})
-        rows = rows.filter(status=filters.status)
+    if filters.status and filters.status not in EscalationStatus.values:
+        raise Invalid({"status": _("状态应为 open 或 resolved。")})
+    rows = selectors.escalations_of(user, compound, filters.status or "")
     items = [
         {
             "id": e.pk,

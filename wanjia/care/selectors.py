@@ -8,14 +8,17 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from wanjia.core.models import Compound
+from wanjia.core.models import Compound, Membership, ScopeType, User
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import get_or_404, scope_q
+from wanjia.estates.models import Resident
 
 from .models import (
     CarePerson,
     Escalation,
     EscalationStatus,
+    Level,
+    Reason,
     Result,
     Visit,
     VisitStatus,
@@ -181,3 +184,89 @@ def open_escalations(compound):
         .select_related("visit__person__resident", "visit__building", "owner")
         .order_by("due_at")
     )
+
+
+# ---- the rows the pages and endpoints fetch (moved out of the handlers) -----------------------
+# The gates (core.scoping.gate in the views) take these querysets: the tenancy rule stays
+# there, the shape of what is fetched lives here.
+
+
+def person_rows():
+    return CarePerson.objects.select_related("compound", "resident__building")
+
+
+def escalation_rows(user):
+    return escalations_visible_to(user).select_related("visit__person")
+
+
+def visit_rows(user):
+    """A visit with its person's household (the phone's visit page)."""
+    return visits_visible_to(user).select_related("person__resident__household")
+
+
+def visits_of_day(user, compound, day: date):
+    return visits_visible_to(user).filter(compound=compound, date=day)
+
+
+def escalations_of(user, compound, status: str = ""):
+    """A compound's escalations by due time, of one status when given (the API list)."""
+    rows = escalations_visible_to(user).filter(compound=compound).order_by("due_at", "id")
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def recent_resolved(compound, *, limit: int = 20):
+    return (
+        Escalation.objects.filter(compound=compound, status="resolved")
+        .select_related("visit__person__resident", "resolved_by")
+        .order_by("-resolved_at")[:limit]
+    )
+
+
+def people_list(user, compound, *, level: str = "", reason: str = "", q: str = ""):
+    """The care list of a compound with the page's filters (unknown values ignored)."""
+    rows = people_visible_to(user).filter(compound=compound)
+    if level in Level.values:
+        rows = rows.filter(level=level)
+    if reason in Reason.values:
+        rows = rows.filter(reason=reason)
+    if q.strip():
+        rows = rows.filter(resident__name__contains=q.strip()[:20])
+    return rows.prefetch_related("caretakers").order_by(
+        "resident__building__sort", "resident__household_id"
+    )
+
+
+def caretaker_choices(compound):
+    """Active users who may visit in the compound (the caretaker picker)."""
+    ids = Membership.objects.filter(
+        role__in=CAPABILITIES["care.visit"], scope_type=ScopeType.COMPOUND, compound=compound
+    ).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "id")
+
+
+def users_by_ids(ids) -> list:
+    return list(User.objects.filter(pk__in=ids))
+
+
+def candidates(compound):
+    """Residents living alone not yet on the care list (the add form)."""
+    return (
+        Resident.objects.filter(compound=compound, care__isnull=True)
+        .filter(lives_alone=True)
+        .select_related("building", "household")
+        .order_by("birth_date", "id")[:200]
+    )
+
+
+def compound_resident(compound, pk: int):
+    return Resident.objects.filter(pk=pk, compound=compound).first()
+
+
+def caretaker_ids(person) -> set:
+    return set(person.caretakers.values_list("pk", flat=True))
+
+
+def recent_absences(person, *, limit: int = 10):
+    return person.absences.order_by("-starts_on")[:limit]

@@ -103,7 +103,7 @@ def checkpoint_list(request, filters: Query[CompoundFilter]):
     if not (access.views_anywhere(user) or access.patrols_anywhere(user)):
         raise PermissionDenied
     compound = _compound(user, filters.compound, _sees)
-    rows = selectors.checkpoints_visible_to(user).filter(compound=compound, retired_at__isnull=True)
+    rows = selectors.live_checkpoints(user, compound)
     items = [{"id": c.pk, "name": c.name, "kind": c.kind, "compound": c.compound_id} for c in rows]
     return {"items": items, "count": len(items)}
 

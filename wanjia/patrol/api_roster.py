@@ -20,12 +20,12 @@ from ninja import Query, Schema
 from ninja.responses import Status
 
 from wanjia.core.errors import Invalid
-from wanjia.core.jobs import jobs_visible_to, with_live_progress
+from wanjia.core.jobs import with_live_progress
 from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Int
 
 from . import access, selectors
 from .api import _compound, _sees, router
-from .selectors_roster import shifts_in
+from .selectors_roster import roster_jobs_visible_to, shifts_in
 from .services import rosters
 
 
@@ -121,7 +121,7 @@ def roster_job(request, job_id: Id):
     user = request.auth
     if not access.manages_anywhere(user):
         raise PermissionDenied
-    job = selectors.get_or_404(jobs_visible_to(user).filter(kind=rosters.JOB_KIND), pk=job_id)
+    job = selectors.get_or_404(roster_jobs_visible_to(user), pk=job_id)
     job = with_live_progress(job)
     return {
         "id": job.pk,

@@ -86,6 +86,21 @@ def outposts_visible_to(user):
     return Outpost.objects.filter(scope_q(user, compound="compound_id")).select_related("compound")
 
 
+def compound_outposts(user, compound):
+    """A compound's outposts (the console's list)."""
+    return outposts_visible_to(user).filter(compound=compound)
+
+
+def outpost_rows():
+    """What the outpost gate (views.outposts) fetches."""
+    return Outpost.objects.select_related("compound")
+
+
+def outpost_shift_rows():
+    """What the shift gate (views.outposts) fetches."""
+    return OutpostShift.objects.select_related("outpost__compound")
+
+
 def staff_of(compound):
     """The people who may stand at an outpost: the compound's patrol roles."""
     ids = Membership.objects.filter(

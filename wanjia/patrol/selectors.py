@@ -9,7 +9,16 @@ from wanjia.core.models import Compound
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import get_or_404, scope_q
 
-from .models import CheckIn, Checkpoint, Flag, Incident, Route, Run, RunStatus, RunStop
+from .models import (
+    CheckIn,
+    Checkpoint,
+    Flag,
+    Incident,
+    Route,
+    Run,
+    RunStatus,
+    RunStop,
+)
 
 __all__ = ["get_or_404"]
 
@@ -50,6 +59,47 @@ def incidents_visible_to(user):
     return Incident.objects.filter(scope_q(user, compound="compound_id")).select_related(
         "compound", "checkpoint", "reported_by"
     )
+
+
+def compound_checkpoints(user, compound):
+    """Every checkpoint of a compound, retired ones too (the console's list)."""
+    return checkpoints_visible_to(user).filter(compound=compound)
+
+
+def live_checkpoints(user, compound):
+    """The checkpoints of a compound still in use (API list, route form, QR sheet)."""
+    return checkpoints_visible_to(user).filter(compound=compound, retired_at__isnull=True)
+
+
+def compound_routes(user, compound):
+    """A compound's routes with their stops and schedules (the routes page)."""
+    return (
+        routes_visible_to(user)
+        .filter(compound=compound)
+        .prefetch_related("stops__checkpoint", "schedules")
+    )
+
+
+def recent_incidents(user, compound, *, limit: int = 10):
+    """The latest incidents of a compound (the board)."""
+    return incidents_visible_to(user).filter(compound=compound)[:limit]
+
+
+# ---- the rows the pages fetch (moved out of the views) ----------------------------------------
+# The gates (core.scoping.gate in the views) take these querysets: the tenancy rule stays
+# there, the shape of what is fetched lives here.
+
+
+def checkpoint_rows():
+    return Checkpoint.objects.select_related("compound")
+
+
+def run_rows():
+    return Run.objects.select_related("route", "compound")
+
+
+def incident_rows():
+    return Incident.objects.select_related("compound")
 
 
 def night_bounds(night: date) -> tuple[datetime, datetime]:

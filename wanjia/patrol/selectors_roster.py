@@ -7,8 +7,11 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from .models import Leave, RosterShift
-from .services.rosters import COVER, SHIFT_BY_KEY, SHIFTS, leave_days, members_of
+from wanjia.core.jobs import jobs_visible_to
+from wanjia.core.models import Job
+
+from .models import Leave, RosterShift, ShiftWish
+from .services.rosters import COVER, JOB_KIND, SHIFT_BY_KEY, SHIFTS, leave_days, members_of
 
 
 @dataclass
@@ -93,3 +96,29 @@ def my_next_shifts(user, *, now=None, limit: int = 5):
         .select_related("compound")
         .order_by("starts_at", "id")[:limit]
     )
+
+
+# ---- the rows the roster pages and endpoints fetch (moved out of the handlers) ----------------
+
+
+def roster_jobs_visible_to(user):
+    """The roster build jobs the user may follow (the API's job endpoint)."""
+    return jobs_visible_to(user).filter(kind=JOB_KIND)
+
+
+def roster_job_of(compound, pk: int):
+    """The roster build job ``pk`` of a compound, or None (the grid's ?job=)."""
+    return Job.objects.filter(pk=pk, kind=JOB_KIND, compound=compound).first()
+
+
+def roster_job_rows():
+    """What the job gate (views.roster.job_part) fetches."""
+    return Job.objects.filter(kind=JOB_KIND).select_related("compound")
+
+
+def leave_rows():
+    return Leave.objects.select_related("compound")
+
+
+def wish_rows():
+    return ShiftWish.objects.select_related("compound")

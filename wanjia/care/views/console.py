@@ -14,10 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wanjia.core import pii
 from wanjia.core.errors import Refusal, errors_of
-from wanjia.core.models import User
-from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import gate
-from wanjia.estates.models import Resident
 
 from .. import access, selectors, services
 from ..models import CarePerson, Escalation, Level, Reason, Result, Step
@@ -44,15 +41,6 @@ def home(request):
     return render(request, "care/home.html", {"compounds": compounds})
 
 
-def _caretaker_choices(compound):
-    from wanjia.core.models import Membership, ScopeType
-
-    ids = Membership.objects.filter(
-        role__in=CAPABILITIES["care.visit"], scope_type=ScopeType.COMPOUND, compound=compound
-    ).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "id")
-
-
 def _form_fields(post) -> dict:
     raw_days = (post.get("custom_days") or "").strip()
     try:
@@ -75,16 +63,7 @@ def _form_fields(post) -> dict:
 
 def _caretakers(post, compound):
     ids = [int(x) for x in post.getlist("caretakers") if x.isdigit()]
-    return list(User.objects.filter(pk__in=ids))
-
-
-def _candidates(compound):
-    return (
-        Resident.objects.filter(compound=compound, care__isnull=True)
-        .filter(lives_alone=True)
-        .select_related("building", "household")
-        .order_by("birth_date", "id")[:200]
-    )
+    return selectors.users_by_ids(ids)
 
 
 @login_required
@@ -97,11 +76,7 @@ def people(request, compound_id):
             raise PermissionDenied
         form = request.POST
         rid = request.POST.get("resident", "")
-        resident = (
-            Resident.objects.filter(pk=int(rid), compound=compound).first()
-            if rid.isdigit()
-            else None
-        )
+        resident = selectors.compound_resident(compound, int(rid)) if rid.isdigit() else None
         try:
             services.person_create(
                 actor=request.user,
@@ -117,21 +92,12 @@ def people(request, compound_id):
         else:
             messages.success(request, _("已加入关爱名单。"))
             return redirect("care_people", compound.pk)
-    rows = selectors.people_visible_to(request.user).filter(compound=compound)
     level, reason, q = (
         request.GET.get("level", ""),
         request.GET.get("reason", ""),
         request.GET.get("q", ""),
     )
-    if level in Level.values:
-        rows = rows.filter(level=level)
-    if reason in Reason.values:
-        rows = rows.filter(reason=reason)
-    if q.strip():
-        rows = rows.filter(resident__name__contains=q.strip()[:20])
-    rows = rows.prefetch_related("caretakers").order_by(
-        "resident__building__sort", "resident__household_id"
-    )
+    rows = selectors.people_list(request.user, compound, level=level, reason=reason, q=q)
     return render(
         request,
         "care/people.html",
@@ -143,8 +109,8 @@ def people(request, compound_id):
             "levels": Level.choices,
             "reasons": Reason.choices,
             "filters": {"level": level, "reason": reason, "q": q},
-            "candidates": _candidates(compound) if manage else [],
-            "caretaker_choices": _caretaker_choices(compound) if manage else [],
+            "candidates": selectors.candidates(compound) if manage else [],
+            "caretaker_choices": selectors.caretaker_choices(compound) if manage else [],
             "errors": errors,
             "form": form,
             "tab": "people",
@@ -156,7 +122,7 @@ def people(request, compound_id):
 def _person(request, pk) -> CarePerson:
     return gate(
         request.user,
-        CarePerson.objects.select_related("compound", "resident__building"),
+        selectors.person_rows(),
         pk,
         compound="compound_id",
         allowed=lambda p: access.can_manage(request.user, p.compound),
@@ -209,11 +175,11 @@ def person_edit(request, pk):
                 for c in person.contacts
             ]
             + [{"name": "", "phone": ""}] * max(0, 3 - len(person.contacts)),
-            "chosen": set(person.caretakers.values_list("pk", flat=True)),
-            "caretaker_choices": _caretaker_choices(person.compound),
+            "chosen": selectors.caretaker_ids(person),
+            "caretaker_choices": selectors.caretaker_choices(person.compound),
             "levels": Level.choices,
             "reasons": Reason.choices,
-            "absences": person.absences.order_by("-starts_on")[:10],
+            "absences": selectors.recent_absences(person),
             "manage": True,
             "errors": errors,
         },
@@ -271,11 +237,7 @@ def day(request, compound_id):
 def escalations(request, compound_id):
     compound = _compound(request, compound_id, access.can_view)
     rows = selectors.open_escalations(compound)
-    recent = (
-        Escalation.objects.filter(compound=compound, status="resolved")
-        .select_related("visit__person__resident", "resolved_by")
-        .order_by("-resolved_at")[:20]
-    )
+    recent = selectors.recent_resolved(compound)
     return render(
         request,
         "care/escalations.html",
@@ -298,7 +260,7 @@ def _escalation(request, pk) -> Escalation:
         raise PermissionDenied
     return gate(
         user,
-        selectors.escalations_visible_to(user).select_related("visit__person"),
+        selectors.escalation_rows(user),
         pk,
         compound="compound_id",
     )

@@ -27,7 +27,7 @@ def _require_visit(user) -> None:
 def _visit(request, pk):
     _require_visit(request.user)
     return selectors.get_or_404(
-        selectors.visits_visible_to(request.user).select_related("person__resident__household"),
+        selectors.visit_rows(request.user),
         pk=pk,
     )
 

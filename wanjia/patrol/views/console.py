@@ -13,7 +13,7 @@ from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.scoping import gate
 
 from .. import access, selectors, services
-from ..models import Checkpoint, CheckpointKind, Incident, Run, Severity
+from ..models import Checkpoint, CheckpointKind, Severity
 
 
 def qr_svg(text: str, *, scale: int = 4) -> str:
@@ -47,7 +47,7 @@ def board(request, compound_id):
     context = {
         **selectors.board(compound),
         "compound": compound,
-        "incidents": selectors.incidents_visible_to(request.user).filter(compound=compound)[:10],
+        "incidents": selectors.recent_incidents(request.user, compound),
         "manage": access.can_manage(request.user, compound),
     }
     if request.htmx and request.GET.get("part") == "board":
@@ -95,7 +95,7 @@ def checkpoints(request, compound_id):
         else:
             messages.success(request, _("已添加巡更点。"))
             return redirect("patrol_checkpoints", compound.pk)
-    rows = selectors.checkpoints_visible_to(request.user).filter(compound=compound)
+    rows = selectors.compound_checkpoints(request.user, compound)
     return render(
         request,
         "patrol/checkpoints.html",
@@ -115,7 +115,7 @@ def _checkpoint(request, pk) -> Checkpoint:
     user = request.user
     return gate(
         user,
-        Checkpoint.objects.select_related("compound"),
+        selectors.checkpoint_rows(),
         pk,
         compound="compound_id",
         allowed=lambda cp: access.can_manage(user, cp.compound),
@@ -157,11 +157,7 @@ def checkpoint_retire(request, pk):
 def routes(request, compound_id):
     compound = _compound(request, compound_id, access.can_view)
     manage = access.can_manage(request.user, compound)
-    points = list(
-        selectors.checkpoints_visible_to(request.user).filter(
-            compound=compound, retired_at__isnull=True
-        )
-    )
+    points = list(selectors.live_checkpoints(request.user, compound))
     errors = {}
     if request.method == "POST":
         if not manage:
@@ -187,11 +183,7 @@ def routes(request, compound_id):
         else:
             messages.success(request, _("已添加路线（每 2 小时一轮，22:00–06:00）。"))
             return redirect("patrol_routes", compound.pk)
-    rows = (
-        selectors.routes_visible_to(request.user)
-        .filter(compound=compound)
-        .prefetch_related("stops__checkpoint", "schedules")
-    )
+    rows = selectors.compound_routes(request.user, compound)
     return render(
         request,
         "patrol/routes.html",
@@ -214,9 +206,7 @@ def _minutes(raw) -> int:
 @login_required
 def qr_sheet(request, compound_id):
     compound = _compound(request, compound_id, access.can_manage)
-    rows = selectors.checkpoints_visible_to(request.user).filter(
-        compound=compound, retired_at__isnull=True
-    )
+    rows = selectors.live_checkpoints(request.user, compound)
     sheets = [{"cp": cp, "svg": qr_svg(services.qr_url(cp, request))} for cp in rows]
     return render(request, "patrol/qr_sheet.html", {"compound": compound, "sheets": sheets})
 
@@ -226,7 +216,7 @@ def run_detail(request, pk):
     user = request.user
     run = gate(
         user,
-        Run.objects.select_related("route", "compound"),
+        selectors.run_rows(),
         pk,
         compound="compound_id",
         allowed=lambda r: access.can_view(user, r.compound) or access.can_patrol(user, r.compound),
@@ -242,7 +232,7 @@ def incident_to_case(request, pk):
     user = request.user
     incident = gate(
         user,
-        Incident.objects.select_related("compound"),
+        selectors.incident_rows(),
         pk,
         compound="compound_id",
         allowed=lambda i: access.can_hand_over(user, i.compound),

@@ -17,7 +17,7 @@ from wanjia.core.errors import Gone, Refusal, errors_of
 from wanjia.core.scoping import gate
 
 from .. import access, evidence, selectors
-from ..models import Outpost, OutpostShift
+from ..models import Outpost
 from ..services import outposts as services
 
 
@@ -36,7 +36,7 @@ def _outpost(request, pk) -> Outpost:
     user = request.user
     return gate(
         user,
-        Outpost.objects.select_related("compound"),
+        evidence.outpost_rows(),
         pk,
         compound="compound_id",
         allowed=lambda o: access.can_manage(user, o.compound),
@@ -86,7 +86,7 @@ def outposts(request, compound_id):
         else:
             messages.success(request, _("已添加岗哨。"))
             return redirect("patrol_outposts", compound.pk)
-    rows = evidence.outposts_visible_to(request.user).filter(compound=compound)
+    rows = evidence.compound_outposts(request.user, compound)
     return render(
         request,
         "patrol/outposts.html",
@@ -216,7 +216,7 @@ def outpost_shift_remove(request, pk):
     user = request.user
     shift = gate(
         user,
-        OutpostShift.objects.select_related("outpost__compound"),
+        evidence.outpost_shift_rows(),
         pk,
         compound="outpost__compound_id",
         allowed=lambda s: access.can_manage(user, s.outpost.compound),

@@ -23,12 +23,10 @@ from openpyxl.utils import get_column_letter
 
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.jobs import ACTIVE, with_live_progress
-from wanjia.core.models import Job
 from wanjia.core.scoping import gate
 from wanjia.core.sheets import safe_cell
 
 from .. import access, selectors, selectors_roster
-from ..models import Leave, ShiftWish
 from ..services import rosters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,9 +101,7 @@ def roster(request, compound_id):
     start, days = _range(request.GET)
     job = None
     if request.GET.get("job", "").isdigit():
-        job = Job.objects.filter(
-            pk=int(request.GET["job"]), kind=rosters.JOB_KIND, compound=compound
-        ).first()
+        job = selectors_roster.roster_job_of(compound, int(request.GET["job"]))
     return render(request, "patrol/roster.html", _context(request, compound, start, days, job=job))
 
 
@@ -144,7 +140,7 @@ def job_part(request, pk):
     user = request.user
     job = gate(
         user,
-        Job.objects.filter(kind=rosters.JOB_KIND).select_related("compound"),
+        selectors_roster.roster_job_rows(),
         pk,
         compound="compound_id",
         allowed=lambda j: access.can_manage(user, j.compound),
@@ -242,7 +238,7 @@ def leave_remove(request, pk):
     user = request.user
     leave = gate(
         user,
-        Leave.objects.select_related("compound"),
+        selectors_roster.leave_rows(),
         pk,
         compound="compound_id",
         allowed=lambda r: access.can_manage(user, r.compound),
@@ -364,7 +360,7 @@ def wish_remove(request, pk):
     user = request.user
     wish = gate(
         user,
-        ShiftWish.objects.select_related("compound"),
+        selectors_roster.wish_rows(),
         pk,
         compound="compound_id",
         allowed=lambda r: access.can_manage(user, r.compound),
