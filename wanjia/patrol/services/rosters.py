@@ -455,19 +455,22 @@ def problems_in(compound, start: date, days: int) -> list[dict]:
 MAX_LEAVE_DAYS = 92
 
 
+def _team_member(actor, compound, user_id) -> tuple[TeamMember | None, dict]:
+    """The compound's team member ``user_id`` for a manager's form, and the
+    form's errors so far (a field error when there is no such member)."""
+    if not access.can_manage(actor, compound):
+        raise Forbidden
+    try:
+        member = {m.user_id: m for m in members_of(compound)}.get(int(user_id))
+    except (TypeError, ValueError):
+        member = None
+    return member, {} if member is not None else {"user": [_("请选择本小区巡逻队的队员。")]}
+
+
 def leave_add(*, actor, compound, user_id, start, end, note: str = "") -> Leave:
     """A team member's leave (dates included); the next roster built keeps them
     off those days, and a shift already on them is flagged on the grid."""
-    if not access.can_manage(actor, compound):
-        raise Forbidden
-    errors = {}
-    members = {m.user_id: m for m in members_of(compound)}
-    try:
-        member = members.get(int(user_id))
-    except (TypeError, ValueError):
-        member = None
-    if member is None:
-        errors["user"] = [_("请选择本小区巡逻队的队员。")]
+    member, errors = _team_member(actor, compound, user_id)
     if not isinstance(start, date):
         errors["start"] = [_("请填写日期。")]
     if not isinstance(end, date):
@@ -531,16 +534,7 @@ def wish_add(*, actor, compound, user_id, weekday, shift: str, wants, note: str 
     """A member's weekly wish ("no nights on Fridays", "early shift on Mondays");
     the next roster built honours as many as the rules allow. The same member,
     day and shift again replaces the earlier wish."""
-    if not access.can_manage(actor, compound):
-        raise Forbidden
-    errors = {}
-    members = {m.user_id: m for m in members_of(compound)}
-    try:
-        member = members.get(int(user_id))
-    except (TypeError, ValueError):
-        member = None
-    if member is None:
-        errors["user"] = [_("请选择本小区巡逻队的队员。")]
+    member, errors = _team_member(actor, compound, user_id)
     try:
         weekday = int(weekday)
     except (TypeError, ValueError):

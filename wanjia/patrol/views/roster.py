@@ -206,30 +206,47 @@ def _date_or_none(raw):
         return None
 
 
+def _side_form(request, compound, save, *, section: str, done: str):
+    """A side form of the roster page (leave, wishes): ``save()`` then back to
+    the page's section; its field errors in place on the page (422)."""
+    try:
+        save()
+    except Refusal as exc:
+        start, days = _range(request.GET)
+        context = _context(
+            request,
+            compound,
+            start,
+            days,
+            **{f"{section}_errors": errors_of(exc), f"{section}_form": request.POST},
+        )
+        return render(request, "patrol/roster.html", context, status=422)
+    messages.success(request, done)
+    start, days = _range(request.GET)
+    query = urlencode({"start": start.isoformat(), "days": days})
+    anchor = {"leave": "#leave", "wish": "#wishes"}[section]
+    return redirect(reverse("patrol_roster", args=[compound.pk]) + "?" + query + anchor)
+
+
 @login_required
 @require_POST
 def leave_add(request, compound_id):
     compound = _compound(request, compound_id, access.can_manage)
     post = request.POST
-    try:
-        rosters.leave_add(
+    return _side_form(
+        request,
+        compound,
+        lambda: rosters.leave_add(
             actor=request.user,
             compound=compound,
             user_id=post.get("user", ""),
             start=_date_or_none(post.get("start")),
             end=_date_or_none(post.get("end")),
             note=post.get("note", ""),
-        )
-    except Refusal as exc:
-        start, days = _range(request.GET)
-        context = _context(
-            request, compound, start, days, leave_errors=errors_of(exc), leave_form=post
-        )
-        return render(request, "patrol/roster.html", context, status=422)
-    messages.success(request, _("已登记请假。重新生成排班时会避开这些日期。"))
-    start, days = _range(request.GET)
-    query = urlencode({"start": start.isoformat(), "days": days})
-    return redirect(reverse("patrol_roster", args=[compound.pk]) + "?" + query + "#leave")
+        ),
+        section="leave",
+        done=_("已登记请假。重新生成排班时会避开这些日期。"),
+    )
 
 
 @login_required
@@ -332,8 +349,10 @@ def my_shifts_context(user) -> dict:
 def wish_add(request, compound_id):
     compound = _compound(request, compound_id, access.can_manage)
     post = request.POST
-    try:
-        rosters.wish_add(
+    return _side_form(
+        request,
+        compound,
+        lambda: rosters.wish_add(
             actor=request.user,
             compound=compound,
             user_id=post.get("user", ""),
@@ -341,17 +360,10 @@ def wish_add(request, compound_id):
             shift=post.get("shift", ""),
             wants=post.get("wants", ""),
             note=post.get("note", ""),
-        )
-    except Refusal as exc:
-        start, days = _range(request.GET)
-        context = _context(
-            request, compound, start, days, wish_errors=errors_of(exc), wish_form=post
-        )
-        return render(request, "patrol/roster.html", context, status=422)
-    messages.success(request, _("已登记排班意愿。重新生成排班时会尽量照顾。"))
-    start, days = _range(request.GET)
-    query = urlencode({"start": start.isoformat(), "days": days})
-    return redirect(reverse("patrol_roster", args=[compound.pk]) + "?" + query + "#wishes")
+        ),
+        section="wish",
+        done=_("已登记排班意愿。重新生成排班时会尽量照顾。"),
+    )
 
 
 @login_required
