@@ -50,6 +50,7 @@ class PatrolConfig(AppConfig):
             _("巡更完成率"),
             note=_("期间内各夜排定的巡更点中，按时段签到的比例（漏点不计）。"),
             compute=selectors.completion,
+            compute_many=selectors.completion_many,
             kind=figures.RATIO,
             better=figures.HIGHER,
             order=60,

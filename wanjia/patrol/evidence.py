@@ -32,6 +32,7 @@ from .models import (
     RunStop,
     Severity,
 )
+from .selectors import due_and_done_by_compound
 from .services.outposts import staffed_window
 
 # ---- time intervals
@@ -452,6 +453,14 @@ def figure_missed_per_100(compound_ids, start: date, end: date) -> float | None:
     return round(stops.filter(checkin__isnull=True).count() * 100 / due, 1)
 
 
+def figure_missed_per_100_many(groups, start: date, end: date) -> list[float | None]:
+    """``figure_missed_per_100`` for every group at once (one grouped query)."""
+    return [
+        round((due - done) * 100 / due, 1) if due else None
+        for due, done in due_and_done_by_compound(groups, start, end)
+    ]
+
+
 def figure_outpost_cover(compound_ids, start: date, end: date) -> float | None:
     return cover(compound_ids, start, end)["share"]
 
@@ -486,6 +495,7 @@ def register() -> None:
         gettext_lazy("每百点漏巡"),
         note=gettext_lazy("期间内各夜每 100 个应到巡更点中，没有签到的点数。"),
         compute=figure_missed_per_100,
+        compute_many=figure_missed_per_100_many,
         kind=figures.COUNT,
         better=figures.LOWER,
         order=61,

@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from wanjia.core import figures
@@ -131,6 +133,16 @@ def test_month_report_figures_are_exact(march):
         == selectors.completion([march.a.pk], *evidence.month_nights(2026, 3))
     )
     assert r["missed_per_100"] == 12.5
+    # the regulator's table asks every group at once: the same answers, one query
+    first, last = evidence.month_nights(2026, 3)
+    groups = [[march.a.pk], [], [march.a.pk, march.b.pk]]
+    with CaptureQueriesContext(connection) as queries:
+        many = selectors.completion_many(groups, first, last)
+    assert len(queries) == 1
+    assert many == [21 / 24, None, selectors.completion([march.a.pk, march.b.pk], first, last)]
+    missed = evidence.figure_missed_per_100_many(groups, first, last)
+    assert missed[:2] == [12.5, None]
+    assert missed[2] == evidence.figure_missed_per_100([march.a.pk, march.b.pk], first, last)
     assert len(r["missed_rows"]) == 3 and sum(n for _c, n in r["missed_by_checkpoint"]) == 3
     assert (r["checkins"], r["flagged"]) == (21, 4)
     counts = {f["code"]: f["count"] for f in r["flags"]}
