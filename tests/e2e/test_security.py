@@ -92,9 +92,13 @@ def test_resident_pages_stepper_and_elder_toggle_run_under_the_policy(
     no_violations(page, errors)
 
 
-def test_a_tap_before_htmx_is_ready_still_reaches_the_cart(people, page, log_in, watched):
+@pytest.mark.parametrize("slow_script", [r"htmx[^/]*\.js", r"market-stepper\.js"])
+def test_a_tap_before_the_scripts_are_ready_still_reaches_the_cart(
+    people, page, log_in, watched, slow_script
+):
     """On a slow phone the + can be tapped before the deferred htmx has wired the
-    form; the cart must still count it (it did not: ¥0.00 in a CI run)."""
+    form, or before the stepper's own script has arrived; the cart must still
+    count it (it did not: ¥0.00 in two CI runs)."""
     import time
 
     from wanjia.market.testing import make_market, open_window
@@ -104,11 +108,11 @@ def test_a_tap_before_htmx_is_ready_still_reaches_the_cart(people, page, log_in,
     errors = watched(page)
     log_in(page, "res_a")
 
-    def slow_htmx(route):
+    def slow(route):
         time.sleep(1.5)
         route.continue_()
 
-    page.route(re.compile(r"htmx[^/]*\.js"), slow_htmx)
+    page.route(re.compile(slow_script), slow)
     page.goto(f"/h5/market/w/{window.pk}/", wait_until="commit")
     page.locator("[data-testid='offer-家常蔬菜包']").get_by_role(
         "button", name="增加家常蔬菜包"
