@@ -4,6 +4,7 @@ from . import views, views_h5
 
 urlpatterns = [
     path("console/disputes/", views.board, name="disputes_home"),
+    path("console/disputes/mine/", views.mine, name="disputes_mine"),
     path("console/disputes/new/", views.case_new, name="disputes_new"),
     path("console/disputes/households/", views.household_options, name="disputes_households"),
     path("console/disputes/sweeps/", views.sweeps, name="disputes_sweeps"),

@@ -31,7 +31,7 @@ def patrol_today(user) -> list[Card]:
     stops = sum(1 for run in mine["runs"] for s in run.stops.all() if s.checkin_id is None)
     return [
         Card(
-            title=_("今晚巡逻"),
+            title=_("今晚待巡点"),  # the count is checkpoints still to visit
             count=stops,
             url=reverse("patrol_h5_round"),
             detail=detail,

@@ -33,7 +33,9 @@ def test_anonymous_page_has_the_headers_and_may_be_cached():
     assert "no-store" not in r.get("Cache-Control", "")
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/find/estates/?q=zw", "/h5/", "/console/market/"])
+@pytest.mark.parametrize(
+    "path", ["/console/", "/console/find/estates/?q=zw", "/h5/", "/console/market/"]
+)
 def test_signed_in_pages_are_never_stored(world, login, path):
     user = world.resident_a if path.startswith("/h5/") else world.manager_a
     r = login(user).get(path)

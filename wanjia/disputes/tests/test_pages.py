@@ -241,3 +241,36 @@ def test_a_resident_following_a_console_link_lands_on_their_phone_page(world, le
     assert resident.get(answer["Location"]).status_code == 200
     staff = login(world.manager_a).get(reverse("disputes_case", args=[case.pk]))
     assert staff.status_code == 200
+
+
+def test_my_cases_show_their_total_and_page_through_all(world, login):
+    """A leader with 35 building-level cases saw "我的调解 20" and no way to the
+    other 15: the board gives the true total and links the paged list of all."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    Case.objects.bulk_create(
+        Case(
+            compound=world.a,
+            building=world.home.building,
+            category="leak",
+            summary=f"漏水{n}",
+            level="building",
+            status="pending",
+            source="leader",
+            opened_at=now,
+            due_at=now + timedelta(days=1, minutes=n),
+        )
+        for n in range(35)
+    )
+    client = login(world.leader_a)
+    board = client.get("/console/disputes/").content.decode()
+    assert "查看全部 35 件" in board and 'href="/console/disputes/mine/"' in board
+    first = client.get("/console/disputes/mine/").content.decode()
+    assert first.count('class="dz-card risk-') == 30 and "共 35 条" in first
+    second = client.get("/console/disputes/mine/?page=2").content.decode()
+    assert second.count('class="dz-card risk-') == 5 and "漏水34" in second
+    resident = login(world.resident_a).get("/console/disputes/mine/")
+    assert resident.status_code == 302  # residents follow their cases on the phone

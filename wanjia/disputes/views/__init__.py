@@ -10,6 +10,7 @@ from .board import (
     board,
     case_new,
     household_options,
+    mine,
 )
 from .case import (
     SCORE_OPTIONS,
@@ -54,6 +55,7 @@ __all__ = [
     "case_session",
     "figures",
     "household_options",
+    "mine",
     "policy",
     "sweep_done",
     "sweeps",

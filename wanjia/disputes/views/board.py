@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +39,9 @@ def _filtered(request, qs):
     return qs, f
 
 
+MINE_ON_BOARD = 20
+
+
 @login_required
 def board(request):
     """Today's disputes for the user: their own work first, then the board of
@@ -47,7 +51,8 @@ def board(request):
         return redirect("disputes_h5_list")
     qs, filters = _filtered(request, selectors.cases_visible_to(user))
     columns = selectors.board(selectors.with_parties(qs))
-    mine = list(selectors.my_cases(user)[:20])
+    my_cases = selectors.my_cases(user)
+    mine = list(my_cases[:MINE_ON_BOARD])
     settled = selectors.recently_settled(qs)
     people = [c.mediator_id for col in columns for c in col["cases"]] + [
         c.mediator_id for c in mine + settled
@@ -60,6 +65,7 @@ def board(request):
         {
             "columns": columns,
             "mine": mine,
+            "mine_total": my_cases.count() if len(mine) == MINE_ON_BOARD else len(mine),
             "followups": list(selectors.followups_due(user)[:20]),
             "settled": settled,
             "sweeps": list(selectors.my_sweeps(user)),
@@ -75,6 +81,21 @@ def board(request):
                 can(user, "disputes.configure", compound=c) for c in figure_compounds[:20]
             ),
         },
+    )
+
+
+@login_required
+def mine(request):
+    """Every open case waiting on the user, paged (the board shows the first
+    few with the total and a link here)."""
+    user = request.user
+    if not _is_staff_side(user):
+        return redirect("disputes_h5_list")
+    page = Paginator(selectors.my_cases(user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disputes/mine.html",
+        {"page": page, "badge_ids": badge_user_ids([c.mediator_id for c in page])},
     )
 
 

@@ -302,7 +302,10 @@ def test_search_is_scoped_and_live(login, world):
     r = login(world.outsider_b).get(reverse("console_search_in", args=["estates"]), {"q": "zw"})
     assert list(r.context["results"]) == []
     live = login(world.manager_a).get(
-        reverse("console_search_in", args=["estates"]), {"q": "ln"}, HTTP_HX_TARGET="results", **HTMX
+        reverse("console_search_in", args=["estates"]),
+        {"q": "ln"},
+        HTTP_HX_TARGET="results",
+        **HTMX,
     )
     page = text(live)
     assert "<html" not in page and "李娜" in page and "139****1111" in page
@@ -341,9 +344,14 @@ def test_region_links_from_the_regulators_figures(login, world):
     district = world.a.community.parent.parent
     r = c.get(reverse("compound_list"), {"region": district.pk})
     assert [x.name for x, _f in r.context["rows"]] == ["幸福里"]
-    r = c.get(reverse("console_search_in", args=["estates"]), {"region": district.pk, "flag": "elderly_alone"})
+    r = c.get(
+        reverse("console_search_in", args=["estates"]),
+        {"region": district.pk, "flag": "elderly_alone"},
+    )
     assert [x.name for x in r.context["results"]] == ["张伟"]
     # a region does not widen anyone's scope
     other = world.b.community.parent.parent
-    r = login(world.manager_a).get(reverse("console_search_in", args=["estates"]), {"region": other.pk})
+    r = login(world.manager_a).get(
+        reverse("console_search_in", args=["estates"]), {"region": other.pk}
+    )
     assert list(r.context["results"]) == []

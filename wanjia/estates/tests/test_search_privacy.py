@@ -109,7 +109,11 @@ def test_search_is_rate_limited_per_user(world, login, api, settings):
     assert found(page, "ln") == ["李娜"]
     r = client.get("/api/v1/residents", {"q": "zw"})
     assert r.status_code == 429 and "频繁" in r.json()["detail"]
-    r = page.get(reverse("console_search_in", args=["estates"]), {"q": "zw"}, headers={"Accept-Language": "en"})
+    r = page.get(
+        reverse("console_search_in", args=["estates"]),
+        {"q": "zw"},
+        headers={"Accept-Language": "en"},
+    )
     assert r.status_code == 429 and "Too many searches" in r.content.decode()
     # another user has a budget of their own
     other = make_user("mgr_a2")
