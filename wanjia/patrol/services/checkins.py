@@ -8,21 +8,22 @@ checkpoint's) is answered 422 with a message and recorded in the audit log
 (outside any transaction the refusal would roll back)."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, OuterRef, Value, When
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
 from wanjia.core.errors import Forbidden, Invalid
+from wanjia.core.models import Compound
 
 from ..access import can_patrol, patrols_anywhere
-from ..models import CheckIn, Checkpoint, Flag, Run, RunStatus, RunStop
+from ..models import CheckIn, Checkpoint, Flag, RunStatus, RunStop
 from .photos import photo_file
 
 CHECKIN_SALT = "wanjia.patrol.checkpoint"
@@ -70,11 +71,7 @@ def checkpoint_from_token(actor, token: str) -> Checkpoint:
         cp_id, compound_id = int(data["c"]), int(data["k"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise _refuse(actor, "forged", _("二维码无效：不是本系统打印的巡更点二维码。")) from None
-    checkpoint = (
-        Checkpoint.objects.select_related("compound")
-        .filter(pk=cp_id, compound_id=compound_id)
-        .first()
-    )
+    checkpoint = _checkpoint(cp_id, compound_id)
     if checkpoint is None:
         raise _refuse(actor, "unknown", _("二维码无效：巡更点不存在。"))
     if not can_patrol(actor, checkpoint.compound):
@@ -110,17 +107,11 @@ def flags_for(
         if distance_m(lat, lng, checkpoint.lat, checkpoint.lng) > checkpoint.radius_m:
             flags.append(Flag.OUTSIDE_RADIUS)
     here = _where(lat, lng, checkpoint)
-    previous = (
-        CheckIn.objects.filter(user=actor, scanned_at__lte=scanned_at)
-        .exclude(checkpoint=checkpoint)
-        .select_related("checkpoint")
-        .order_by("-scanned_at", "-id")
-        .first()
-    )
+    previous = _previous_scan(actor.pk, checkpoint.pk, scanned_at)
     if previous is not None and here is not None:
-        there = _where(previous.lat, previous.lng, previous.checkpoint)
+        at, there = previous
         if there is not None:
-            seconds = max((scanned_at - previous.scanned_at).total_seconds(), 1.0)
+            seconds = max((scanned_at - at).total_seconds(), 1.0)
             metres = distance_m(*there, *here)
             if metres > 50 and metres / seconds > MAX_SPEED:
                 flags.append(Flag.IMPOSSIBLE_SPEED)
@@ -131,36 +122,127 @@ def flags_for(
         flags.append(Flag.CLOCK_OFF)
     if stop is None:
         flags.append(Flag.NO_RUN)
-    elif stop.run.route.strict_order and (
+    elif stop.strict_order and (
         RunStop.objects.filter(run=stop.run_id, order__lt=stop.order, checkin__isnull=True)
         .exclude(pk=stop.pk)
         .exists()
     ):
         flags.append(Flag.OUT_OF_ORDER)
-    if device_id and (
-        CheckIn.objects.filter(
-            device_id=device_id,
-            scanned_at__gte=scanned_at - SHARED_DEVICE,
-            scanned_at__lte=scanned_at + SHARED_DEVICE,
-        )
-        .exclude(user=actor)
-        .exists()
-    ):
+    if device_id and _device_shared(device_id, actor.pk, scanned_at):
         flags.append(Flag.SHARED_DEVICE)
     return [str(f) for f in flags]
 
 
-def _candidate_stops(checkpoint, scanned_at):
-    return (
-        RunStop.objects.filter(
-            checkpoint=checkpoint,
-            checkin__isnull=True,
-            due_at__gte=scanned_at - LATE,
-            due_at__lte=scanned_at + EARLY,
-        )
-        .select_related("run__route")
-        .order_by("due_at", "order")
+# --- the hot path's statements ---------------------------------------------------------
+# A departure from the ORM, on purpose: every guard's every scan runs these, and
+# building each queryset (compiling its SQL) cost more than the database did
+# (bench/bench_checkin.py). They are plain SQL that SQLite and PostgreSQL both
+# take, with datetimes adapted as the ORM would store them; the tables are
+# named as Django names them (``<app>_<model>``).
+
+
+def _sql(statement: str, params: list) -> list[tuple]:
+    """Rows of a SELECT; ``[(rowcount,)]`` of an UPDATE."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
+
+
+def _db_time(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _aware(value) -> datetime:
+    """A datetime read by plain SQL: SQLite gives text or naive UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
+
+
+def _checkpoint(checkpoint_id: int, compound_id: int) -> Checkpoint | None:
+    """The checkpoint with its compound (the fields a scan reads; the rest load
+    when touched)."""
+    rows = _sql(
+        "SELECT p.id, p.compound_id, p.name, p.lat, p.lng, p.radius_m, p.active, p.retired_at,"
+        " c.name, c.community_id, c.company_id FROM patrol_checkpoint p"
+        " JOIN estates_compound c ON c.id = p.compound_id WHERE p.id = %s AND p.compound_id = %s",
+        [checkpoint_id, compound_id],
     )
+    if not rows:
+        return None
+    pk, compound_pk, name, lat, lng, radius, active, retired, c_name, community, company = rows[0]
+    checkpoint = Checkpoint.from_db(
+        connection.alias,
+        ["id", "compound_id", "name", "lat", "lng", "radius_m", "active", "retired_at"],
+        [pk, compound_pk, name, lat, lng, radius, bool(active), retired and _aware(retired)],
+    )
+    checkpoint.compound = Compound.from_db(
+        connection.alias,
+        ["id", "name", "community_id", "company_id"],
+        [compound_pk, c_name, community, company],
+    )
+    return checkpoint
+
+
+def _key_used(user_id: int, key: str) -> int | None:
+    rows = _sql("SELECT id FROM patrol_checkin WHERE user_id = %s AND key = %s", [user_id, key])
+    return rows[0][0] if rows else None
+
+
+def _previous_scan(user_id: int, checkpoint_id: int, scanned_at):
+    """The user's last scan elsewhere up to this one: (when, (lat, lng) or None)."""
+    rows = _sql(
+        "SELECT c.scanned_at, c.lat, c.lng, p.lat, p.lng FROM patrol_checkin c"
+        " JOIN patrol_checkpoint p ON p.id = c.checkpoint_id"
+        " WHERE c.user_id = %s AND c.scanned_at <= %s AND c.checkpoint_id <> %s"
+        " ORDER BY c.scanned_at DESC, c.id DESC LIMIT 1",
+        [user_id, _db_time(scanned_at), checkpoint_id],
+    )
+    if not rows:
+        return None
+    at, lat, lng, cp_lat, cp_lng = rows[0]
+    if lat is not None and lng is not None:
+        return _aware(at), (lat, lng)
+    return _aware(at), ((cp_lat, cp_lng) if cp_lat is not None and cp_lng is not None else None)
+
+
+def _device_shared(device_id: str, user_id: int, scanned_at) -> bool:
+    """Another user's scan from this phone within ``SHARED_DEVICE``."""
+    return bool(
+        _sql(
+            "SELECT 1 FROM patrol_checkin WHERE device_id = %s AND scanned_at >= %s"
+            " AND scanned_at <= %s AND user_id <> %s LIMIT 1",
+            [
+                device_id,
+                _db_time(scanned_at - SHARED_DEVICE),
+                _db_time(scanned_at + SHARED_DEVICE),
+                user_id,
+            ],
+        )
+    )
+
+
+def _candidate_stop(checkpoint, scanned_at) -> RunStop | None:
+    """The earliest open stop at ``checkpoint`` due within the window around
+    ``scanned_at``, with its route's ``strict_order`` set on it."""
+    rows = _sql(
+        'SELECT s.id, s.run_id, s.checkpoint_id, s."order", s.due_at, r.strict_order'
+        " FROM patrol_runstop s JOIN patrol_run n ON n.id = s.run_id"
+        " JOIN patrol_route r ON r.id = n.route_id"
+        " WHERE s.checkpoint_id = %s AND s.checkin_id IS NULL"
+        ' AND s.due_at >= %s AND s.due_at <= %s ORDER BY s.due_at, s."order" LIMIT 1',
+        [checkpoint.pk, _db_time(scanned_at - LATE), _db_time(scanned_at + EARLY)],
+    )
+    if not rows:
+        return None
+    pk, run_id, checkpoint_id, order_no, due_at, strict = rows[0]
+    stop = RunStop.from_db(
+        connection.alias,
+        ["id", "run_id", "checkpoint_id", "order", "due_at"],
+        [pk, run_id, checkpoint_id, order_no, _aware(due_at)],
+    )
+    stop.strict_order = bool(strict)
+    return stop
 
 
 def status_of(checkin: CheckIn) -> str:
@@ -196,9 +278,9 @@ def checkin(
     key = (key or "").strip()
     if not key or len(key) > 100:
         raise Invalid({"key": _("缺少本次签到的唯一编号。")})
-    found = CheckIn.objects.filter(user=actor, key=key).first()
+    found = _key_used(actor.pk, key)
     if found is not None:
-        return found, True
+        return CheckIn.objects.get(pk=found), True
     checkpoint = checkpoint_from_token(actor, token)
     if (lat is None) != (lng is None) or (
         lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)
@@ -211,7 +293,7 @@ def checkin(
         raise Invalid({"scanned_at": _("扫码时间与现在相差超过两天，请检查手机时间。")})
     try:
         with transaction.atomic():
-            stop = _candidate_stops(checkpoint, scanned_at).first()
+            stop = _candidate_stop(checkpoint, scanned_at)
             flags = flags_for(
                 actor=actor,
                 checkpoint=checkpoint,
@@ -243,13 +325,6 @@ def checkin(
             )
             if image is not None:
                 record.photo.save(f"{record.pk}.jpg", image, save=True)
-            if stop is not None:
-                if _claim(stop, record):
-                    _advance(stop.run_id)
-                else:  # another check-in took the stop meanwhile
-                    record.run_id = record.run_stop = None
-                    record.flags = [*record.flags, str(Flag.NO_RUN)]
-                    record.save(update_fields=["run", "run_stop", "flags"])
             audit(
                 actor=actor,
                 action="patrol.checkin.recorded",
@@ -257,6 +332,15 @@ def checkin(
                 compound=checkpoint.compound,
                 detail={"checkpoint": checkpoint.pk, "flags": record.flags},
             )
+            # last, so that the run's row (locked by _advance, shared by the
+            # round's guards) is held only until the commit
+            if stop is not None:
+                if _claim(stop, record):
+                    _advance(stop.run_id)
+                else:  # another check-in took the stop meanwhile
+                    record.run_id = record.run_stop = None
+                    record.flags = [*record.flags, str(Flag.NO_RUN)]
+                    record.save(update_fields=["run", "run_stop", "flags"])
     except IntegrityError:
         # a concurrent retry with the same key committed first: its record stands
         return CheckIn.objects.get(user=actor, key=key), True
@@ -265,17 +349,23 @@ def checkin(
 
 def _claim(stop: RunStop, record: CheckIn) -> bool:
     """The stop for this check-in unless another check-in took it meanwhile."""
-    return bool(RunStop.objects.filter(pk=stop.pk, checkin__isnull=True).update(checkin=record))
+    return bool(
+        _sql(
+            "UPDATE patrol_runstop SET checkin_id = %s WHERE id = %s AND checkin_id IS NULL",
+            [record.pk, stop.pk],
+        )[0][0]
+    )
 
 
 def _advance(run_id: int) -> None:
     """A run with every stop checked in is done; with some, in progress (one
     statement)."""
-    open_ = RunStop.objects.filter(run=OuterRef("pk"), checkin__isnull=True)
-    Run.objects.filter(pk=run_id).update(
-        status=Case(
-            When(~Exists(open_), then=Value(RunStatus.DONE)),
-            When(Exists(open_.filter(missed=False)), then=Value(RunStatus.IN_PROGRESS)),
-            default=Value(RunStatus.PARTIAL),
-        )
+    _sql(
+        "UPDATE patrol_run SET status = CASE"
+        " WHEN NOT EXISTS (SELECT 1 FROM patrol_runstop u"
+        " WHERE u.run_id = patrol_run.id AND u.checkin_id IS NULL) THEN %s"
+        " WHEN EXISTS (SELECT 1 FROM patrol_runstop u"
+        " WHERE u.run_id = patrol_run.id AND u.checkin_id IS NULL AND u.missed = %s) THEN %s"
+        " ELSE %s END WHERE id = %s",
+        [RunStatus.DONE.value, False, RunStatus.IN_PROGRESS.value, RunStatus.PARTIAL.value, run_id],
     )
