@@ -1,12 +1,7 @@
-"""Reads of delivery data, always scoped to the user.
-
-- Plans, routes and the board: who may watch the market's delivery
-  (``delivery.watch`` over the market's compound), and who plans it.
-- A route: also its own courier (a volunteer has no other scope there).
-- A delivery's time and state: also the household, through its order."""
+"""Reads of delivery plans and the live board: who may watch or plan a market's
+delivery, the windows to plan, plans and their routes, the board's figures."""
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
@@ -15,84 +10,16 @@ from django.utils.translation import gettext as _
 from wanjia.core.jobs import jobs_visible_to
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import scope_q
-from wanjia.estates.selectors import get_or_404
 from wanjia.market.models import Fulfilment, Market, Order, OrderStatus, OrderWindow, WindowStatus
 
-from .codes import pickup_code
-from .models import Courier, Delivery, DeliveryPlan, DeliveryStatus, PlanStatus, Route, Stop
-
-__all__ = ["get_or_404"]
-
-
-def _watch_roles():
-    return CAPABILITIES["delivery.watch"] | CAPABILITIES["delivery.plan"]
+from ..models import Delivery, DeliveryPlan, DeliveryStatus, PlanStatus
+from .routes import _watch_roles, routes_visible_to
 
 
 def plans_visible_to(user):
     return DeliveryPlan.objects.filter(
         scope_q(user, roles=_watch_roles(), compound="compound_id")
     ).select_related("window", "window__market", "window__market__compound", "job")
-
-
-def couriers_visible_to(user):
-    return Courier.objects.filter(
-        scope_q(user, roles=_watch_roles(), compound="market__compound_id")
-    ).select_related("market", "market__compound", "user")
-
-
-def routes_visible_to(user):
-    """Routes of watchable plans, and the user's own routes as a courier."""
-    watched = scope_q(user, roles=_watch_roles(), compound="plan__compound_id")
-    own = Q(courier__user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
-    return Route.objects.filter(watched | own).select_related(
-        "plan", "plan__window", "plan__window__market", "plan__window__market__compound", "courier"
-    )
-
-
-def deliveries_visible_to(user):
-    watched = scope_q(user, roles=_watch_roles(), compound="plan__compound_id")
-    own = (
-        Q(stop__route__courier__user=user)
-        if getattr(user, "is_authenticated", False)
-        else Q(pk__in=[])
-    )
-    return Delivery.objects.filter(watched | own).select_related(
-        "plan",
-        "plan__window__market__compound",
-        "stop",
-        "stop__route",
-        "stop__route__courier",
-        "order",
-        "order__household",
-        "order__building",
-        "order__household__unit",
-    )
-
-
-def my_routes_today(user):
-    """The user's routes in current plans for today's or later deliveries, and
-    yesterday's while bags of it are still open (a morning run that started
-    before midnight's date change, or one not finished)."""
-    today = timezone.localdate()
-    # A subquery, not a join: the counts below must see every bag of the route.
-    unfinished = Delivery.objects.filter(
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
-    ).values("stop__route_id")
-    return (
-        Route.objects.filter(courier__user=user, plan__current=True)
-        .filter(
-            Q(plan__window__delivery_date__gte=today)
-            | Q(plan__window__delivery_date=today - timedelta(days=1), pk__in=unfinished)
-        )
-        .select_related("plan", "plan__window", "plan__window__market", "courier")
-        .annotate(
-            total=Count("stops__deliveries"),
-            done=Count(
-                "stops__deliveries", filter=Q(stops__deliveries__status=DeliveryStatus.DELIVERED)
-            ),
-        )
-        .order_by("plan__window__delivery_date", "start_at")
-    )
 
 
 def current_plan(window):
@@ -109,19 +36,6 @@ def latest_plan(window):
         .select_related("job")
         .order_by("-created_at", "-id")
         .first()
-    )
-
-
-def route_sheet(route) -> list[Stop]:
-    """The route's stops in order, each with its bags (floor, room) and the
-    household codes the courier reads at the door."""
-    bags = Delivery.objects.select_related(
-        "order", "order__household", "order__household__unit"
-    ).order_by("order__household__floor", "order__household__room")
-    return list(
-        route.stops.select_related("building", "building__compound", "unit")
-        .prefetch_related(Prefetch("deliveries", queryset=bags))
-        .order_by("seq")
     )
 
 
@@ -217,21 +131,6 @@ def _lag_by_route(plan) -> dict:
     return lag
 
 
-def delivery_of_order(order):
-    """The bag's delivery in the window's current plan (or None), for the
-    resident's order page: planned ETA, state and time delivered."""
-    return (
-        Delivery.objects.filter(order=order, plan__current=True, plan__status=PlanStatus.DONE)
-        .select_related("stop")
-        .first()
-    )
-
-
-def resident_view(order) -> dict:
-    """What the household's order page shows about the delivery."""
-    return {"delivery": delivery_of_order(order), "pickup_code": pickup_code(order.code)}
-
-
 def windows_to_plan(user):
     """Windows of markets whose delivery the user plans."""
     return OrderWindow.objects.filter(
@@ -262,11 +161,6 @@ def run_state(plan, delivered: int | None = None) -> tuple[str, str]:
     return "st-due", _("配送中") if delivered else _("待出发")
 
 
-# ---- the rows the pages fetch (moved out of the views) ----------------------------------------
-# The gates (views.common) take these querysets: the tenancy rule stays there, the
-# shape of what is fetched lives here.
-
-
 def market_rows():
     return Market.objects.select_related("compound")
 
@@ -278,24 +172,6 @@ def window_rows():
 def plan_rows():
     return DeliveryPlan.objects.select_related(
         "window", "window__market", "window__market__compound", "job"
-    )
-
-
-def route_rows():
-    return Route.objects.select_related("plan", "plan__window", "plan__window__market", "courier")
-
-
-def delivery_rows():
-    return Delivery.objects.select_related(
-        "plan",
-        "plan__window__market__compound",
-        "stop",
-        "stop__route",
-        "stop__route__courier",
-        "stop__route__plan__window__market",
-        "order",
-        "order__household",
-        "order__household__unit",
     )
 
 
@@ -344,10 +220,6 @@ def plans_of_windows(ids) -> tuple[dict, dict, dict]:
     return current, latest, delivered
 
 
-def active_couriers(market) -> list:
-    return list(market.couriers.filter(active=True).order_by("name", "id"))
-
-
 def door_orders(window) -> dict:
     """The window's live door orders, and how many are handed out already."""
     return Order.objects.filter(
@@ -357,10 +229,6 @@ def door_orders(window) -> dict:
 
 def recent_plans(window, *, limit: int = 20) -> list:
     return list(window.delivery_plans.select_related("created_by").order_by("-created_at")[:limit])
-
-
-def market_couriers(market, ids) -> list:
-    return list(Courier.objects.filter(market=market, pk__in=ids))
 
 
 def job_visible(user, job) -> bool:
@@ -389,12 +257,6 @@ def sheet_routes(plan, wanted: str = ""):
     return routes
 
 
-def is_posted_courier(user) -> bool:
-    """Whether ``user`` is an active courier of some market (a staff account may
-    hold no role of its own)."""
-    return Courier.objects.filter(user=user, active=True).exists()
-
-
 def markets_watched_by(user):
     """Markets ``user`` watches or plans."""
     roles = CAPABILITIES["delivery.watch"] | CAPABILITIES["delivery.plan"]
@@ -403,82 +265,5 @@ def markets_watched_by(user):
     )
 
 
-def couriers_listed(user, *, market=None):
-    couriers = couriers_visible_to(user)
-    if market is not None:
-        couriers = couriers.filter(market=market)
-    return couriers.order_by("market_id", "-active", "name", "id")
-
-
-def one_of(people, pk):
-    """One of ``people`` (eligible staff or volunteers) by id, or None."""
-    return people.filter(pk=pk).first()
-
-
-def scanned_delivery(deliveries):
-    """The bag a scan found, with what confirming it needs."""
-    return deliveries.select_related(
-        "plan", "stop__route__courier", "stop__route__plan__window__market", "order__household"
-    ).first()
-
-
-def market_couriers_by_id(market_id, ids) -> list:
-    return list(Courier.objects.filter(pk__in=set(ids), market=market_id))
-
-
 def plan_routes_visible(user, plan):
     return routes_visible_to(user).filter(plan=plan).order_by("seq")
-
-
-def courier_roster(market) -> list:
-    return list(market.couriers.select_related("user").order_by("-active", "name", "id"))
-
-
-def with_compound(staff):
-    return staff.select_related("compound")
-
-
-def couriers_of_members(user):
-    """Couriers of markets in any compound ``user`` belongs to."""
-    return Courier.objects.filter(scope_q(user, compound="market__compound_id")).select_related(
-        "market", "market__compound", "user"
-    )
-
-
-def route_progress(route) -> dict:
-    """Bags on ``route``: all, delivered, failed and the delivered percentage."""
-    counts = Delivery.objects.filter(stop__route=route).aggregate(
-        total=Count("pk"),
-        delivered=Count("pk", filter=Q(status=DeliveryStatus.DELIVERED)),
-        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
-    )
-    counts["percent"] = round(100 * counts["delivered"] / counts["total"]) if counts["total"] else 0
-    return counts
-
-
-def first_with_stop(deliveries):
-    return deliveries.select_related("stop").first()
-
-
-def route_bag(route, code: str):
-    """The bag with order code ``code`` on ``route`` in the current plan, or None."""
-    return Delivery.objects.filter(
-        stop__route=route, plan__current=True, order__code__iexact=code
-    ).first()
-
-
-def open_bag_of_order(order, open_statuses):
-    """The order's open delivery on a route of a current, computed plan, or None."""
-    return (
-        Delivery.objects.filter(
-            order=order,
-            plan__current=True,
-            plan__status=PlanStatus.DONE,
-            status__in=open_statuses,
-            stop__route__isnull=False,
-        )
-        .select_related(
-            "stop", "stop__route__courier", "stop__route__plan__window__market", "order"
-        )
-        .first()
-    )
