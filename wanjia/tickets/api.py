@@ -175,7 +175,7 @@ def _company(user, compound_id):
     home = selectors.my_households(user).first()
     if home is not None:
         return home.compound.company
-    first = selectors.compounds_for(user).select_related("company").first()
+    first = selectors.first_work_compound(user)
     if first is None:
         raise PermissionDenied
     return first.company
@@ -205,8 +205,7 @@ def category_list(request, filters: Query[CategoryFilter]):
 def _target(user, payload: TicketIn):
     """(compound, household) the new ticket is for."""
     if access.has_household(user) and payload.compound is None:
-        homes = selectors.my_households(user)
-        home = homes.filter(pk=payload.unit).first() if payload.unit else homes.first()
+        home = selectors.my_household(user, payload.unit)
         if home is None:
             raise Invalid({"unit": [_("只能为自家报修。")]})
         return home.compound, home
@@ -302,11 +301,7 @@ def ticket_list(request, filters: Query[TicketFilter]):
     if filters.compound is None:
         if not access.has_household(user):
             raise Invalid({"compound": _("请给出小区。")})
-        rows = selectors.my_tickets(user)
-        if filters.status == "open":
-            rows = rows.filter(status__in=selectors.OPEN)
-        elif filters.status:
-            rows = rows.filter(status=filters.status)
+        rows = selectors.my_tickets(user, status=filters.status)
     else:
         if not access.works_anywhere(user):
             raise PermissionDenied
@@ -339,7 +334,7 @@ def _ticket(user, ticket_id):
 def _staff_ticket(user, ticket_id):
     if not access.works_anywhere(user):
         raise PermissionDenied
-    return selectors.get_or_404(selectors.ticket_rows(user).filter(selectors.worked_by(user)), pk=ticket_id)
+    return selectors.get_or_404(selectors.worked_tickets(user), pk=ticket_id)
 
 
 @router.get("/{ticket_id}", response={200: TicketOut, **COMMON_ERRORS}, summary="报修详情与时钟")

@@ -60,15 +60,22 @@ def ticket_rows(user):
     return tickets_visible_to(user)
 
 
-def my_tickets(user):
-    """The resident's tickets (their households' and the followed), newest first."""
+def my_tickets(user, *, status: str = ""):
+    """The resident's tickets (their households' and the followed), newest
+    first; of one status (or ``open``) when given."""
     mine = households_of(user)
-    return (
+    rows = (
         Ticket.objects.filter(Q(household_id__in=mine) | Q(followers=user))
         .distinct()
         .select_related("category", "household__unit", "household__building", "building")
+        .select_related("assignee", "compound")
         .order_by("-created_at")
     )
+    if status == "open":
+        rows = rows.filter(status__in=OPEN)
+    elif status:
+        rows = rows.filter(status=status)
+    return rows
 
 
 def my_open_count(user) -> int:
@@ -390,3 +397,17 @@ def followable(user):
     return Ticket.objects.filter(
         compound_id__in=compounds, place_kind="common", status__in=OPEN
     ).select_related("compound")
+
+
+def first_work_compound(user):
+    return compounds_for(user).select_related("company").first()
+
+
+def my_household(user, pk=None):
+    """The user's household ``pk`` (their first when None), or None."""
+    homes = my_households(user).order_by("id")
+    return homes.filter(pk=pk).first() if pk else homes.first()
+
+
+def worked_tickets(user):
+    return tickets_visible_to(user).filter(worked_by(user))
