@@ -4,8 +4,8 @@ targets, renames, adds and retires categories."""
 
 import re
 
-from django.db import transaction
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
