@@ -28,7 +28,9 @@ def test_resident_reports_on_a_phone_and_staff_accepts(browser, live_server, pag
     page.get_by_test_id("report-new").click()
     form = page.get_by_test_id("report-form")
     form.get_by_label("漏水渗水").check()  # tap 1: what
-    form.get_by_role("textbox", name="2. 说说情况").fill("卫生间天花板一直滴水")  # tap 2: what is wrong
+    form.get_by_role("textbox", name="2. 说说情况").fill(
+        "卫生间天花板一直滴水"
+    )  # tap 2: what is wrong
     form.get_by_label("我家", exact=False).check()  # tap 3: where
     _shot(page, "tickets-report")
     form.get_by_role("button", name="提交报修").click()

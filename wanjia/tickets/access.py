@@ -12,9 +12,7 @@ from wanjia.core.roles import Role
 from wanjia.core.scoping import can, can_anywhere, memberships_of
 
 R = Role
-REPORT = declare(
-    "tickets", "tickets.report", _("为自家或公共区域报事报修、评价"), {R.RESIDENT}
-)
+REPORT = declare("tickets", "tickets.report", _("为自家或公共区域报事报修、评价"), {R.RESIDENT})
 WORK = declare(
     "tickets",
     "tickets.work",
@@ -27,9 +25,7 @@ MANAGE = declare(
     _("派单、回访、导出报修工单"),
     {R.COMPOUND_MANAGER, R.COMPANY_ADMIN},
 )
-CATEGORIES = declare(
-    "tickets", "tickets.categories", _("设置报修类别与时限"), {R.COMPANY_ADMIN}
-)
+CATEGORIES = declare("tickets", "tickets.categories", _("设置报修类别与时限"), {R.COMPANY_ADMIN})
 
 
 def can_work(user, compound) -> bool:

@@ -160,7 +160,10 @@ def _detail(user, ticket) -> dict:
         else None,
         "rating": ticket.rating,
         "rating_comment": ticket.rating_comment,
-        "targets": [{**t, "target": _local(t["target"]), "reached": _local(t["reached"])} for t in clock["targets"]],
+        "targets": [
+            {**t, "target": _local(t["target"]), "reached": _local(t["reached"])}
+            for t in clock["targets"]
+        ],
         "steps": [
             {"kind": e.kind, "label": e.get_kind_display(), "at": _local(e.at), "note": e.note}
             for e in clock["events"]
@@ -343,13 +346,17 @@ def ticket_detail(request, ticket_id: Id):
     return _detail(request.auth, ticket)
 
 
-@router.post("/{ticket_id}/rate", response={200: TicketOut, **WRITE_ERRORS}, summary="评价（1–5 分）")
+@router.post(
+    "/{ticket_id}/rate", response={200: TicketOut, **WRITE_ERRORS}, summary="评价（1–5 分）"
+)
 def ticket_rate(request, ticket_id: Id, payload: RateIn):
     user = request.auth
     if not access.has_household(user):
         raise PermissionDenied
     ticket = selectors.get_or_404(selectors.my_tickets(user), pk=ticket_id)
-    ticket = services.ticket_rate(actor=user, ticket=ticket, score=payload.score, comment=payload.comment)
+    ticket = services.ticket_rate(
+        actor=user, ticket=ticket, score=payload.score, comment=payload.comment
+    )
     return _detail(user, selectors.get_or_404(selectors.ticket_rows(user), pk=ticket.pk))
 
 
@@ -383,7 +390,9 @@ def ticket_start(request, ticket_id: Id):
 @router.post("/{ticket_id}/done", response={200: TicketOut, **WRITE_ERRORS}, summary="处理完成")
 def ticket_done(request, ticket_id: Id, payload: DoneIn):
     user = request.auth
-    ticket = services.ticket_done(actor=user, ticket=_staff_ticket(user, ticket_id), note=payload.note)
+    ticket = services.ticket_done(
+        actor=user, ticket=_staff_ticket(user, ticket_id), note=payload.note
+    )
     return _detail(user, ticket)
 
 

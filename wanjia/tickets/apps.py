@@ -70,20 +70,51 @@ class TicketsConfig(AppConfig):
             order=30,
         )
         rows = [
-            ("tickets.opened", _("报修工单数"), _("期间内提交的报修工单数（撤回的不计）。"),
-             selectors.opened, selectors.opened_many, figures.COUNT, None),
-            ("tickets.respond_met", _("报修按时响应率"),
-             _("期间内提交的工单中，在类别响应时限内受理的比例；未受理且未到时限的不计。"),
-             selectors.respond_rate, selectors.respond_rate_many, figures.RATIO, figures.HIGHER),
-            ("tickets.finish_met", _("报修按时完成率"),
-             _("期间内提交的工单中，在类别完成时限内首次完成的比例；未完成且未到时限的不计。"),
-             selectors.finish_rate, selectors.finish_rate_many, figures.RATIO, figures.HIGHER),
-            ("tickets.reopen_rate", _("报修返修率"),
-             _("期间内提交且已完成的工单中，因居民不满意或回访而重新处理的比例。"),
-             selectors.reopen_rate, selectors.reopen_rate_many, figures.RATIO, figures.LOWER),
-            ("tickets.avg_rating", _("报修平均评分"),
-             _("期间内提交的工单中，居民评分（1–5 分）的平均值。"),
-             selectors.avg_rating, selectors.avg_rating_many, figures.COUNT, figures.HIGHER),
+            (
+                "tickets.opened",
+                _("报修工单数"),
+                _("期间内提交的报修工单数（撤回的不计）。"),
+                selectors.opened,
+                selectors.opened_many,
+                figures.COUNT,
+                None,
+            ),
+            (
+                "tickets.respond_met",
+                _("报修按时响应率"),
+                _("期间内提交的工单中，在类别响应时限内受理的比例；未受理且未到时限的不计。"),
+                selectors.respond_rate,
+                selectors.respond_rate_many,
+                figures.RATIO,
+                figures.HIGHER,
+            ),
+            (
+                "tickets.finish_met",
+                _("报修按时完成率"),
+                _("期间内提交的工单中，在类别完成时限内首次完成的比例；未完成且未到时限的不计。"),
+                selectors.finish_rate,
+                selectors.finish_rate_many,
+                figures.RATIO,
+                figures.HIGHER,
+            ),
+            (
+                "tickets.reopen_rate",
+                _("报修返修率"),
+                _("期间内提交且已完成的工单中，因居民不满意或回访而重新处理的比例。"),
+                selectors.reopen_rate,
+                selectors.reopen_rate_many,
+                figures.RATIO,
+                figures.LOWER,
+            ),
+            (
+                "tickets.avg_rating",
+                _("报修平均评分"),
+                _("期间内提交的工单中，居民评分（1–5 分）的平均值。"),
+                selectors.avg_rating,
+                selectors.avg_rating_many,
+                figures.COUNT,
+                figures.HIGHER,
+            ),
         ]
         for code, name, *_rest in services.DEFAULTS:
             one, many = selectors.by_category(code)
@@ -91,7 +122,9 @@ class TicketsConfig(AppConfig):
                 (
                     f"tickets.category.{code}",
                     format_lazy(_("报修·{name}"), name=name),
-                    format_lazy(_("期间内提交的“{name}”类工单数（按类别代码统计，撤回的不计）。"), name=name),
+                    format_lazy(
+                        _("期间内提交的“{name}”类工单数（按类别代码统计，撤回的不计）。"), name=name
+                    ),
                     one,
                     many,
                     figures.COUNT,
@@ -100,7 +133,13 @@ class TicketsConfig(AppConfig):
             )
         for order, (key, label, note, compute, many, kind, better) in enumerate(rows, start=40):
             figures.register(
-                "tickets", key, label, note=note, compute=compute, compute_many=many,
-                kind=kind, better=better, order=order,
+                "tickets",
+                key,
+                label,
+                note=note,
+                compute=compute,
+                compute_many=many,
+                kind=kind,
+                better=better,
+                order=order,
             )
-

@@ -92,7 +92,13 @@ def my_work(user):
         .select_related("compound", "category", "household__unit", "household__building")
         .select_related("building")
     )
-    return sorted(rows, key=lambda t: (t.assignee_id is None, t.due_by if t.status != Status.SUBMITTED else t.respond_by))
+    return sorted(
+        rows,
+        key=lambda t: (
+            t.assignee_id is None,
+            t.due_by if t.status != Status.SUBMITTED else t.respond_by,
+        ),
+    )
 
 
 def queue(compound, *, status: str = "", category: str = "", overdue: bool = False, now=None):
@@ -121,7 +127,9 @@ def overdue_q(now) -> Q:
 
 
 def due_today_q(now) -> Q:
-    end = timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=1), time(0)))
+    end = timezone.make_aware(
+        datetime.combine(timezone.localdate(now) + timedelta(days=1), time(0))
+    )
     return Q(status__in=OPEN) & (
         Q(status=Status.SUBMITTED, respond_by__lt=end)
         | Q(fix_by__isnull=True, finish_by__lt=end)
@@ -165,13 +173,19 @@ def company_rows(user):
 
 
 def compound_households(compound):
-    return Household.objects.filter(compound=compound).select_related("unit", "building").order_by(
-        "building__sort", "unit__name", "floor", "room"
+    return (
+        Household.objects.filter(compound=compound)
+        .select_related("unit", "building")
+        .order_by("building__sort", "unit__name", "floor", "room")
     )
 
 
 def household_in(compound, pk):
-    return Household.objects.filter(compound=compound, pk=pk).select_related("compound", "building").first()
+    return (
+        Household.objects.filter(compound=compound, pk=pk)
+        .select_related("compound", "building")
+        .first()
+    )
 
 
 def buildings_of(compound):
@@ -200,9 +214,9 @@ def worker_in(compound, pk):
 
 
 def photo_rows(user):
-    return TicketPhoto.objects.filter(ticket__in=tickets_visible_to(user).values("pk")).select_related(
-        "ticket"
-    )
+    return TicketPhoto.objects.filter(
+        ticket__in=tickets_visible_to(user).values("pk")
+    ).select_related("ticket")
 
 
 def events_of(ticket):
@@ -213,7 +227,9 @@ def export_rows(compound, start: date, end: date):
     lo, hi = _bounds(start, end)
     return (
         Ticket.objects.filter(compound=compound, created_at__gte=lo, created_at__lt=hi)
-        .select_related("category", "household__unit", "household__building", "building", "assignee")
+        .select_related(
+            "category", "household__unit", "household__building", "building", "assignee"
+        )
         .order_by("created_at", "id")
     )
 
@@ -244,7 +260,9 @@ def clock(ticket, now=None) -> dict:
             {
                 "key": "fix",
                 "target": ticket.fix_by,
-                "reached": ticket.done_at if ticket.status in (Status.DONE, Status.CLOSED) else None,
+                "reached": ticket.done_at
+                if ticket.status in (Status.DONE, Status.CLOSED)
+                else None,
                 "met": sla.fix_met(ticket, now),
             }
         )
@@ -261,8 +279,17 @@ def _bounds(start: date, end: date):
 
 class _Row:
     __slots__ = (
-        "compound_id", "code", "status", "respond_by", "accepted_at", "finish_by",
-        "first_done_at", "fix_by", "done_at", "reopen_count", "rating",
+        "compound_id",
+        "code",
+        "status",
+        "respond_by",
+        "accepted_at",
+        "finish_by",
+        "first_done_at",
+        "fix_by",
+        "done_at",
+        "reopen_count",
+        "rating",
     )
 
     def __init__(self, values):
@@ -274,9 +301,20 @@ def _rows_by_compound(groups, start, end) -> dict:
     ids = {i for g in groups for i in g}
     lo, hi = _bounds(start, end)
     found = defaultdict(list)
-    rows = Ticket.objects.filter(compound_id__in=ids, created_at__gte=lo, created_at__lt=hi).values_list(
-        "compound_id", "category__code", "status", "respond_by", "accepted_at", "finish_by",
-        "first_done_at", "fix_by", "done_at", "reopen_count", "rating",
+    rows = Ticket.objects.filter(
+        compound_id__in=ids, created_at__gte=lo, created_at__lt=hi
+    ).values_list(
+        "compound_id",
+        "category__code",
+        "status",
+        "respond_by",
+        "accepted_at",
+        "finish_by",
+        "first_done_at",
+        "fix_by",
+        "done_at",
+        "reopen_count",
+        "rating",
     )
     for values in rows:
         found[values[0]].append(_Row(values))
@@ -345,9 +383,13 @@ def category_breakdown(compound, start: date, end: date) -> list[dict]:
     category's response and completion met shares (the console's figures)."""
     by = _rows_by_compound([[compound.pk]], start, end).get(compound.pk, [])
     now = timezone.now()
-    names = dict(Category.objects.filter(company_id=compound.company_id).values_list("code", "name"))
+    names = dict(
+        Category.objects.filter(company_id=compound.company_id).values_list("code", "name")
+    )
     out = []
-    for code in sorted({r.code for r in by}, key=lambda c: list(names).index(c) if c in names else 99):
+    for code in sorted(
+        {r.code for r in by}, key=lambda c: list(names).index(c) if c in names else 99
+    ):
         rows = [r for r in by if r.code == code]
         out.append(
             {
@@ -360,8 +402,6 @@ def category_breakdown(compound, start: date, end: date) -> list[dict]:
             }
         )
     return out
-
-
 
 
 def worked_by(user) -> Q:
@@ -378,7 +418,12 @@ def work_households(user):
 def staff_ticket_rows():
     """A ticket for the console (the gate applies the tenancy)."""
     return Ticket.objects.select_related(
-        "compound", "category", "household__unit", "household__building", "building", "assignee",
+        "compound",
+        "category",
+        "household__unit",
+        "household__building",
+        "building",
+        "assignee",
         "reported_by",
     )
 

@@ -7,7 +7,9 @@ urlpatterns = [
     path("console/tickets/c/<int:compound_id>/", console.queue, name="tickets_queue"),
     path("console/tickets/c/<int:compound_id>/new/", console.new, name="tickets_new"),
     path("console/tickets/c/<int:compound_id>/export/", console.export, name="tickets_export"),
-    path("console/tickets/c/<int:compound_id>/figures/", console.figures_page, name="tickets_figures"),
+    path(
+        "console/tickets/c/<int:compound_id>/figures/", console.figures_page, name="tickets_figures"
+    ),
     path("console/tickets/categories/", console.categories_home, name="tickets_categories_home"),
     path(
         "console/tickets/co/<int:company_id>/categories/",

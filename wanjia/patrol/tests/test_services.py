@@ -176,7 +176,11 @@ def test_hand_over_to_repair_opens_a_ticket_through_the_intent(patrol):
         services.incident_hand_over(actor=patrol.staff_a, incident=incident, to="repair")
     handed = services.incident_hand_over(actor=patrol.manager_a, incident=incident, to="repair")
     ticket = Ticket.objects.get(pk=int(handed.handed_ref))
-    assert (ticket.compound_id, ticket.source, ticket.description) == (patrol.a.pk, "patrol", "路灯坏了")
+    assert (ticket.compound_id, ticket.source, ticket.description) == (
+        patrol.a.pk,
+        "patrol",
+        "路灯坏了",
+    )
     with pytest.raises(Conflict):
         services.incident_hand_over(actor=patrol.manager_a, incident=incident, to="repair")
 

@@ -53,7 +53,12 @@ def _respond(now: datetime) -> tuple[int, int]:
                         lambda t=t: _("报修超时未受理：%(t)s") % {"t": t.title},
                         lambda t=t: _("响应时限 %(at)s 已过，请督办。") % {"at": _hm(t.respond_by)},
                     )
-                    audit(actor=None, action="tickets.ticket.escalated", obj=t, detail={"on": "respond"})
+                    audit(
+                        actor=None,
+                        action="tickets.ticket.escalated",
+                        obj=t,
+                        detail={"on": "respond"},
+                    )
                     escalated += 1
         elif (
             t.respond_warned_at is None
@@ -98,9 +103,16 @@ def _finish(now: datetime) -> tuple[int, int]:
                         lambda t=t, due=due: _("报修超时未完成：%(t)s") % {"t": t.title},
                         lambda t=t, due=due: _("完成时限 %(at)s 已过，请督办。") % {"at": _hm(due)},
                     )
-                    audit(actor=None, action="tickets.ticket.escalated", obj=t, detail={"on": "finish"})
+                    audit(
+                        actor=None,
+                        action="tickets.ticket.escalated",
+                        obj=t,
+                        detail={"on": "finish"},
+                    )
                     escalated += 1
-        elif t.finish_warned_at is None and due > now and warn_at(start or t.created_at, due) <= now:
+        elif (
+            t.finish_warned_at is None and due > now and warn_at(start or t.created_at, due) <= now
+        ):
             with transaction.atomic():
                 if _claim(t, "finish_warned_at", now, status__in=OPEN):
                     _event(t, Event.WARNED, now, None, _("即将超过完成时限"))
@@ -143,6 +155,3 @@ def tickets_sweep(*, now: datetime | None = None) -> dict:
         "finish_escalated": fe,
         "closed": _auto_close(now),
     }
-
-
-

@@ -303,9 +303,7 @@ def ticket_open(
 
 
 def _move(ticket, from_statuses, **fields) -> bool:
-    return bool(
-        Ticket.objects.filter(pk=ticket.pk, status__in=from_statuses).update(**fields)
-    )
+    return bool(Ticket.objects.filter(pk=ticket.pk, status__in=from_statuses).update(**fields))
 
 
 def _worker_ok(compound, user) -> bool:
@@ -364,9 +362,7 @@ def ticket_assign(*, actor, ticket: Ticket, assignee, now=None) -> Ticket:
         if not moved:
             raise Conflict(_("这张工单当前不能派单。"))
         _event(ticket, Event.ASSIGNED, now, actor, assignee.display_name or assignee.username)
-        audit(
-            actor=actor, action="tickets.ticket.assigned", obj=ticket, detail={"to": assignee.pk}
-        )
+        audit(actor=actor, action="tickets.ticket.assigned", obj=ticket, detail={"to": assignee.pk})
         ticket.refresh_from_db()
         _tell_staff(ticket, [assignee], lambda: _("派给您的报修：%(t)s") % {"t": ticket.title})
     return ticket
@@ -455,9 +451,7 @@ def ticket_rate(*, actor, ticket: Ticket, score, comment: str = "", now=None) ->
             _event(ticket, Event.REOPENED, now, None, _("评价不满意，待回访"))
         else:
             _event(ticket, Event.CLOSED, now, None)
-        audit(
-            actor=actor, action="tickets.ticket.rated", obj=ticket, detail={"score": score}
-        )
+        audit(actor=actor, action="tickets.ticket.rated", obj=ticket, detail={"score": score})
         ticket.refresh_from_db()
         if unhappy:
             _tell_staff(
@@ -602,14 +596,20 @@ def open_for_app(
     if not _in_scope(actor, compound):
         raise Forbidden
     categories_ensure(compound.company)
-    code = category if Category.objects.filter(
-        company=compound.company, code=str(category or ""), active=True
-    ).exists() else "other"
+    code = (
+        category
+        if Category.objects.filter(
+            company=compound.company, code=str(category or ""), active=True
+        ).exists()
+        else "other"
+    )
     household = None
     if unit is not None:
-        household = unit if isinstance(unit, Household) else Household.objects.filter(
-            pk=unit, compound=compound
-        ).first()
+        household = (
+            unit
+            if isinstance(unit, Household)
+            else Household.objects.filter(pk=unit, compound=compound).first()
+        )
         if household is None or household.compound_id != compound.pk:
             raise Invalid({"unit": [_("只能选择本小区的住户。")]})
     ticket = ticket_open(

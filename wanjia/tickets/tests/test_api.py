@@ -75,11 +75,16 @@ def test_a_resident_never_sees_another_households_ticket(world, api):
 
 def test_staff_flow_and_rating_over_the_api(world, api):
     with time_machine.travel(NOW, tick=False):
-        t = services.ticket_open(actor=world.resident_a, category="plumbing", description="下水道堵了")
+        t = services.ticket_open(
+            actor=world.resident_a, category="plumbing", description="下水道堵了"
+        )
         staff = api(world.staff_a)
         assert _post(staff, f"/api/v1/tickets/{t.pk}/accept", {}).json()["status"] == "assigned"
         assert _post(staff, f"/api/v1/tickets/{t.pk}/accept", {}).status_code == 409
-        assert _post(staff, f"/api/v1/tickets/{t.pk}/done", {"note": "通了"}).json()["status"] == "done"
+        assert (
+            _post(staff, f"/api/v1/tickets/{t.pk}/done", {"note": "通了"}).json()["status"]
+            == "done"
+        )
     with time_machine.travel(NOW + timedelta(hours=3), tick=False):
         resident = api(world.resident_a)
         assert _post(resident, f"/api/v1/tickets/{t.pk}/rate", {"score": 9}).status_code == 422
@@ -89,7 +94,9 @@ def test_staff_flow_and_rating_over_the_api(world, api):
         no_fix = _post(manager, f"/api/v1/tickets/{t.pk}/visit", {"note": "已回访"})
         assert no_fix.status_code == 422
         fix_by = (NOW + timedelta(days=1)).isoformat()
-        visited = _post(manager, f"/api/v1/tickets/{t.pk}/visit", {"note": "明天再来", "fix_by": fix_by})
+        visited = _post(
+            manager, f"/api/v1/tickets/{t.pk}/visit", {"note": "明天再来", "fix_by": fix_by}
+        )
         assert visited.json()["status"] == "assigned"
         targets = {x["key"]: x for x in visited.json()["targets"]}
         assert targets["respond"]["met"] is True and targets["finish"]["met"] is True

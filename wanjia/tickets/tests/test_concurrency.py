@@ -48,9 +48,11 @@ def test_sixteen_reports_at_once_make_exactly_ten(world):
     services.categories_ensure(world.a.company)
     results = _race(
         16,
-        lambda i: services.ticket_open(
-            actor=world.resident_a, category="plumbing", description=f"并发 {i}"
-        ).pk,
+        lambda i: (
+            services.ticket_open(
+                actor=world.resident_a, category="plumbing", description=f"并发 {i}"
+            ).pk
+        ),
     )
     assert results.count("conflict") == 6
     assert Ticket.objects.filter(household=world.home).count() == 10
@@ -61,9 +63,11 @@ def test_two_accepts_at_once_make_one(world):
     t = services.ticket_open(actor=world.resident_a, category="plumbing", description="x")
     results = _race(
         2,
-        lambda i: services.ticket_accept(
-            actor=[world.staff_a, world.manager_a][i], ticket=Ticket.objects.get(pk=t.pk)
-        ).status,
+        lambda i: (
+            services.ticket_accept(
+                actor=[world.staff_a, world.manager_a][i], ticket=Ticket.objects.get(pk=t.pk)
+            ).status
+        ),
     )
     assert results.count("conflict") == 1 and len(results) == 2
     assert t.events.filter(kind="accepted").count() == 1

@@ -34,7 +34,12 @@ def test_resident_reports_in_three_taps_with_a_photo(world, login, tmp_path):
     with override_settings(MEDIA_ROOT=str(tmp_path)):
         r = client.post(
             "/h5/tickets/new/",
-            {"category": "leak", "description": "卫生间漏水", "place_kind": "unit", "photos": [_png()]},
+            {
+                "category": "leak",
+                "description": "卫生间漏水",
+                "place_kind": "unit",
+                "photos": [_png()],
+            },
         )
         assert r.status_code == 302, r.content.decode()[:500]
         t = Ticket.objects.get()
@@ -51,13 +56,22 @@ def test_resident_reports_in_three_taps_with_a_photo(world, login, tmp_path):
 
 def test_duplicate_offers_to_follow(world, login):
     services.ticket_open(
-        actor=world.staff_a, compound=world.a, category="lighting", description="灯坏",
-        place_kind="common", place="北门路灯",
+        actor=world.staff_a,
+        compound=world.a,
+        category="lighting",
+        description="灯坏",
+        place_kind="common",
+        place="北门路灯",
     )
     client = login(world.resident_a)
     r = client.post(
         "/h5/tickets/new/",
-        {"category": "lighting", "description": "北门灯不亮", "place_kind": "common", "place": "北门 路灯"},
+        {
+            "category": "lighting",
+            "description": "北门灯不亮",
+            "place_kind": "common",
+            "place": "北门 路灯",
+        },
     )
     assert r.status_code == 409 and 'data-testid="duplicate"' in r.content.decode()
     first = Ticket.objects.get()
@@ -73,7 +87,9 @@ def test_queue_filters_export_and_print(world, login):
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         page = client.get(f"/console/tickets/c/{world.a.pk}/?overdue=1").content.decode()
     assert page.count('data-testid="ticket-row"') == 1 and f"#{late.pk}" in page
-    page = client.get(f"/console/tickets/c/{world.a.pk}/?category=doors&status=bogus").content.decode()
+    page = client.get(
+        f"/console/tickets/c/{world.a.pk}/?category=doors&status=bogus"
+    ).content.decode()
     assert page.count('data-testid="ticket-row"') == 1
     xlsx = client.get(f"/console/tickets/c/{world.a.pk}/export/")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
@@ -91,7 +107,13 @@ def test_company_admin_edits_targets_for_new_tickets_only(world, login):
     client = login(world.company_admin_a)
     r = client.post(
         f"/console/tickets/categories/{cat.pk}/",
-        {"name": "门窗", "respond_minutes": "45", "finish_hours": "24", "duty": "repair", "active": "1"},
+        {
+            "name": "门窗",
+            "respond_minutes": "45",
+            "finish_hours": "24",
+            "duty": "repair",
+            "active": "1",
+        },
     )
     assert r.status_code == 302
     cat.refresh_from_db()

@@ -38,7 +38,10 @@ def _png(size=(20, 20)):
 def test_resident_reports_for_own_unit_with_targets_from_the_category(world):
     t = _open(world, photos=[_png()])
     assert (t.household_id, t.compound_id, t.status, t.source) == (
-        world.home.pk, world.a.pk, Status.SUBMITTED, "resident"
+        world.home.pk,
+        world.a.pk,
+        Status.SUBMITTED,
+        "resident",
     )
     assert t.respond_by == NOW + timedelta(minutes=120)
     assert t.finish_by == NOW + timedelta(hours=48)
@@ -157,7 +160,9 @@ def test_unhappy_rating_needs_a_return_visit_with_a_fix_deadline(world):
         services.ticket_visit(actor=world.manager_a, ticket=t, note="电话回访")
     assert "fix_by" in exc.value.errors
     with pytest.raises(Forbidden):
-        services.ticket_visit(actor=world.staff_a, ticket=t, note="x", fix_by=NOW + timedelta(days=1))
+        services.ticket_visit(
+            actor=world.staff_a, ticket=t, note="x", fix_by=NOW + timedelta(days=1)
+        )
     t = services.ticket_visit(
         actor=world.manager_a, ticket=t, note="上门看过，明天换管", fix_by=NOW + timedelta(days=1)
     )
@@ -185,7 +190,10 @@ def test_sweep_warns_once_escalates_once_and_closes_after_seven_days(world):
     with time_machine.travel(at(9, 31), tick=False):
         assert services.tickets_sweep()["respond_escalated"] == 1
         assert services.tickets_sweep()["respond_escalated"] == 0
-    assert Notification.objects.filter(recipient=world.manager_a, title__contains="超时未受理").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.manager_a, title__contains="超时未受理").count()
+        == 1
+    )
     t.refresh_from_db()
     assert t.events.filter(kind=Event.ESCALATED).count() == 1
     with time_machine.travel(at(9, 1, day=17), tick=False):
@@ -211,9 +219,15 @@ def test_intent_opens_a_ticket_for_another_app(world):
     t = Ticket.objects.get(pk=ref)
     assert (t.source, t.household_id, t.category.code) == ("care", world.home.pk, "lighting")
     ref2 = intents.ask(
-        "tickets.open", actor=world.manager_a, compound=world.a, title="北门", description="x",
+        "tickets.open",
+        actor=world.manager_a,
+        compound=world.a,
+        title="北门",
+        description="x",
         category="nonsense",
     )
     assert Ticket.objects.get(pk=ref2).category.code == "other"
     with pytest.raises(Forbidden):
-        intents.ask("tickets.open", actor=world.outsider_b, compound=world.a, title="t", description="d")
+        intents.ask(
+            "tickets.open", actor=world.outsider_b, compound=world.a, title="t", description="d"
+        )

@@ -326,9 +326,24 @@ def export(request, compound_id):
     sheet = book.active
     sheet.title = str(_("报修工单"))[:31]
     head = [
-        _("单号"), _("提交时间"), _("类别"), _("标题"), _("位置"), _("来源"), _("状态"),
-        _("处理人"), _("响应时限"), _("受理时间"), _("按时响应"), _("完成时限"),
-        _("首次完成"), _("按时完成"), _("重开次数"), _("评分"), _("评价"), _("回访记录"),
+        _("单号"),
+        _("提交时间"),
+        _("类别"),
+        _("标题"),
+        _("位置"),
+        _("来源"),
+        _("状态"),
+        _("处理人"),
+        _("响应时限"),
+        _("受理时间"),
+        _("按时响应"),
+        _("完成时限"),
+        _("首次完成"),
+        _("按时完成"),
+        _("重开次数"),
+        _("评分"),
+        _("评价"),
+        _("回访记录"),
     ]
     sheet.append([str(h) for h in head])
     for cell in sheet[1]:
@@ -339,12 +354,24 @@ def export(request, compound_id):
             [
                 safe_cell(v)
                 for v in (
-                    t.pk, _hm(t.created_at), t.category.name, t.title, place,
-                    t.get_source_display(), t.get_status_display(),
+                    t.pk,
+                    _hm(t.created_at),
+                    t.category.name,
+                    t.title,
+                    place,
+                    t.get_source_display(),
+                    t.get_status_display(),
                     (t.assignee.display_name or t.assignee.username) if t.assignee else "",
-                    _hm(t.respond_by), _hm(t.accepted_at), _yes(sla.respond_met(t, now)),
-                    _hm(t.finish_by), _hm(t.first_done_at), _yes(sla.finish_met(t, now)),
-                    t.reopen_count, t.rating or "", t.rating_comment, t.visit_note,
+                    _hm(t.respond_by),
+                    _hm(t.accepted_at),
+                    _yes(sla.respond_met(t, now)),
+                    _hm(t.finish_by),
+                    _hm(t.first_done_at),
+                    _yes(sla.finish_met(t, now)),
+                    t.reopen_count,
+                    t.rating or "",
+                    t.rating_comment,
+                    t.visit_note,
                 )
             ]
         )

@@ -43,7 +43,9 @@ def report(request):
         post = request.POST
         bid = (post.get("building") or "").strip()
         building = (
-            selectors.building_in(home.compound, int(bid)) if bid.isdigit() and len(bid) < 18 else None
+            selectors.building_in(home.compound, int(bid))
+            if bid.isdigit() and len(bid) < 18
+            else None
         )
         try:
             ticket = services.ticket_open(
