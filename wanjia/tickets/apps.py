@@ -56,7 +56,7 @@ class TicketsConfig(AppConfig):
             "tickets_categories_home",
             roles=CAPABILITIES["tickets.categories"],
             order=46,
-            icon="settings",
+            icon="edit",
             allowed=access.edits_categories_anywhere,
         )
         resident_service(

@@ -347,6 +347,8 @@ def ticket_assign(*, actor, ticket: Ticket, assignee, now=None) -> Ticket:
         raise Forbidden
     if not _worker_ok(ticket.compound, assignee):
         raise Invalid({"assignee": [_("请选择本小区的工作人员。")]})
+    if assignee.pk == ticket.assignee_id:
+        return ticket  # the same person again: nothing to do (受理 accepts)
     now = now or timezone.now()
     fields = {"assignee": assignee, "assigned_at": now}
     with transaction.atomic():

@@ -46,7 +46,7 @@ def home(request):
     if not compounds:
         raise PermissionDenied
     if len(compounds) == 1:
-        return redirect("tickets_queue", compounds[0].pk)
+        return queue(request, compounds[0].pk)
     return render(request, "tickets/home.html", {"compounds": compounds})
 
 
@@ -421,7 +421,7 @@ def categories_home(request):
     if not companies:
         raise PermissionDenied
     if len(companies) == 1:
-        return redirect("tickets_categories", companies[0].pk)
+        return categories(request, companies[0].pk)
     return render(request, "tickets/categories_home.html", {"companies": companies})
 
 
