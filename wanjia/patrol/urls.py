@@ -28,6 +28,11 @@ urlpatterns = [
         console.incident_to_case,
         name="patrol_incident_to_case",
     ),
+    path(
+        "console/patrol/incidents/<int:pk>/to-ticket/",
+        console.incident_to_ticket,
+        name="patrol_incident_to_ticket",
+    ),
     path("h5/patrol/", h5.tonight, name="patrol_h5_round"),
     path("h5/patrol/scan/", h5.scan, name="patrol_scan"),
     path("h5/patrol/incident/", h5.incident_new, name="patrol_h5_incident"),

@@ -44,6 +44,7 @@ NOT_WALKED = {
     "market_purchase_xlsx": "xlsx download",
     "patrol_roster_xlsx": "xlsx download",
     "patrol_evidence_xlsx": "xlsx download",
+    "tickets_export": "xlsx download",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -64,6 +65,10 @@ NOT_WALKED = {
     "disputes_sweep_done": "on a planned sweep",
     "disputes_sweeps_plan": "sweep planning button",
     "market_h5_cancel": "on a resident's open order",
+    "tickets_h5_cancel": "on a resident's ticket nobody has accepted yet",
+    "tickets_h5_follow": "offered only when a report duplicates an open common-area ticket",
+    "tickets_h5_rate": "on a resident's done ticket",
+    "tickets_visit": "on a done ticket or one awaiting its return visit",
     "market_h5_change": "on a resident's open order",
     "market_offer_add": "on a draft window",
     "market_offer_remove": "on a draft window",

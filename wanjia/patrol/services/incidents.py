@@ -1,6 +1,6 @@
 """Incidents found on a round, and their hand-off to another app through the
-kernel's intents (``disputes.incident_to_case``, ``repairs.incident_to_ticket``
-when those apps offer them): never an import of a peer app."""
+kernel's intents (``disputes.incident_to_case``, ``tickets.open`` when those
+apps offer them): never an import of a peer app."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from ..models import HandedTo, Incident, IncidentCategory, Severity
 from .photos import photo_file
 
 TO_CASE = "disputes.incident_to_case"
-TO_TICKET = "repairs.incident_to_ticket"  # offered by a repairs app, when one exists
+TO_TICKET = "tickets.open"  # offered by the tickets app (报事报修)
 
 
 def incident_report(
@@ -104,6 +104,7 @@ def incident_hand_over(*, actor, incident: Incident, to: str) -> Incident:
             compound=incident.compound,
             title=f"{locked.get_category_display()} · {locked.place}".strip(" ·"),
             description=locked.note,
+            **({"source": "patrol"} if to == HandedTo.REPAIR else {}),
         )
         locked.handed_to, locked.handed_ref = to, str(ref)
         locked.handed_at = timezone.now()

@@ -165,16 +165,24 @@ def test_incident_becomes_a_dispute_case_through_the_intent(patrol):
     assert Case.objects.filter(pk=int(handed.handed_ref), compound=patrol.a).exists()
 
 
-def test_hand_over_to_repair_is_409_while_no_app_offers_it(patrol):
+def test_hand_over_to_repair_opens_a_ticket_through_the_intent(patrol):
     from wanjia.core.errors import Conflict
+    from wanjia.tickets.models import Ticket
 
     incident = services.incident_report(
-        actor=patrol.staff_a, compound=patrol.a, category="facility", note="路灯坏了"
+        actor=patrol.staff_a, compound=patrol.a, category="facility", note="路灯坏了", place="北门"
+    )
+    with pytest.raises(Forbidden):
+        services.incident_hand_over(actor=patrol.staff_a, incident=incident, to="repair")
+    handed = services.incident_hand_over(actor=patrol.manager_a, incident=incident, to="repair")
+    ticket = Ticket.objects.get(pk=int(handed.handed_ref))
+    assert (ticket.compound_id, ticket.source, ticket.description) == (
+        patrol.a.pk,
+        "patrol",
+        "路灯坏了",
     )
     with pytest.raises(Conflict):
         services.incident_hand_over(actor=patrol.manager_a, incident=incident, to="repair")
-    with pytest.raises(Forbidden):
-        services.incident_hand_over(actor=patrol.staff_a, incident=incident, to="dispute")
 
 
 @time_machine.travel(AT_2205, tick=False)

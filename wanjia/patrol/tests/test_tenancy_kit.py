@@ -154,6 +154,15 @@ ENDPOINTS = [
         obj=_of("incident"),
         state=handed,
     ),
+    Endpoint(
+        "patrol_incident_to_ticket",
+        "/console/patrol/incidents/{pk}/to-ticket/",
+        method="post",
+        allowed=("manager_a", "company_admin_a", "secretary_a"),
+        forbidden=_not("manager_a", "company_admin_a", "secretary_a"),
+        obj=_of("incident"),
+        state=handed,
+    ),
     Endpoint("patrol_h5_round", "/h5/patrol/", allowed=PATROL, forbidden=_not(*PATROL)),
     Endpoint("patrol_h5_incident", "/h5/patrol/incident/", allowed=PATROL, forbidden=_not(*PATROL)),
     Endpoint(

@@ -13,7 +13,7 @@ from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.scoping import gate
 
 from .. import access, selectors, services
-from ..models import Checkpoint, CheckpointKind, Severity
+from ..models import Checkpoint, CheckpointKind, HandedTo, Severity
 
 
 def qr_svg(text: str, *, scale: int = 4) -> str:
@@ -239,6 +239,23 @@ def incident_to_case(request, pk):
     )
     services.incident_hand_to_dispute(actor=user, incident=incident)
     messages.success(request, _("已转为矛盾纠纷案件。"))
+    return redirect("patrol_board", incident.compound_id)
+
+
+@login_required
+@require_POST
+def incident_to_ticket(request, pk):
+    """Hand the incident to a repair ticket (the tickets app's ``tickets.open``)."""
+    user = request.user
+    incident = gate(
+        user,
+        selectors.incident_rows(),
+        pk,
+        compound="compound_id",
+        allowed=lambda i: access.can_hand_over(user, i.compound),
+    )
+    handed = services.incident_hand_over(actor=user, incident=incident, to=HandedTo.REPAIR)
+    messages.success(request, _("已转为报修工单 #%(ref)s。") % {"ref": handed.handed_ref})
     return redirect("patrol_board", incident.compound_id)
 
 
