@@ -7,7 +7,7 @@ import pytest
 
 from wanjia.care import services
 from wanjia.care.models import Absence, CarePerson, CareSettings, Escalation, Visit
-from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.core.testkit import Endpoint, cases, check, compound_of, item_of, others
 from wanjia.estates.testing import make_resident
 
 from .conftest import DAY, at, build_care
@@ -20,20 +20,9 @@ VISIT = ("staff_a", "volunteer_a", "secretary_a")
 SEES = (*VIEW, "staff_a", "volunteer_a")
 # who reaches 张伟's visit: the viewers and his caretakers; the volunteer does not
 HANDLES = (*VIEW, "staff_a")
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
 
 
-def _not(*allowed, hidden=()):
-    return tuple(p for p in A_ALL if p not in allowed and p not in hidden)
+_not = others
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +40,11 @@ def care_world(world_once, django_db_blocker):
     return w
 
 
-def compound(world, side):
-    return world.a if side == "a" else world.b
+compound = compound_of
 
 
 def _of(name):
-    return lambda world, side: world.care[side][name]
+    return item_of("care", name)
 
 
 def _people(world, obj):
