@@ -3,10 +3,9 @@ tenancy kit. Compound A: 张伟 (visited by the staff member and the secretary,
 with an open escalation) and 李娜 (the volunteer's); compound B: 王芳, with
 an open escalation too. The volunteer does not see 张伟: 404, not 403."""
 
-import pytest
-
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from wanjia.care import services
