@@ -160,3 +160,20 @@ def test_caretaker_figures(care, login):
         assert page.status_code == 200 and care.staff_a.name in page.content.decode()
         sheet = client.get(f"/console/care/c/{care.a.pk}/caretakers/xlsx/?start={DAY}&end={DAY}")
         assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+
+
+def test_phone_needs_help_form_asks_where_to_refer(care, no_tickets, login):
+    client = login(care.staff_a)
+    with time_machine.travel(at(10), tick=False):
+        page = client.get(f"/h5/care/visits/{care.v1.pk}/")
+        assert 'name="help_kind"' in page.content.decode()
+        url = f"/h5/care/visits/{care.v1.pk}/outcome/"
+        bad = client.post(url, {"outcome": "needs_help", "help_kind": "referral"})
+        assert bad.status_code == 422 and "转介请写明" in bad.content.decode()
+        ok = client.post(
+            url, {"outcome": "needs_help", "help_kind": "referral", "referral_to": "民政"}
+        )
+        assert ok.status_code == 302
+        page = client.get(f"/h5/care/visits/{care.v1.pk}/")
+        assert 'data-testid="visit-followup"' in page.content.decode()
+    assert FollowUp.objects.get(visit=care.v1).referral_to == "民政"
