@@ -188,6 +188,18 @@ def followups_of(compound, *, status: str = "open"):
     return rows.filter(status=FollowUpStatus.OPEN).order_by("due_at", "id")
 
 
+def owner_choices(compound) -> list:
+    """Who may own a follow-up: the compound's caretakers and managers."""
+    from wanjia.core.models import Membership, ScopeType
+    from wanjia.core.roles import CAPABILITIES
+
+    roles = CAPABILITIES["care.visit"] | CAPABILITIES["care.manage"]
+    ids = Membership.objects.filter(
+        role__in=roles, scope_type=ScopeType.COMPOUND, compound=compound
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "id"))
+
+
 def followups_of_visit(visit) -> list:
     return list(FollowUp.objects.filter(visit=visit).select_related("owner").order_by("id"))
 

@@ -110,7 +110,8 @@ def staff_of(compound) -> list[User]:
 
 
 def team_set(*, actor, compound, user_ids) -> list[User]:
-    """Choose the duty team among the compound's staff (none: all staff)."""
+    """Choose the duty team among the compound's staff (none, or all of them:
+    every staff member, newcomers included)."""
     if not can_manage(actor, compound):
         raise Forbidden
     staff = {u.pk: u for u in staff_of(compound)}
@@ -120,8 +121,12 @@ def team_set(*, actor, compound, user_ids) -> list[User]:
         ids = {-1}
     if not ids <= set(staff):
         raise Invalid({"team": [_("值班人员须是本小区的工作人员。")]})
+    if ids == set(staff):
+        ids = set()  # every staff member ticked: "all staff", as when none is chosen
     with transaction.atomic():
         conf = CareSettings.objects.filter(compound=compound).first()
+        if conf is None and not ids:
+            return team_of(compound)  # nothing chosen and nothing stored: nothing to change
         if conf is None:
             conf = CareSettings.objects.create(compound=compound)
         conf.duty_team.set([staff[i] for i in ids])

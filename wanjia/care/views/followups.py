@@ -39,7 +39,7 @@ def followups(request, compound_id):
             "rows": selectors_duty.followups_of(compound, status=status),
             "status": status,
             "now": timezone.now(),
-            "owners": selectors.caretaker_choices(compound),
+            "owners": selectors_duty.owner_choices(compound),
             "manage": access.can_manage(request.user, compound),
             "tab": "followups",
         },
