@@ -55,7 +55,6 @@ NOT_WALKED = {
     "market_h5_cart": "htmx cart of the order form",
     "patrol_roster_job": "htmx part of the roster page, only after a build was asked for",
     "care_duty_job": "htmx part of the duty roster page, only after a build was asked for",
-    "care_duty_reveal": "htmx button that shows an on-duty person's phone (audited)",
     "resident_reveal": "htmx button that shows one masked field (audited)",
     "market_bag": "opened by scanning a bag's QR code, not by a link",
     "patrol_scan": "opened by scanning a checkpoint's QR code, not by a link",
