@@ -23,7 +23,7 @@ import os
 import random
 from datetime import date, timedelta
 
-from wanjia.patrol.engine import Guard, RosterProblem, Shift, check, greedy, solve
+from wanjia.rostering import Guard, RosterProblem, Shift, check, greedy, solve
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 START = date(2026, 12, 7)

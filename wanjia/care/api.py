@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema
 
 from wanjia.core.errors import Invalid
 from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Text
+from wanjia.core.scoping import compound_gate
 
 from . import access, selectors, services
 from .models import EscalationStatus
@@ -44,6 +45,8 @@ class OutcomeIn(InputSchema):
     outcome: Text(20)
     note: Text(300) = ""
     mode: Text(20) = "in_person"
+    help_kind: Text(20) = ""
+    referral_to: Text(60) = ""
 
 
 class EscalationRef(Schema):
@@ -52,11 +55,20 @@ class EscalationRef(Schema):
     due_at: datetime
 
 
+class FollowUpRef(Schema):
+    id: int
+    kind: str
+    owner: int | None
+    due_at: datetime
+    ticket: int | None
+
+
 class OutcomeOut(Schema):
     id: int
     status: str
     outcome: str
     escalation: EscalationRef | None
+    followup: FollowUpRef | None = None
 
 
 class EscalationOut(Schema):
@@ -94,10 +106,9 @@ def _any_care(user) -> bool:
 
 
 def _compound(user, compound_id: int):
-    compound = selectors.get_or_404(selectors.compounds_seen(user), pk=compound_id)
-    if not (access.can_view(compound=compound, user=user) or access.can_visit(user, compound)):
-        raise PermissionDenied
-    return compound
+    return compound_gate(
+        user, compound_id, lambda u, c: access.can_view(u, c) or access.can_visit(u, c)
+    )
 
 
 def _esc_ref(esc):
@@ -143,13 +154,29 @@ def visit_outcome(request, visit_id: Id, payload: OutcomeIn):
         raise PermissionDenied
     visit = selectors.get_or_404(selectors.visits_visible_to(user), pk=visit_id)
     visit, esc = services.record_outcome(
-        actor=user, visit=visit, outcome=payload.outcome, note=payload.note, mode=payload.mode
+        actor=user,
+        visit=visit,
+        outcome=payload.outcome,
+        note=payload.note,
+        mode=payload.mode,
+        help_kind=payload.help_kind,
+        referral_to=payload.referral_to,
     )
+    fu = getattr(visit, "followup", None)
     return {
         "id": visit.pk,
         "status": visit.status,
         "outcome": visit.outcome,
         "escalation": _esc_ref(esc),
+        "followup": None
+        if fu is None
+        else {
+            "id": fu.pk,
+            "kind": fu.kind,
+            "owner": fu.owner_id,
+            "due_at": timezone.localtime(fu.due_at),
+            "ticket": fu.ticket_id,
+        },
     }
 
 

@@ -14,6 +14,9 @@ class CareConfig(AppConfig):
         from wanjia.core.roles import CAPABILITIES
 
         from . import access, selectors, tasks, today  # noqa: F401  tasks, today: jobs and cards
+        from .services import duty
+
+        duty.ready()
 
         describe_actions(
             {
@@ -28,6 +31,18 @@ class CareConfig(AppConfig):
                 "care.escalation.acknowledged": _("确认接手关爱升级"),
                 "care.escalation.resolved": _("解除关爱升级"),
                 "care.settings.set": _("设置关爱升级时限"),
+                "care.duty.requested": _("请求生成关爱值班表"),
+                "care.duty.built": _("生成关爱值班表"),
+                "care.duty.edited": _("手工调整值班"),
+                "care.duty.team_set": _("设置值班人员"),
+                "care.duty.leave_added": _("登记值班请假"),
+                "care.duty.leave_removed": _("撤销值班请假"),
+                "care.duty.phone_revealed": _("查看当班人员完整手机号"),
+                "care.handover.written": _("写交班记录"),
+                "care.handover.acknowledged": _("确认接班"),
+                "care.followup.opened": _("发起帮扶跟进"),
+                "care.followup.closed": _("办结帮扶跟进"),
+                "care.followup.reassigned": _("转交帮扶跟进"),
             }
         )
         console_nav_link(

@@ -276,7 +276,159 @@ class CareSettings(models.Model):
         _("联系民警（分钟）"), default=480, validators=[MinValueValidator(20)]
     )
     cutoff = models.TimeField(_("当日记录截止时间"), default="20:00")
+    duty_team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("值班人员")
+    )
 
     class Meta:
         verbose_name = _("关爱设置")
         verbose_name_plural = _("关爱设置")
+
+
+# ---- 24-hour duty (值班) -------------------------------------------------------------------
+
+
+class DutyShift(models.Model):
+    """One person on one duty shift of one day (``shift``: "day" 08:00–20:00,
+    "night" 20:00–08:00 next morning, see ``services.duty``). ``date`` is the
+    local date the shift starts on; ``starts_at``/``ends_at`` the actual times."""
+
+    compound = models.ForeignKey(
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+    )
+    date = models.DateField(_("日期"))
+    shift = models.CharField(_("班次"), max_length=20)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员")
+    )
+
+    class Meta:
+        verbose_name = _("值班")
+        verbose_name_plural = _("值班")
+        ordering = ["date", "starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "date", "shift", "user"], name="care_dutyshift_once"
+            )
+        ]
+        indexes = [models.Index(fields=["compound", "starts_at"])]
+
+
+class DutyLeave(models.Model):
+    """A duty member away from ``start`` to ``end`` (both included): the next
+    duty roster built gives them no shift starting on those dates."""
+
+    compound = models.ForeignKey(
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员")
+    )
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    note = models.CharField(_("备注"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("值班请假")
+        verbose_name_plural = _("值班请假")
+        ordering = ["compound_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="care_dutyleave_order"
+            )
+        ]
+
+
+class Handover(models.Model):
+    """The note the outgoing person on duty leaves for the next shift (交班):
+    what is open, who to watch. The incoming person acknowledges it (接班)
+    once; until then it shows as unacknowledged on the duty board."""
+
+    compound = models.ForeignKey(
+        "core.Compound", on_delete=models.CASCADE, related_name="+", verbose_name=_("小区")
+    )
+    date = models.DateField(_("交班日期"))
+    shift = models.CharField(_("交班班次"), max_length=20)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("交班人"),
+    )
+    text = models.TextField(_("交班内容"), max_length=1000)
+    created_at = models.DateTimeField(_("交班时间"))
+    acknowledged_at = models.DateTimeField(_("接班确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("接班人"),
+    )
+
+    class Meta:
+        verbose_name = _("交接班记录")
+        verbose_name_plural = _("交接班记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["compound", "acknowledged_at"])]
+
+
+# ---- needs-help follow-ups ----------------------------------------------------------------
+
+
+class FollowUpKind(models.TextChoices):
+    REPAIR = "repair", _("报修")
+    SERVICE = "service", _("预约服务")
+    REFERRAL = "referral", _("转介")
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("跟进中")
+    CLOSED = "closed", _("已办结")
+
+
+class FollowUp(models.Model):
+    """What a "needs help" visit opened: a repair (a ticket when the tickets app
+    offers ``tickets.open``; its id kept in ``ticket_id``), a service booking or
+    a referral (``referral_to``: 社区卫生站, 民政…), with an owner and a due
+    time, closed with a note. ``overdue_notified_at``: the overdue notice went
+    out (once)."""
+
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="followups")
+    person = models.ForeignKey(CarePerson, on_delete=models.CASCADE, related_name="followups")
+    kind = models.CharField(_("跟进类型"), max_length=10, choices=FollowUpKind.choices)
+    referral_to = models.CharField(_("转介至"), max_length=60, blank=True)
+    description = models.CharField(_("需要的帮助"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("负责人"),
+    )
+    due_at = models.DateTimeField(_("办结期限"))
+    status = models.CharField(
+        _("状态"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    ticket_id = models.PositiveBigIntegerField(_("工单号"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发起时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    close_note = models.CharField(_("办结说明"), max_length=300, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("帮扶跟进")
+        verbose_name_plural = _("帮扶跟进")
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["compound", "status", "due_at"])]

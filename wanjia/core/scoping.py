@@ -41,6 +41,21 @@ def gate(user, queryset, pk, *, compound: str, also: Q | None = None, allowed=No
     return record
 
 
+def compound_gate(user, compound_id, allowed=None):
+    """The compound ``compound_id`` where ``user`` holds any membership (else a
+    404 like a missing one), then a 403 unless ``allowed(user, compound)``:
+    the gate every compound page and endpoint of an app starts with."""
+    from .models import Compound
+
+    return gate(
+        user,
+        Compound.objects.all(),
+        compound_id,
+        compound="id",
+        allowed=None if allowed is None else (lambda c: allowed(user, c)),
+    )
+
+
 def memberships_of(user) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []

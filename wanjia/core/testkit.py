@@ -102,6 +102,35 @@ class Endpoint:
 
 REGISTRY: dict[str, list[Endpoint]] = {}
 
+#: Every persona of compound A the test world builds (``estates.testing``), and
+#: the city's regulator: the "everyone else" of an endpoint's ``forbidden``.
+PERSONAS_A = (
+    "resident_a",
+    "manager_a",
+    "leader_a",
+    "secretary_a",
+    "staff_a",
+    "volunteer_a",
+    "company_admin_a",
+    "regulator",
+)
+
+
+def others(*allowed, hidden=()) -> tuple:
+    """The personas of A neither ``allowed`` nor ``hidden``: the 403 cases."""
+    return tuple(p for p in PERSONAS_A if p not in allowed and p not in hidden)
+
+
+def compound_of(world, side):
+    """The ``obj`` of a compound URL: compound A or B of the world."""
+    return world.a if side == "a" else world.b
+
+
+def item_of(attr: str, name: str):
+    """The ``obj`` of a record URL, from ``world.<attr>[side][name]`` (the
+    app's module fixture puts one record of each kind per compound there)."""
+    return lambda world, side: getattr(world, attr)[side][name]
+
 
 @dataclass(frozen=True)
 class Case:

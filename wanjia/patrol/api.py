@@ -17,6 +17,7 @@ from ninja.responses import Status
 from wanjia.core.errors import Forbidden, Invalid
 from wanjia.core.idempotency import HEADER, MAX_KEY_LENGTH
 from wanjia.core.schemas import COMMON_ERRORS, Date, DateTime, Id, InputSchema, Text
+from wanjia.core.scoping import compound_gate
 
 from . import access, selectors, services
 from .services.checkins import scan_url, status_of
@@ -83,10 +84,7 @@ class RunFilter(Schema):
 
 
 def _compound(user, compound_id: int, allowed) -> object:
-    compound = selectors.get_or_404(selectors.compounds_seen(user), pk=compound_id)
-    if not allowed(user, compound):
-        raise PermissionDenied
-    return compound
+    return compound_gate(user, compound_id, allowed)
 
 
 def _sees(user, compound) -> bool:

@@ -9,6 +9,7 @@ from .escalations import (
     settings_set,
     step_owner,
 )
+from .followups import followup_close, followup_open, followup_reassign, followups_notify_overdue
 from .people import (
     absence_add,
     contact_reveal,
@@ -22,6 +23,10 @@ __all__ = [
     "absence_add",
     "contact_reveal",
     "escalation_acknowledge",
+    "followup_close",
+    "followup_open",
+    "followup_reassign",
+    "followups_notify_overdue",
     "escalation_open",
     "escalation_resolve",
     "escalations_sweep",

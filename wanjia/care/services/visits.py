@@ -10,14 +10,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.audit import audit
 from wanjia.core.errors import Conflict, Forbidden, Invalid
-from wanjia.core.notify import notify
-from wanjia.core.roles import Role
 
 from ..access import may_record
 from ..models import (
@@ -32,7 +29,8 @@ from ..models import (
     Visit,
     VisitStatus,
 )
-from .escalations import _members, escalation_open
+from . import followups
+from .escalations import escalation_open
 
 GENERATE_AT = time(6, 0)
 
@@ -86,11 +84,19 @@ def visits_generate_due(*, now: datetime | None = None) -> int:
 
 
 def record_outcome(
-    *, actor, visit: Visit, outcome: str, note: str = "", mode: str = Mode.IN_PERSON
+    *,
+    actor,
+    visit: Visit,
+    outcome: str,
+    note: str = "",
+    mode: str = Mode.IN_PERSON,
+    help_kind: str = "",
+    referral_to: str = "",
 ) -> tuple[Visit, Escalation | None]:
     """Record the one outcome of ``visit``. ``no_answer`` opens the chain at
-    step 1; ``needs_help`` tells the managers; ``well`` on a visit whose
-    chain is open (recorded late) resolves it as safe."""
+    step 1; ``needs_help`` opens a follow-up (``help_kind``: repair, service,
+    referral with ``referral_to``; see ``followups``) and tells the managers;
+    ``well`` on a visit whose chain is open (recorded late) resolves it as safe."""
     if not may_record(actor, visit):
         raise Forbidden
     errors = {}
@@ -101,6 +107,8 @@ def record_outcome(
     note = (note or "").strip()
     if len(note) > 300:
         errors["note"] = _("备注最多 300 字。")
+    if outcome == Outcome.NEEDS_HELP:
+        help_kind, referral_to = followups.clean(help_kind, referral_to, errors)
     if errors:
         raise Invalid(errors)
     now = timezone.now()
@@ -140,13 +148,12 @@ def record_outcome(
         else:
             esc = existing
         if outcome == Outcome.NEEDS_HELP:
-            name = visit.person.resident.name
-            notify(
-                recipients=_members(visit.compound_id, Role.COMPOUND_MANAGER),
-                title=_("关爱对象需要帮助：%(name)s") % {"name": name},
-                body=note,
-                link=reverse("care_h5_visit", args=[visit.pk]),
-                kind="care.needs_help",
+            visit.followup = followups.followup_open(
+                actor=actor,
+                visit=visit,
+                kind=help_kind,
+                description=note,
+                referral_to=referral_to,
             )
     return visit, esc
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from wanjia.care import services
 from wanjia.care.models import Escalation, Visit
@@ -51,3 +52,38 @@ def test_concurrent_outcomes_keep_one(world):
     assert kept.outcome in ("no_answer", "well")
     assert [kept.outcome] == [r for r in results if r != "conflict"]
     assert Escalation.objects.filter(visit=visit).count() == (kept.outcome == "no_answer")
+
+
+def test_two_sweepers_fire_each_step_once(world):
+    """Two escalation sweeps at once (two workers, a retried job): the chain
+    moves through each step once, with one notice and one audit row a step."""
+    from wanjia.core.models import AuditLog, Notification
+
+    from .conftest import at
+
+    p1, _p2, _p3 = build_care(world)
+    services.visits_generate(DAY)
+    visit = Visit.objects.get(person=p1, date=DAY)
+    esc = services.escalation_open(visit=visit, at=at(9))
+    now = at(9) + timezone.timedelta(minutes=200)  # past the retry and the contacts: step 3
+    barrier = threading.Barrier(2)
+    fired = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            fired.append(services.escalations_sweep(now=now)["fired"])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    esc.refresh_from_db()
+    assert esc.step == 3
+    assert [h["step"] for h in esc.history] == [1, 2, 3]
+    assert sum(fired) == 2
+    assert AuditLog.objects.filter(action="care.escalation.stepped").count() == 2
+    assert Notification.objects.filter(kind="care.escalation").count() == 3

@@ -2,7 +2,7 @@
 escalations at each step, and today's visits for the ``caretaker`` account
 whatever the hour the demo is loaded (05:59 included: before the job runs)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -10,8 +10,16 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from wanjia.care import selectors
-from wanjia.care.models import CarePerson, Escalation, EscalationStatus, Visit, VisitStatus
+from wanjia.care import selectors, selectors_duty
+from wanjia.care.models import (
+    CarePerson,
+    Escalation,
+    EscalationStatus,
+    FollowUp,
+    Visit,
+    VisitStatus,
+)
+from wanjia.care.services import duty as duty_service
 from wanjia.core import figures
 from wanjia.core.models import Compound, User
 from wanjia.core.today import cards_for
@@ -61,3 +69,20 @@ def test_care_demo(client, instant):
             print(key, figures.figure(key).compute(ids, start, end))  # noqa: T201
         client.force_login(carer)
         assert client.get("/h5/care/").status_code == 200
+        # 24-hour duty: the caretaker is on the shift running now, with the
+        # handover left for them; follow-ups from the history's "needs help"
+        duty = selectors_duty.my_duty(carer)
+        assert duty and duty[0].running, "the caretaker is on duty at load time"
+        demo = duty[0].compound
+        board = selectors_duty.board(demo)
+        assert [p["name"] for p in board["current"]] == [carer.name]
+        assert board["next"] and board["unacknowledged"]
+        assert FollowUp.objects.filter(compound=demo).exists()
+        assert duty_service.problems_in(demo, duty[0].date - timedelta(days=6), 13) == []
+        page = client.get("/h5/care/duty/")
+        assert page.status_code == 200 and "确认接班" in page.content.decode()
+        assert "正在值班" in client.get("/h5/care/").content.decode()
+        print(  # noqa: T201  the closing note
+            [x for x in out.getvalue().splitlines() if "care duty demo" in x],
+            selectors_duty.caretaker_figures(demo, start, end),
+        )

@@ -3,11 +3,29 @@ tenancy kit. Compound A: 张伟 (visited by the staff member and the secretary,
 with an open escalation) and 李娜 (the volunteer's); compound B: 王芳, with
 an open escalation too. The volunteer does not see 张伟: 404, not 403."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from wanjia.care import services
-from wanjia.care.models import Absence, CarePerson, CareSettings, Escalation, Visit
-from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.care.models import (
+    Absence,
+    CarePerson,
+    CareSettings,
+    DutyLeave,
+    DutyShift,
+    Escalation,
+    FollowUp,
+    Handover,
+    Visit,
+)
+from wanjia.care.services import duty
+from wanjia.core.jobs import job_create
+from wanjia.core.models import Job
+from wanjia.core.roles import Role
+from wanjia.core.testing import grant, make_user
+from wanjia.core.testkit import Endpoint, cases, check, compound_of, item_of, others
 from wanjia.estates.testing import make_resident
 
 from .conftest import DAY, at, build_care
@@ -20,20 +38,10 @@ VISIT = ("staff_a", "volunteer_a", "secretary_a")
 SEES = (*VIEW, "staff_a", "volunteer_a")
 # who reaches 张伟's visit: the viewers and his caretakers; the volunteer does not
 HANDLES = (*VIEW, "staff_a")
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
+ON_DUTY = (*MANAGE, "staff_a")  # a manager, or who is on duty now
 
 
-def _not(*allowed, hidden=()):
-    return tuple(p for p in A_ALL if p not in allowed and p not in hidden)
+_not = others
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +56,67 @@ def care_world(world_once, django_db_blocker):
             esc = services.escalation_open(visit=visit, at=at(9))
             spare = make_resident(home, "赵大爷", lives_alone=True)
             w.care[side] = {"person": person, "visit": visit, "escalation": esc, "spare": spare}
+            w.care[side].update(_duty_objects(w, side, compound, visit))
     return w
 
 
-def compound(world, side):
-    return world.a if side == "a" else world.b
+def _duty_objects(w, side, compound, visit) -> dict:
+    """A running duty shift (staff_a's in A: they may write and acknowledge
+    handovers), a handover by another staff member, a leave, a build job, an
+    open follow-up owned by the compound's manager."""
+    manager = w.manager_a if side == "a" else w.outsider_b
+    on_duty = w.staff_a if side == "a" else manager
+    mate = grant(
+        make_user(display_name=f"值班员{side}", phone="1370000000" + ("1" if side == "a" else "2")),
+        Role.STAFF,
+        compound,
+    )
+    on_duty.phone = on_duty.phone or ("1380000999" + ("1" if side == "a" else "2"))
+    on_duty.save()
+    now = timezone.now()
+    shift = DutyShift.objects.create(
+        compound=compound,
+        date=timezone.localdate(now),
+        shift="day",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=11),
+        user=on_duty,
+    )
+    handover = Handover.objects.create(
+        compound=compound,
+        date=timezone.localdate(now),
+        shift="night",
+        author=mate,
+        text="夜里一切正常",
+        created_at=now - timedelta(hours=1),
+    )
+    leave = DutyLeave.objects.create(compound=compound, user=mate, start=DAY, end=DAY)
+    job = job_create(actor=manager, kind=duty.JOB_KIND, compound=compound)
+    followup = FollowUp.objects.create(
+        compound=compound,
+        visit=visit,
+        person=visit.person,
+        kind="service",
+        description="需要送餐",
+        owner=manager,
+        due_at=now + timedelta(hours=72),
+        created_at=now,
+    )
+    return {
+        "shift": shift,
+        "handover": handover,
+        "leave": leave,
+        "job": job,
+        "followup": followup,
+        "mate": mate,
+    }
+
+
+compound = compound_of
 
 
 def _of(name):
-    return lambda world, side: world.care[side][name]
+    return item_of("care", name)
 
 
 def _people(world, obj):
@@ -243,6 +303,163 @@ ENDPOINTS = [
         obj=_of("escalation"),
         state=_esc_state,
     ),
+]
+
+DUTY = "/console/care/c/{pk}/duty/"
+
+
+def _count(model, **by):
+    return lambda world, obj: model.objects.filter(**by).count()
+
+
+ENDPOINTS += [
+    Endpoint("care_duty", DUTY, allowed=VIEW, forbidden=_not(*VIEW), obj=compound),
+    Endpoint("care_duty_print", DUTY + "print/", allowed=VIEW, forbidden=_not(*VIEW), obj=compound),
+    Endpoint("care_duty_xlsx", DUTY + "xlsx/", allowed=VIEW, forbidden=_not(*VIEW), obj=compound),
+    Endpoint(
+        "care_duty_build",
+        DUTY + "build/",
+        method="post",
+        body=lambda w, o: {"start": timezone.localdate().isoformat(), "days": "7"},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=_count(Job, kind=duty.JOB_KIND),
+    ),
+    Endpoint(
+        "care_duty_cell",
+        DUTY + "cell/",
+        method="post",
+        body=lambda w, o: {
+            "date": DAY.isoformat(),
+            "shift": "night",
+            "user": str(w.care["a" if o.pk == w.a.pk else "b"]["mate"].pk),
+        },
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=_count(DutyShift),
+    ),
+    Endpoint(
+        "care_duty_leave",
+        DUTY + "leave/",
+        method="post",
+        body=lambda w, o: {
+            "start": DAY.isoformat(),
+            "end": DAY.isoformat(),
+            "user": str(w.care["a" if o.pk == w.a.pk else "b"]["mate"].pk),
+        },
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=_count(DutyLeave),
+    ),
+    Endpoint(
+        "care_duty_team",
+        DUTY + "team/",
+        method="post",
+        body=lambda w, o: {"team": [str(w.care["a" if o.pk == w.a.pk else "b"]["mate"].pk)]},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
+        state=lambda w, o: tuple(
+            CareSettings.objects.filter(compound_id=o.pk).values_list("duty_team", flat=True)
+        ),
+    ),
+    Endpoint(
+        "care_duty_board",
+        "/console/care/c/{pk}/board/",
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=compound,
+    ),
+    Endpoint(
+        "care_handover_new",
+        "/console/care/c/{pk}/handover/",
+        method="post",
+        body={"text": "交班：3栋张伟需要复查"},
+        allowed=ON_DUTY,
+        forbidden=_not(*ON_DUTY),
+        obj=compound,
+        state=_count(Handover),
+    ),
+    Endpoint(
+        "care_duty_job",
+        "/console/care/duty-jobs/{pk}/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("job"),
+    ),
+    Endpoint(
+        "care_duty_leave_remove",
+        "/console/care/duty-leave/{pk}/remove/",
+        method="post",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("leave"),
+        state=lambda w, o: DutyLeave.objects.filter(pk=o.pk).exists(),
+    ),
+    Endpoint(
+        "care_duty_reveal",
+        "/console/care/duty-shifts/{pk}/reveal/",
+        method="post",
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=_of("shift"),
+    ),
+    Endpoint(
+        "care_handover_ack",
+        "/console/care/handovers/{pk}/ack/",
+        method="post",
+        allowed=ON_DUTY,
+        forbidden=_not(*ON_DUTY),
+        obj=_of("handover"),
+        state=lambda w, o: tuple(
+            Handover.objects.filter(pk=o.pk).values_list("acknowledged_at", "acknowledged_by")
+        ),
+    ),
+    Endpoint(
+        "care_followups",
+        "/console/care/c/{pk}/followups/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "care_followup_close",
+        "/console/care/followups/{pk}/close/",
+        method="post",
+        body={"note": "已送餐"},
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=_of("followup"),
+        state=lambda w, o: tuple(FollowUp.objects.filter(pk=o.pk).values_list("status")),
+    ),
+    Endpoint(
+        "care_followup_owner",
+        "/console/care/followups/{pk}/owner/",
+        method="post",
+        body=lambda w, o: {"owner": str(w.staff_a.pk)},
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=_of("followup"),
+        state=lambda w, o: tuple(FollowUp.objects.filter(pk=o.pk).values_list("owner_id")),
+    ),
+    Endpoint(
+        "care_caretakers",
+        "/console/care/c/{pk}/caretakers/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint(
+        "care_caretakers_xlsx",
+        "/console/care/c/{pk}/caretakers/xlsx/",
+        allowed=VIEW,
+        forbidden=_not(*VIEW),
+        obj=compound,
+    ),
+    Endpoint("care_h5_duty", "/h5/care/duty/", allowed=VISIT, forbidden=_not(*VISIT)),
 ]
 
 

@@ -14,21 +14,10 @@ from django.views.decorators.http import require_POST
 
 from wanjia.core import pii
 from wanjia.core.errors import Refusal, errors_of
-from wanjia.core.scoping import gate
+from wanjia.core.scoping import compound_gate, gate
 
 from .. import access, selectors, services
 from ..models import CarePerson, Escalation, Level, Reason, Result, Step
-
-
-def _compound(request, compound_id, allowed):
-    user = request.user
-    return gate(
-        user,
-        selectors.compounds_seen(user),
-        compound_id,
-        compound="id",
-        allowed=lambda c: allowed(user, c),
-    )
 
 
 @login_required
@@ -68,7 +57,7 @@ def _caretakers(post, compound):
 
 @login_required
 def people(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     manage = access.can_manage(request.user, compound)
     errors, form = {}, {}
     if request.method == "POST":
@@ -219,7 +208,7 @@ def absence_new(request, pk):
 
 @login_required
 def day(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     when = _date(request.GET.get("date")) or timezone.localdate()
     return render(
         request,
@@ -235,7 +224,7 @@ def day(request, compound_id):
 
 @login_required
 def escalations(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     rows = selectors.open_escalations(compound)
     recent = selectors.recent_resolved(compound)
     return render(
@@ -320,7 +309,7 @@ def _time(raw):
 @login_required
 def chain(request, compound_id):
     """The compound's escalation timings and cut-off (managers)."""
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     errors, form = {}, {}
     if request.method == "POST":
         form = request.POST

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from wanjia.core import pii
 from wanjia.core.errors import Refusal, errors_of
 
-from .. import access, selectors, services
-from ..models import EscalationStatus, Mode, Outcome, Result
+from .. import access, selectors, selectors_duty, services
+from ..models import EscalationStatus, FollowUpKind, Mode, Outcome, Result
 
 
 def _require_visit(user) -> None:
@@ -39,7 +39,12 @@ def today(request):
     return render(
         request,
         "care/h5_today.html",
-        {**selectors.my_visits(request.user), "outcomes": Outcome.choices, "tab": "home"},
+        {
+            **selectors.my_visits(request.user),
+            "duty": selectors_duty.my_duty(request.user, limit=1),
+            "outcomes": Outcome.choices,
+            "tab": "home",
+        },
     )
 
 
@@ -63,6 +68,8 @@ def _detail(request, visit, errors=None, status=200):
             "open": esc is not None and esc.status == EscalationStatus.OPEN,
             "outcomes": Outcome.choices,
             "modes": Mode.choices,
+            "help_kinds": FollowUpKind.choices,
+            "followups": selectors_duty.followups_of_visit(visit),
             "results": Result.choices,
             "may_record": access.may_record(request.user, visit) and not visit.outcome,
             "errors": errors or {},
@@ -88,6 +95,8 @@ def outcome(request, pk):
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
             mode=request.POST.get("mode", Mode.IN_PERSON),
+            help_kind=request.POST.get("help_kind", ""),
+            referral_to=request.POST.get("referral_to", ""),
         )
     except Refusal as exc:
         if exc.status in (403,):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-ENGINES = ["wanjia.delivery.engine", "wanjia.patrol.engine"]
+ENGINES = ["wanjia.delivery.engine", "wanjia.rostering"]
 
 
 @pytest.mark.parametrize("module", ENGINES)

@@ -45,6 +45,8 @@ NOT_WALKED = {
     "patrol_roster_xlsx": "xlsx download",
     "patrol_evidence_xlsx": "xlsx download",
     "tickets_export": "xlsx download",
+    "care_duty_xlsx": "xlsx download",
+    "care_caretakers_xlsx": "xlsx download",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -53,6 +55,7 @@ NOT_WALKED = {
     "market_bag_hand_over": "htmx button on the sorting page",
     "market_h5_cart": "htmx cart of the order form",
     "patrol_roster_job": "htmx part of the roster page, only after a build was asked for",
+    "care_duty_job": "htmx part of the duty roster page, only after a build was asked for",
     "resident_reveal": "htmx button that shows one masked field (audited)",
     "market_bag": "opened by scanning a bag's QR code, not by a link",
     "patrol_scan": "opened by scanning a checkpoint's QR code, not by a link",
@@ -92,6 +95,10 @@ ACTIONS = {
     "patrol_roster_build": "builds a roster: start and days are prefilled with the shown "
     "range, and each submission replaces that range with a new roster",
     "patrol_roster_cell": "puts a guard on (or takes them off) the shift of the cell "
+    "clicked: a command prefilled from the cell, not an edit of a record",
+    "care_duty_build": "builds the duty roster: start and days are prefilled with the shown "
+    "range, and each submission replaces that range with a new roster",
+    "care_duty_cell": "puts a person on (or takes them off) the duty shift of the cell "
     "clicked: a command prefilled from the cell, not an edit of a record",
     "set_language": "switches the language of the session and the user",
     "logout": "logs out",

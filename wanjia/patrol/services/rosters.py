@@ -10,7 +10,7 @@ the early and the late shift, two at night, and every shift has at least one
 guard (a volunteer is never the only one on duty). Guards: 48 h in any 7 days,
 at most 3 nights in a row; volunteers: 16 h in any 7 days, 2 nights in a row.
 
-The engine is pure (``wanjia.patrol.engine``); nothing here solves anything."""
+The engine is pure (``wanjia.rostering``); nothing here solves anything."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wanjia import rostering as engine
 from wanjia.core.audit import audit
 from wanjia.core.errors import Forbidden, Invalid
 from wanjia.core.jobs import (
@@ -34,7 +35,7 @@ from wanjia.core.jobs import (
     job_start,
 )
 
-from .. import access, engine
+from .. import access
 from ..models import Leave, RosterShift, ShiftWish, TeamMember, TeamRole
 
 JOB_KIND = "patrol.roster"

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from wanjia import rostering as engine
 from wanjia.demo.constants import DEMO_COMPOUND_CODE
 from wanjia.demo.fixtures import patrol_roster
-from wanjia.patrol import engine
 from wanjia.patrol.models import RosterShift, Team, TeamMember, TeamRole
 from wanjia.patrol.services import rosters
 

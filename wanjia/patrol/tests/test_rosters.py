@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 from django.utils.translation import override
 
+from wanjia import rostering as engine
 from wanjia.core.errors import Forbidden, Invalid
-from wanjia.patrol import engine
 from wanjia.patrol.models import Leave, RosterShift
 from wanjia.patrol.services import rosters
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.core.testkit import Endpoint, cases, check, compound_of, item_of, others
 from wanjia.patrol import services
 from wanjia.patrol.models import Checkpoint, Incident, Outpost, OutpostShift, Run
 
@@ -19,20 +19,9 @@ VIEW = ("manager_a", "secretary_a", "company_admin_a", "regulator")
 MANAGE = ("manager_a", "company_admin_a")
 PATROL = ("staff_a", "volunteer_a", "secretary_a")
 SEES = (*VIEW, "staff_a", "volunteer_a")
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
 
 
-def _not(*allowed):
-    return tuple(p for p in A_ALL if p not in allowed)
+_not = others
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +55,11 @@ def patrol_world(world_once, django_db_blocker):
     return w
 
 
-def compound(world, side):
-    return world.a if side == "a" else world.b
+compound = compound_of
 
 
 def _of(name):
-    return lambda world, side: world.patrol[side][name]
+    return item_of("patrol", name)
 
 
 def retired(world, obj):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanjia.core.errors import Refusal, errors_of
-from wanjia.core.scoping import gate
+from wanjia.core.scoping import compound_gate, gate
 
 from .. import access, selectors, services
 from ..models import Checkpoint, CheckpointKind, HandedTo, Severity
@@ -18,17 +18,6 @@ from ..models import Checkpoint, CheckpointKind, HandedTo, Severity
 
 def qr_svg(text: str, *, scale: int = 4) -> str:
     return segno.make_qr(text, error="m", mask=2).svg_inline(scale=scale, border=2)
-
-
-def _compound(request, compound_id, allowed):
-    user = request.user
-    return gate(
-        user,
-        selectors.compounds_seen(user),
-        compound_id,
-        compound="id",
-        allowed=lambda c: allowed(user, c),
-    )
 
 
 @login_required
@@ -43,7 +32,7 @@ def home(request):
 
 @login_required
 def board(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     context = {
         **selectors.board(compound),
         "compound": compound,
@@ -79,7 +68,7 @@ def _place_fields(post) -> dict:
 
 @login_required
 def checkpoints(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     manage = access.can_manage(request.user, compound)
     errors, form = {}, {}
     if request.method == "POST":
@@ -155,7 +144,7 @@ def checkpoint_retire(request, pk):
 
 @login_required
 def routes(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     manage = access.can_manage(request.user, compound)
     points = list(selectors.live_checkpoints(request.user, compound))
     errors = {}
@@ -205,7 +194,7 @@ def _minutes(raw) -> int:
 
 @login_required
 def qr_sheet(request, compound_id):
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     rows = selectors.live_checkpoints(request.user, compound)
     sheets = [{"cp": cp, "svg": qr_svg(services.qr_url(cp, request))} for cp in rows]
     return render(request, "patrol/qr_sheet.html", {"compound": compound, "sheets": sheets})

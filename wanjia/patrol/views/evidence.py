@@ -13,24 +13,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from wanjia.core.scoping import gate
+from wanjia.core.scoping import compound_gate
 from wanjia.core.sheets import safe_cell
 
 from .. import access, evidence, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def _compound(request, compound_id):
-    user = request.user
-    return gate(
-        user,
-        selectors.compounds_seen(user),
-        compound_id,
-        compound="id",
-        allowed=lambda c: access.can_view(user, c),
-    )
 
 
 def _month(raw) -> tuple[int, int, dict]:
@@ -53,7 +42,7 @@ def _shift(year, month, by) -> str:
 
 @login_required
 def report(request, compound_id):
-    compound = _compound(request, compound_id)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     year, month, errors = _month(request.GET.get("month"))
     data = evidence.evidence(compound, year, month)
     return render(
@@ -75,7 +64,7 @@ def report(request, compound_id):
 
 @login_required
 def report_xlsx(request, compound_id):
-    compound = _compound(request, compound_id)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     year, month, errors = _month(request.GET.get("month"))
     if errors:  # the page again, with the field error
         return report(request, compound_id)

@@ -14,22 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanjia.core.errors import Gone, Refusal, errors_of
-from wanjia.core.scoping import gate
+from wanjia.core.scoping import compound_gate, gate
 
 from .. import access, evidence, selectors
 from ..models import Outpost
 from ..services import outposts as services
-
-
-def _compound(request, compound_id, allowed):
-    user = request.user
-    return gate(
-        user,
-        selectors.compounds_seen(user),
-        compound_id,
-        compound="id",
-        allowed=lambda c: allowed(user, c),
-    )
 
 
 def _outpost(request, pk) -> Outpost:
@@ -72,7 +61,7 @@ def _fields(post) -> dict:
 
 @login_required
 def outposts(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     manage = access.can_manage(request.user, compound)
     errors, form = {}, {}
     if request.method == "POST":
@@ -229,7 +218,7 @@ def outpost_shift_remove(request, pk):
 
 @login_required
 def timeline(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     errors = {}
     raw = (request.GET.get("date") or "").strip()
     night: date | None = None

@@ -23,25 +23,14 @@ from openpyxl.utils import get_column_letter
 
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.jobs import ACTIVE, with_live_progress
-from wanjia.core.scoping import gate
+from wanjia.core.scoping import compound_gate, gate
 from wanjia.core.sheets import safe_cell
 
-from .. import access, selectors, selectors_roster
+from .. import access, selectors_roster
 from ..services import rosters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_DAYS = 28
-
-
-def _compound(request, compound_id, allowed):
-    user = request.user
-    return gate(
-        user,
-        selectors.compounds_seen(user),
-        compound_id,
-        compound="id",
-        allowed=lambda c: allowed(user, c),
-    )
 
 
 def _range(params) -> tuple[date, int]:
@@ -97,7 +86,7 @@ def _context(request, compound, start, days, **extra) -> dict:
 
 @login_required
 def roster(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     start, days = _range(request.GET)
     job = None
     if request.GET.get("job", "").isdigit():
@@ -108,7 +97,7 @@ def roster(request, compound_id):
 @login_required
 @require_POST
 def build(request, compound_id):
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     start_raw, days_raw = request.POST.get("start", ""), request.POST.get("days", "")
     errors = {}
     try:
@@ -166,7 +155,7 @@ def cell(request, compound_id):
     """Assign or unassign one person on one day's shift. Saved even when it
     breaks a rule (see ``rosters.roster_edit`` for why); the broken rules are
     shown as warnings on the grid it returns to."""
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     post = request.POST
     try:
         day = date.fromisoformat(post.get("date", ""))
@@ -231,7 +220,7 @@ def _side_form(request, compound, save, *, section: str, done: str):
 @login_required
 @require_POST
 def leave_add(request, compound_id):
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     post = request.POST
     return _side_form(
         request,
@@ -268,7 +257,7 @@ def leave_remove(request, pk):
 
 @login_required
 def print_view(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     start, days = _range(request.GET)
     context = _context(request, compound, start, days)
     g = context["grid"]
@@ -287,7 +276,7 @@ def print_view(request, compound_id):
 
 @login_required
 def xlsx(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     start, days = _range(request.GET)
     g = selectors_roster.grid(compound, start, days)
     labels = {s.key: str(s.short) for s in rosters.SHIFTS}
@@ -347,7 +336,7 @@ def my_shifts_context(user) -> dict:
 @login_required
 @require_POST
 def wish_add(request, compound_id):
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     post = request.POST
     return _side_form(
         request,

@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanjia.core.errors import Refusal, errors_of
-from wanjia.core.scoping import gate
+from wanjia.core.scoping import compound_gate, gate
 
 from .. import access, selectors_teams
 from ..models import TeamRole
 from ..services import teams as services
-from .console import _compound
 
 
 def _context(request, compound, **extra) -> dict:
@@ -33,7 +32,7 @@ def _context(request, compound, **extra) -> dict:
 
 @login_required
 def teams(request, compound_id):
-    compound = _compound(request, compound_id, access.can_view)
+    compound = compound_gate(request.user, compound_id, access.can_view)
     return render(request, "patrol/teams.html", _context(request, compound))
 
 
@@ -47,7 +46,7 @@ def _refused(request, compound, exc, team_id=None):
 @login_required
 @require_POST
 def team_create(request, compound_id):
-    compound = _compound(request, compound_id, access.can_manage)
+    compound = compound_gate(request.user, compound_id, access.can_manage)
     try:
         services.team_save(
             actor=request.user,

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from wanjia.patrol.engine import (
+from wanjia.rostering import (
     WHOLE_DAY,
     Assignment,
     Guard,

@@ -1,4 +1,4 @@
-"""Night-patrol roster engine: dataclasses in, dataclasses out, no Django inside.
+"""Roster engine (shared by patrol and care duty): dataclasses in, dataclasses out, no Django inside.
 
 A roster puts guards on shifts for ``days`` days. The conventions every
 function here shares (``check`` is the reference):
