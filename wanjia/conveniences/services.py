@@ -410,10 +410,10 @@ def _promote(slot, now) -> Booking | None:
         when = _when(slot)
         notify(
             recipients=_recipients(nxt),
-            title=lambda: _("候补成功：%(s)s") % {"s": service.name},
-            body=lambda: (
+            title=lambda name=service.name: _("候补成功：%(s)s") % {"s": name},
+            body=lambda name=service.name, when=when: (
                 _("有人取消了预约，您已从候补转为正式预约：%(s)s，%(t)s。不能前往请在截止前取消。")
-                % {"s": service.name, "t": when}
+                % {"s": name, "t": when}
             ),
             link=reverse("conv_h5_home"),
             kind="conveniences.promoted",
