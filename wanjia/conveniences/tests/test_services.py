@@ -143,7 +143,9 @@ def test_staff_book_for_a_household_audited(conv):
             actor=conv.resident_a, slot=conv.s["bus_slot"], household=conv.other_home
         )
     with pytest.raises(Forbidden):
-        services.booking_create(actor=conv.volunteer_a, slot=conv.s["bus_slot"], household=conv.home)
+        services.booking_create(
+            actor=conv.volunteer_a, slot=conv.s["bus_slot"], household=conv.home
+        )
 
 
 @time_machine.travel(MORNING, tick=False)
