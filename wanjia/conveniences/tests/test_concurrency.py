@@ -7,16 +7,15 @@ one booking."""
 import threading
 
 import pytest
-import time_machine
 from django.db import connection, connections
 
 from wanjia.conveniences import services
 from wanjia.conveniences.models import Booking, Service, Slot, Status
 from wanjia.core.errors import Conflict
 from wanjia.core.models import User
-from wanjia.estates.models import Household
-from wanjia.estates.testing import make_compound, grant, make_user
 from wanjia.core.roles import Role
+from wanjia.estates.models import Household
+from wanjia.estates.testing import grant, make_compound, make_user
 
 from .conftest import MORNING, build_services
 
@@ -29,34 +28,48 @@ pytestmark = [
 
 
 def _race(world, slot, households, *, actor_of=None):
+    """Each household's booking in its own thread and connection, all let go
+    at once; returns each outcome (status, or the refusal's message)."""
     barrier = threading.Barrier(len(households))
-    results = []
+    results, errors = [], []
     lock = threading.Lock()
+    user_id = (actor_of or world.staff_a).pk
 
-    def tap(household_id, user_id):
+    # everything a thread needs is read here: a thread opens a connection
+    # only for its booking (the pool holds 20; 50 waiting at the barrier with
+    # one each would exhaust it)
+    users = [User.objects.get(pk=user_id) for _h in households]
+    homes = [Household.objects.select_related("compound").get(pk=h.pk) for h in households]
+    fresh = [
+        Slot.objects.select_related("service", "compound").get(pk=slot.pk) for _h in households
+    ]
+
+    def tap(n):
+        out = None
         try:
-            user = User.objects.get(pk=user_id)
-            household = Household.objects.select_related("compound").get(pk=household_id)
-            fresh = Slot.objects.select_related("service", "compound").get(pk=slot.pk)
-            barrier.wait()
-            with time_machine.travel(MORNING, tick=False):
-                b = services.booking_create(actor=user, slot=fresh, household=household)
+            barrier.wait(timeout=60)
+            b = services.booking_create(
+                actor=users[n], slot=fresh[n], household=homes[n], now=MORNING
+            )
             out = b.status
         except Conflict as exc:
             out = "refused:" + exc.message
+        except Exception as exc:  # noqa: BLE001  reported below
+            barrier.abort()
+            with lock:
+                errors.append(repr(exc))
         finally:
             connections.close_all()
-        with lock:
-            results.append(out)
+        if out is not None:
+            with lock:
+                results.append(out)
 
-    threads = [
-        threading.Thread(target=tap, args=(h.pk, (actor_of or world.staff_a).pk))
-        for h in households
-    ]
+    threads = [threading.Thread(target=tap, args=(n,)) for n in range(len(households))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert not errors, errors[:3]
     return results
 
 

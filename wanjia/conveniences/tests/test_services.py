@@ -8,8 +8,8 @@ from wanjia.conveniences import services
 from wanjia.conveniences.models import Booking, Slot, Status, Suspension
 from wanjia.core.errors import Conflict, Forbidden, Invalid
 from wanjia.core.models import AuditLog, Notification
-from wanjia.estates.testing import grant, make_user
 from wanjia.core.roles import Role
+from wanjia.estates.testing import grant, make_user
 
 from .conftest import DAY, MORNING, PDF, at
 
