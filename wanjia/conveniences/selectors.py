@@ -29,6 +29,11 @@ def as_id(raw) -> int | None:
     return value if 0 < value < MAX_ID else None
 
 
+def plausible(day: date) -> bool:
+    """A date a page may show (a typed 9999-12-31 would overflow the day's end)."""
+    return date(2000, 1, 1) <= day <= date(2999, 12, 31)
+
+
 def booking_of(user, pk: int):
     return bookings_visible_to(user).filter(pk=pk).first()
 

@@ -231,6 +231,8 @@ def slots_generate(
     errors = {}
     if not isinstance(capacity, int) or not 1 <= capacity <= 10000:
         errors["capacity"] = _("名额应为 1 到 10000。")
+    if not date(2000, 1, 1) <= day <= date(2999, 12, 1):
+        errors["day"] = _("请填写有效的日期。")
     needs_start = service.kind != Kind.QUOTA
     needs_end = service.kind in (Kind.SLOT, Kind.CUSTOM, Kind.PRINT)
     if needs_start and start is None:

@@ -37,9 +37,10 @@ def _compound(request, compound_id, allowed=access.can_serve):
 
 def _day(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return day if selectors.plausible(day) else timezone.localdate()
 
 
 def _refused(request, exc):
@@ -135,7 +136,7 @@ def service(request, pk):
         form = request.POST
         try:
             day = date.fromisoformat(request.POST.get("day", ""))
-        except ValueError:
+        except (ValueError, TypeError):
             errors = {"day": [_("请填写日期。")]}
         if not errors:
             cap = selectors.as_id(request.POST.get("capacity")) or 0

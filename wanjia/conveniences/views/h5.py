@@ -58,10 +58,12 @@ def home(request):
 
 
 def _day(raw, days) -> date:
+    fallback = days[0] if days else timezone.localdate()
     try:
-        return date.fromisoformat(raw) if raw else (days[0] if days else timezone.localdate())
+        day = date.fromisoformat(raw) if raw else fallback
     except ValueError:
-        return days[0] if days else timezone.localdate()
+        return fallback
+    return day if selectors.plausible(day) else fallback
 
 
 @login_required
