@@ -55,7 +55,7 @@ def home(request):
     if not compounds:
         raise PermissionDenied
     if len(compounds) == 1:
-        return redirect("conv_day", compounds[0].pk)
+        return day(request, compounds[0].pk)
     return render(request, "conveniences/home.html", {"compounds": compounds})
 
 
