@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("core", "estates", "party", "disputes", "market", "delivery", "patrol", "care", "tickets")
+APPS = (
+    "core",
+    "estates",
+    "party",
+    "disputes",
+    "market",
+    "delivery",
+    "patrol",
+    "care",
+    "tickets",
+    "conveniences",
+)
 QUERY_METHODS = frozenset(
     {
         "filter",

@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from wanjia.care.api import router as care_router
+from wanjia.conveniences.api import router as conveniences_router
 from wanjia.core.api import BearerAuth, SessionAuth
 from wanjia.core.api import router as core_router
 from wanjia.core.errors import Refusal
@@ -276,3 +277,4 @@ api.add_router("/delivery", delivery_router)
 api.add_router("/patrol", patrol_router)
 api.add_router("/care", care_router)
 api.add_router("/tickets", tickets_router)
+api.add_router("", conveniences_router)

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "wanjia.patrol",
     "wanjia.care",
     "wanjia.tickets",
+    "wanjia.conveniences",
     "wanjia.demo",
 ]
 

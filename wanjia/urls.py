@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("wanjia.patrol.urls")),
     path("", include("wanjia.care.urls")),
     path("", include("wanjia.tickets.urls")),
+    path("", include("wanjia.conveniences.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

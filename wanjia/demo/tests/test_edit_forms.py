@@ -47,6 +47,8 @@ NOT_WALKED = {
     "tickets_export": "xlsx download",
     "care_duty_xlsx": "xlsx download",
     "care_caretakers_xlsx": "xlsx download",
+    "conv_day_xlsx": "xlsx download",
+    "conv_file": "a print job's uploaded file (download, audited)",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -84,6 +86,7 @@ NOT_WALKED = {
     "market_receiving_finish": "on a window being received",
     "market_receiving_line": "on a window being received",
     "party_branch_new": "only where a compound has no branch yet",
+    "conv_h5_book": "on a service's day page, two links deep from the resident's 服务 tab",
 }
 
 # Forms whose submission legitimately changes a record even unchanged: they are
