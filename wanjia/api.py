@@ -30,6 +30,7 @@ from wanjia.estates.api import router as estates_router
 from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
 from wanjia.patrol.api import router as patrol_router
+from wanjia.volunteers.api import router as volunteers_router
 
 
 class ReadableJSON(JSONRenderer):
@@ -274,3 +275,4 @@ api.add_router("/market", market_router)
 api.add_router("/delivery", delivery_router)
 api.add_router("/patrol", patrol_router)
 api.add_router("/care", care_router)
+api.add_router("/volunteers", volunteers_router)
