@@ -30,9 +30,7 @@ POST = declare(
     _("发布志愿任务并确认时长"),
     {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY, R.STAFF},
 )
-SERVE = declare(
-    "volunteers", "volunteers.serve", _("报名志愿任务、签到签退"), {R.VOLUNTEER}
-)
+SERVE = declare("volunteers", "volunteers.serve", _("报名志愿任务、签到签退"), {R.VOLUNTEER})
 THANK = declare("volunteers", "volunteers.thank", _("在感谢墙上致谢"), {R.RESIDENT, R.VOLUNTEER})
 
 

@@ -130,9 +130,8 @@ def tasks_api(user, compound, *, now=None):
 
 
 def roster(task):
-    return (
-        task.signups.select_related("volunteer", "confirmed_by")
-        .order_by("status", "signed_at", "id")
+    return task.signups.select_related("volunteer", "confirmed_by").order_by(
+        "status", "signed_at", "id"
     )
 
 
@@ -140,6 +139,14 @@ def signup_rows(user):
     return Signup.objects.filter(scope_q(user, compound="compound_id")).select_related(
         "task", "task__compound", "volunteer"
     )
+
+
+def my_signup_rows(user):
+    return signup_rows(user).filter(volunteer__user=user)
+
+
+def my_volunteer_rows(user):
+    return volunteer_rows(user).filter(user=user)
 
 
 def my_signups(user, *, now=None):
@@ -151,12 +158,11 @@ def my_signups(user, *, now=None):
         .select_related("task", "task__compound", "volunteer")
         .order_by("task__starts_at", "id")
     )
-    current = [
-        s
-        for s in rows.filter(
+    current = list(
+        rows.filter(
             Q(task__ends_at__gte=now) | Q(checked_in_at__isnull=False, checked_out_at=None)
         ).filter(task__cancelled_at=None)
-    ]
+    )
     ids = {s.pk for s in current}
     past = [s for s in rows.order_by("-task__starts_at", "-id")[:40] if s.pk not in ids][:20]
     return {"current": current, "past": past}
@@ -274,9 +280,7 @@ def thanks_tally(compound):
 
 
 def thanks_count(kind: str, pk: int) -> int:
-    return Thanks.objects.filter(
-        target_kind=kind, target_id=pk, status=ThanksStatus.SHOWN
-    ).count()
+    return Thanks.objects.filter(target_kind=kind, target_id=pk, status=ThanksStatus.SHOWN).count()
 
 
 def thank_targets(compound) -> dict[str, list[tuple[int, str]]]:
@@ -377,8 +381,7 @@ def tasks_from(source: str):
 def summary_of_source(source: str) -> dict:
     tasks = list(tasks_from(source))
     confirmed = (
-        HoursEntry.objects.filter(signup__task__source=source).aggregate(m=Sum("minutes"))["m"]
-        or 0
+        HoursEntry.objects.filter(signup__task__source=source).aggregate(m=Sum("minutes"))["m"] or 0
     )
     return {
         "tasks": tasks,

@@ -38,7 +38,9 @@ def volunteers_today(user) -> list[Card]:
         compounds = [c for c in selectors.my_compounds(user) if access.can_serve(user, c)]
         rows = list(selectors.open_tasks([c.pk for c in compounds], now=now)[:50])
         mine_ids = {s.task_id for s in mine}
-        free = [t for t in rows if t.taken < t.places and t.pk not in mine_ids and t.starts_at > now]
+        free = [
+            t for t in rows if t.taken < t.places and t.pk not in mine_ids and t.starts_at > now
+        ]
         cards.append(
             Card(
                 title=_("可报名的志愿任务"),
@@ -77,8 +79,7 @@ def volunteers_today(user) -> list[Card]:
                             title=_("志愿者申请与感谢待审核"),
                             count=pending + thanks,
                             url=reverse("volunteers_people", args=[compound.pk]),
-                            detail=_("申请 %(a)s 份 · 感谢 %(t)s 条")
-                            % {"a": pending, "t": thanks},
+                            detail=_("申请 %(a)s 份 · 感谢 %(t)s 条") % {"a": pending, "t": thanks},
                             status="due",
                         )
                     )

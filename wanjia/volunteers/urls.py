@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import console, h5, print as print_views
+from .views import console, h5
+from .views import print as print_views
 
 urlpatterns = [
     path("console/volunteers/", console.home, name="volunteers_home"),
@@ -25,7 +26,9 @@ urlpatterns = [
         console.task_cancel,
         name="volunteers_task_cancel",
     ),
-    path("console/volunteers/signups/<int:pk>/confirm/", console.confirm, name="volunteers_confirm"),
+    path(
+        "console/volunteers/signups/<int:pk>/confirm/", console.confirm, name="volunteers_confirm"
+    ),
     path(
         "console/volunteers/thanks/<int:pk>/",
         console.thanks_moderate,
@@ -46,7 +49,9 @@ urlpatterns = [
         name="volunteers_h5_certificate_new",
     ),
     path("h5/thanks/", h5.wall, name="volunteers_h5_wall"),
-    path("volunteers/certificates/<int:pk>/", print_views.certificate, name="volunteers_certificate"),
+    path(
+        "volunteers/certificates/<int:pk>/", print_views.certificate, name="volunteers_certificate"
+    ),
     # public: the certificate's QR code opens it (the token is in the query)
     path("verify/volunteer/", print_views.verify, name="volunteers_verify"),
 ]

@@ -10,8 +10,8 @@ from .people import (
     volunteer_for,
 )
 from .tasks import (
-    REMIND_BEFORE,
     AUTO_CLOSE_AFTER,
+    REMIND_BEFORE,
     check_in,
     check_out,
     hours_confirm,

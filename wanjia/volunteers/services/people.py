@@ -182,9 +182,7 @@ def team_set(*, actor, team: Team, leader: Volunteer | None, members) -> Team:
     if not access.can_manage(actor, team.compound):
         raise Forbidden
     members = list(members)
-    if any(
-        m.compound_id != team.compound_id or m.status != AppStatus.APPROVED for m in members
-    ):
+    if any(m.compound_id != team.compound_id or m.status != AppStatus.APPROVED for m in members):
         raise Invalid({"members": _("只能选择本小区已通过审核的志愿者。")})
     if leader is not None and leader.pk not in {m.pk for m in members}:
         members.append(leader)

@@ -190,15 +190,13 @@ def signup(*, actor, task: Task) -> Signup:
             existing = Signup.objects.filter(task=task, volunteer=volunteer).first()
             if existing is not None and existing.status == SignupStatus.SIGNED:
                 raise Conflict(_("您已经报名了这个任务。"))
-            won = Task.objects.filter(
-                pk=task.pk, taken__lt=F("places"), cancelled_at=None
-            ).update(taken=F("taken") + 1)
+            won = Task.objects.filter(pk=task.pk, taken__lt=F("places"), cancelled_at=None).update(
+                taken=F("taken") + 1
+            )
             if not won:
                 raise Conflict(_("名额已满。"))
             if existing is not None:
-                back = Signup.objects.filter(
-                    pk=existing.pk, status=SignupStatus.WITHDRAWN
-                ).update(
+                back = Signup.objects.filter(pk=existing.pk, status=SignupStatus.WITHDRAWN).update(
                     status=SignupStatus.SIGNED, signed_at=now, withdrawn_at=None, reminded_at=None
                 )
                 if not back:
@@ -331,8 +329,9 @@ def reminders_send(*, now=None) -> int:
         start = timezone.localtime(task.starts_at)
         notify(
             recipients=[row.volunteer.user],
-            title=lambda t=task, s=start: _("志愿任务提醒：%(t)s %(at)s")
-            % {"t": t.title, "at": s.strftime("%m-%d %H:%M")},
+            title=lambda t=task, s=start: (
+                _("志愿任务提醒：%(t)s %(at)s") % {"t": t.title, "at": s.strftime("%m-%d %H:%M")}
+            ),
             body=lambda t=task: _("集合地点：%(p)s。到场后请在手机上签到。") % {"p": t.place},
             link=reverse("volunteers_h5_mine"),
             kind="volunteers.reminder",
@@ -354,9 +353,7 @@ def hours_confirm(*, actor, signup: Signup, minutes) -> HoursEntry:
         raise Conflict(_("任务还没开始，不能确认时长。"))
     limit = task.planned_minutes + 120
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= limit:
-        raise Invalid(
-            {"minutes": _("时长应为 1 到 %(n)s 分钟之间的整数。") % {"n": limit}}
-        )
+        raise Invalid({"minutes": _("时长应为 1 到 %(n)s 分钟之间的整数。") % {"n": limit}})
     with transaction.atomic():
         won = Signup.objects.filter(pk=signup.pk, confirmed_at=None).update(
             minutes=minutes, confirmed_at=now, confirmed_by=actor

@@ -53,9 +53,7 @@ def certificate_from_token(token: str) -> Certificate | None:
     pk = data.get("c") if isinstance(data, dict) else None
     if not isinstance(pk, int):
         return None
-    return (
-        Certificate.objects.filter(pk=pk).select_related("volunteer", "compound").first()
-    )
+    return Certificate.objects.filter(pk=pk).select_related("volunteer", "compound").first()
 
 
 def certificate_issue(*, actor, volunteer: Volunteer) -> Certificate:

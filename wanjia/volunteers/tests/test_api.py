@@ -33,9 +33,10 @@ def test_task_list_errors(tasks, api):
     assert client.get("/api/v1/volunteers/tasks?compound=abc").status_code == 422
     r = client.get(f"/api/v1/volunteers/tasks?compound={tasks.b.pk}")
     assert r.status_code == 404 and r.json()["detail"]
-    assert api(tasks.resident_a).get(
-        f"/api/v1/volunteers/tasks?compound={tasks.a.pk}"
-    ).status_code == 403
+    assert (
+        api(tasks.resident_a).get(f"/api/v1/volunteers/tasks?compound={tasks.a.pk}").status_code
+        == 403
+    )
 
 
 def _post(client, task, key=None):

@@ -58,6 +58,8 @@ def test_volunteers_demo_at_half_past_midnight(client):
         assert figures.figure("volunteers.active").compute(ids, start, end) > 10
         assert figures.figure("volunteers.hours").compute(ids, start, end) > 100
         many = figures.figure("volunteers.hours").compute_many([ids[:1], ids[1:]], start, end)
-        assert round(sum(many), 1) == round(
-            figures.figure("volunteers.hours").compute(ids, start, end), 1
-        ) or abs(sum(many) - figures.figure("volunteers.hours").compute(ids, start, end)) < 0.2
+        assert (
+            round(sum(many), 1)
+            == round(figures.figure("volunteers.hours").compute(ids, start, end), 1)
+            or abs(sum(many) - figures.figure("volunteers.hours").compute(ids, start, end)) < 0.2
+        )

@@ -53,7 +53,9 @@ def test_apply_approve_grants_the_role_and_teams(world):
         user=world.resident_a, role=Role.VOLUNTEER, compound=world.a
     ).exists()
     assert sorted(v.teams.values_list("kind", flat=True)) == ["care", "sorting"]
-    assert Notification.objects.filter(recipient=world.resident_a, kind="volunteers.decided").exists()
+    assert Notification.objects.filter(
+        recipient=world.resident_a, kind="volunteers.decided"
+    ).exists()
     with pytest.raises(Conflict):
         services.application_decide(actor=world.manager_a, volunteer=v, approve=False, reason="x")
 
@@ -74,9 +76,7 @@ def test_decline_needs_a_reason_and_may_apply_again(world):
 
 def test_apply_field_errors(world):
     with pytest.raises(Invalid) as exc:
-        services.apply(
-            actor=world.resident_a, compound=world.a, availability="", wants=["bogus"]
-        )
+        services.apply(actor=world.resident_a, compound=world.a, availability="", wants=["bogus"])
     assert {"availability", "wants"} <= set(exc.value.errors)
     with pytest.raises(Forbidden):
         services.apply(actor=world.resident_a, compound=world.b, availability="x")
@@ -210,7 +210,16 @@ def test_cancel_tells_the_signed_up(tasks):
 
 def test_stars():
     assert [stars_for(h * 60) for h in (0, 99, 100, 299, 300, 600, 1000, 1499, 1500, 3000)] == [
-        0, 0, 1, 1, 2, 3, 4, 4, 5, 5
+        0,
+        0,
+        1,
+        1,
+        2,
+        3,
+        4,
+        4,
+        5,
+        5,
     ]
     assert next_star(150 * 60) == (2, 300)
     assert next_star(1500 * 60) is None

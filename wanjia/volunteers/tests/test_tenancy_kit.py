@@ -167,7 +167,11 @@ def _task_state(world, obj):
 ENDPOINTS = [
     Endpoint("home", "/console/volunteers/", allowed=POST, forbidden=_not(*POST)),
     Endpoint(
-        "people", "/console/volunteers/c/{pk}/", allowed=MANAGE, forbidden=_not(*MANAGE), obj=compound
+        "people",
+        "/console/volunteers/c/{pk}/",
+        allowed=MANAGE,
+        forbidden=_not(*MANAGE),
+        obj=compound,
     ),
     Endpoint(
         "teams",

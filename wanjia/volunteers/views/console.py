@@ -249,7 +249,11 @@ def _task_fields(post) -> dict:
 
 def _safe_next(request, fallback):
     nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+    if (
+        nxt.startswith("/")
+        and not nxt.startswith("//")
+        and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+    ):
         return nxt
     return fallback
 
@@ -351,12 +355,16 @@ def confirm(request, pk):
         allowed=lambda s: access.may_confirm(user, s.task),
     )
     try:
-        services.hours_confirm(actor=user, signup=row, minutes=_int(request.POST.get("minutes"), -1))
+        services.hours_confirm(
+            actor=user, signup=row, minutes=_int(request.POST.get("minutes"), -1)
+        )
     except Refusal as exc:
         _refused(exc)
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
     else:
-        messages.success(request, _("时长已确认，计入 %(n)s 的服务记录。") % {"n": row.volunteer.name})
+        messages.success(
+            request, _("时长已确认，计入 %(n)s 的服务记录。") % {"n": row.volunteer.name}
+        )
     return redirect("volunteers_task", row.task_id)
 
 
@@ -422,7 +430,13 @@ def _xlsx(request, compound, start, end):
         )
     detail = book.create_sheet(str(_("明细"))[:31])
     detail.append(
-        [str(_("志愿者")), str(_("服务日期")), str(_("服务内容")), str(_("时长（小时）")), str(_("确认人"))]
+        [
+            str(_("志愿者")),
+            str(_("服务日期")),
+            str(_("服务内容")),
+            str(_("时长（小时）")),
+            str(_("确认人")),
+        ]
     )
     for e in selectors.ledger(compound, start, end).iterator():
         who = e.confirmed_by.display_name or e.confirmed_by.username if e.confirmed_by else ""

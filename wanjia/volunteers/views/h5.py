@@ -155,7 +155,7 @@ def _signup(request, pk):
         raise PermissionDenied
     return gate(
         user,
-        selectors.signup_rows(user).filter(volunteer__user=user),
+        selectors.my_signup_rows(user),
         pk,
         compound="compound_id",
         allowed=lambda s: access.can_serve(user, s.task.compound),
@@ -232,7 +232,9 @@ def hours(request):
             }
         )
     return render(
-        request, "volunteers/h5_hours.html", {"tab": "services", "rows": rows, "levels": services.STARS}
+        request,
+        "volunteers/h5_hours.html",
+        {"tab": "services", "rows": rows, "levels": services.STARS},
     )
 
 
@@ -244,7 +246,7 @@ def certificate_new(request, pk):
         raise PermissionDenied
     volunteer = gate(
         user,
-        selectors.volunteer_rows(user).filter(user=user),
+        selectors.my_volunteer_rows(user),
         pk,
         compound="compound_id",
         allowed=lambda v: access.can_serve(user, v.compound),

@@ -29,9 +29,7 @@ def certificate(request, pk):
         pk,
         compound="compound_id",
     )
-    url = request.build_absolute_uri(
-        reverse("volunteers_verify") + "?t=" + certificate_token(cert)
-    )
+    url = request.build_absolute_uri(reverse("volunteers_verify") + "?t=" + certificate_token(cert))
     return render(
         request,
         "volunteers/certificate.html",
