@@ -50,7 +50,7 @@ def home(request):
     if not compounds:
         raise PermissionDenied
     if len(compounds) == 1:
-        return redirect("volunteers_tasks", compounds[0].pk)
+        return tasks(request, compounds[0].pk)
     return render(request, "volunteers/home.html", {"compounds": compounds})
 
 
