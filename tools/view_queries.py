@@ -34,6 +34,7 @@ APPS = (
     "care",
     "tickets",
     "conveniences",
+    "volunteers",
 )
 QUERY_METHODS = frozenset(
     {

@@ -32,6 +32,7 @@ from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
 from wanjia.patrol.api import router as patrol_router
 from wanjia.tickets.api import router as tickets_router
+from wanjia.volunteers.api import router as volunteers_router
 
 
 class ReadableJSON(JSONRenderer):
@@ -278,3 +279,4 @@ api.add_router("/patrol", patrol_router)
 api.add_router("/care", care_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", conveniences_router)
+api.add_router("/volunteers", volunteers_router)

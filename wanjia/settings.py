@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "wanjia.care",
     "wanjia.tickets",
     "wanjia.conveniences",
+    "wanjia.volunteers",
     "wanjia.demo",
 ]
 

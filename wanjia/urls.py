@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("wanjia.care.urls")),
     path("", include("wanjia.tickets.urls")),
     path("", include("wanjia.conveniences.urls")),
+    path("", include("wanjia.volunteers.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -54,6 +54,8 @@ def h5_home(request):
         {
             "tab": "home",
             "households": list(my_households(user)),
+            # a volunteer without a household is not missing one: no hint for them
+            "household_hint": Role.RESIDENT in roles_of(user) or not roles_of(user),
             "notices": user.notifications.all()[:3],
             "cards": cards_for(user),
         },

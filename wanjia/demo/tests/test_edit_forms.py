@@ -87,6 +87,16 @@ NOT_WALKED = {
     "market_receiving_line": "on a window being received",
     "party_branch_new": "only where a compound has no branch yet",
     "conv_h5_book": "on a service's day page, two links deep from the resident's 服务 tab",
+    # the volunteer's phone pages: no account of the walk is a volunteer (their
+    # forms are buttons with no value from a record: sign up, check in and out)
+    "volunteers_h5_tasks": "the volunteer's task list",
+    "volunteers_h5_mine": "the volunteer's own shifts",
+    "volunteers_h5_hours": "the volunteer's hours",
+    "volunteers_h5_signup": "sign-up button on the volunteer's task list",
+    "volunteers_h5_withdraw": "withdraw button on the volunteer's shifts",
+    "volunteers_h5_checkin": "check-in button on the volunteer's shifts",
+    "volunteers_h5_checkout": "check-out button on the volunteer's shifts",
+    "volunteers_h5_certificate_new": "certificate button on the volunteer's hours",
 }
 
 # Forms whose submission legitimately changes a record even unchanged: they are
@@ -104,6 +114,10 @@ ACTIONS = {
     "care_duty_cell": "puts a person on (or takes them off) the duty shift of the cell "
     "clicked: a command prefilled from the cell, not an edit of a record",
     "set_language": "switches the language of the session and the user",
+    "volunteers_decide": "approves an application: the teams the applicant asked for "
+    "are ticked beforehand, and the first button approves",
+    "volunteers_confirm": "confirms a volunteer's hours: the minutes are prefilled with the "
+    "time checked in, and each submission enters them in the ledger (once)",
     "logout": "logs out",
 }
 
