@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("core", "estates", "party", "disputes", "market", "delivery", "patrol", "care")
+APPS = ("core", "estates", "party", "disputes", "market", "delivery", "patrol", "care", "feedback")
 QUERY_METHODS = frozenset(
     {
         "filter",

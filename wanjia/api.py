@@ -27,6 +27,7 @@ from wanjia.core.errors import Refusal
 from wanjia.delivery.api import router as delivery_router
 from wanjia.disputes.api import router as disputes_router
 from wanjia.estates.api import router as estates_router
+from wanjia.feedback.api import router as feedback_router
 from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
 from wanjia.patrol.api import router as patrol_router
@@ -274,3 +275,4 @@ api.add_router("/market", market_router)
 api.add_router("/delivery", delivery_router)
 api.add_router("/patrol", patrol_router)
 api.add_router("/care", care_router)
+api.add_router("", feedback_router)

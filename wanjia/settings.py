@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "wanjia.delivery",
     "wanjia.patrol",
     "wanjia.care",
+    "wanjia.feedback",
     "wanjia.demo",
 ]
 

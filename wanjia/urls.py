@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("wanjia.delivery.urls")),
     path("", include("wanjia.patrol.urls")),
     path("", include("wanjia.care.urls")),
+    path("", include("wanjia.feedback.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
