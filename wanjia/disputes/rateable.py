@@ -28,9 +28,7 @@ def _subject(party) -> Subject:
 
 
 def _parties(household_ids):
-    return CaseParty.objects.filter(household_id__in=household_ids).select_related(
-        "case__compound"
-    )
+    return CaseParty.objects.filter(household_id__in=household_ids).select_related("case__compound")
 
 
 def find_dispute(user, pk: int) -> Subject | None:

@@ -25,7 +25,10 @@ HANDLE = declare(
     {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.STAFF},
 )
 APPEAL = declare(
-    "feedback", "feedback.appeal", _("对不公正的评价提出申诉"), {R.COMPANY_ADMIN, R.COMPOUND_MANAGER}
+    "feedback",
+    "feedback.appeal",
+    _("对不公正的评价提出申诉"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER},
 )
 SURVEY = declare(
     "feedback",

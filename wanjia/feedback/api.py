@@ -20,7 +20,7 @@ from wanjia.core.idempotency import (
     IdempotencyKeyReused,
     idempotent,
 )
-from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id, Int, InputSchema, Text
+from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id, InputSchema, Int, Text
 
 from . import access, selectors, services
 

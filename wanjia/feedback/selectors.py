@@ -304,9 +304,7 @@ def satisfaction(compound) -> dict:
     return {
         "index": _index(per.values()),
         "ratings": sum(p[0] for p in per.values()),
-        "unhappy_open": Loop.objects.filter(compound=compound)
-        .exclude(stage=Stage.CLOSED)
-        .count(),
+        "unhappy_open": Loop.objects.filter(compound=compound).exclude(stage=Stage.CLOSED).count(),
         "formula": str(FORMULA),
         "start": start,
         "end": end,
@@ -351,8 +349,12 @@ def index_table(user) -> dict:
     return {
         "start": start,
         "end": end,
-        "areas": [row(r.name, cs) for r, cs in sorted(by_district.items(), key=lambda x: x[0].path)],
-        "companies": [row(co.name, cs) for co, cs in sorted(by_company.items(), key=lambda x: x[0].name)],
+        "areas": [
+            row(r.name, cs) for r, cs in sorted(by_district.items(), key=lambda x: x[0].path)
+        ],
+        "companies": [
+            row(co.name, cs) for co, cs in sorted(by_company.items(), key=lambda x: x[0].name)
+        ],
         "compounds": [{**row(c.name, [c]), "id": c.pk} for c in compounds],
     }
 

@@ -298,14 +298,21 @@ def loop_decide(*, actor, loop: Loop, upheld: bool, note: str) -> Loop:
             recipients=_staff(loop.compound_id, roles=(Role.COMPOUND_MANAGER,))
             + _company_admins(loop.compound.company_id),
             title=lambda: (
-                _("申诉成立：%(label)s") if upheld else _("申诉驳回：%(label)s")
-            ) % {"label": label},
+                (_("申诉成立：%(label)s") if upheld else _("申诉驳回：%(label)s"))
+                % {"label": label}
+            ),
             body=note,
             link=reverse("feedback_rating", args=[loop.rating_id]),
             kind="feedback.decided",
         )
     loop.refresh_from_db()
     return loop
+
+
+def _overdue_title(step: str, label: str):
+    if step == "call":
+        return lambda: _("差评回访已逾期：%(label)s") % {"label": label}
+    return lambda: _("差评整改已逾期：%(label)s") % {"label": label}
 
 
 def loops_sweep(*, now=None) -> dict:
@@ -331,15 +338,10 @@ def loops_sweep(*, now=None) -> dict:
                 done[step] += 1
                 _event(loop, f"{step}_overdue", at=now)
                 audit(actor=None, action="feedback.loop.overdue", obj=loop, detail={"step": step})
-                label = loop.rating.label
                 notify(
                     recipients=_staff(loop.compound_id, roles=(Role.COMPOUND_MANAGER,))
                     + _company_admins(loop.compound.company_id),
-                    title=(
-                        (lambda: _("差评回访已逾期：%(label)s") % {"label": label})
-                        if step == "call"
-                        else (lambda: _("差评整改已逾期：%(label)s") % {"label": label})
-                    ),
+                    title=_overdue_title(step, loop.rating.label),
                     link=reverse("feedback_rating", args=[loop.rating_id]),
                     kind="feedback.overdue",
                 )

@@ -5,9 +5,7 @@ from .views import console, h5
 urlpatterns = [
     path("console/feedback/", console.home, name="feedback_home"),
     path("console/feedback/c/<int:compound_id>/", console.ratings, name="feedback_ratings"),
-    path(
-        "console/feedback/c/<int:compound_id>/surveys/", console.surveys, name="feedback_surveys"
-    ),
+    path("console/feedback/c/<int:compound_id>/surveys/", console.surveys, name="feedback_surveys"),
     path("console/feedback/ratings/<int:pk>/", console.rating, name="feedback_rating"),
     path("console/feedback/ratings/<int:pk>/call/", console.loop_call, name="feedback_call"),
     path("console/feedback/ratings/<int:pk>/fix/", console.loop_fix, name="feedback_fix"),

@@ -120,9 +120,7 @@ def test_appeal_and_decision(world, unhappy):
     day = timezone.localdate()
     with pytest.raises(Forbidden):
         services.loop_appeal(actor=world.staff_a, loop=loop, reason="x")
-    loop = services.loop_appeal(
-        actor=world.manager_a, loop=loop, reason="居民所述与调解记录不符"
-    )
+    loop = services.loop_appeal(actor=world.manager_a, loop=loop, reason="居民所述与调解记录不符")
     assert loop.appeal == Appeal.PENDING
     assert Notification.objects.filter(recipient=world.regulator, kind="feedback.appeal").exists()
     with pytest.raises(Conflict):
@@ -130,7 +128,9 @@ def test_appeal_and_decision(world, unhappy):
     with pytest.raises(Forbidden):
         services.loop_decide(actor=world.manager_a, loop=loop, upheld=True, note="x")
     assert selectors.index_figure([world.a.pk], day, day) == 20.0
-    loop = services.loop_decide(actor=world.regulator, loop=loop, upheld=True, note="经核实申诉成立")
+    loop = services.loop_decide(
+        actor=world.regulator, loop=loop, upheld=True, note="经核实申诉成立"
+    )
     assert loop.appeal == Appeal.UPHELD and loop.stage == Stage.CLOSED
     assert Rating.objects.get(pk=unhappy.pk).excluded
     assert selectors.index_figure([world.a.pk], day, day) is None
@@ -171,7 +171,9 @@ def test_index_formula_and_figures(world):
     rating_in(world.b, world.b_home, level=3, at=T0)
     day = T0.date()
     assert selectors.index_figure([world.a.pk], day, day) == round((100 + 80 + 0) / 3, 1)
-    many = selectors.index_figure_many([[world.a.pk], [world.b.pk], [world.a.pk, world.b.pk]], day, day)
+    many = selectors.index_figure_many(
+        [[world.a.pk], [world.b.pk], [world.a.pk, world.b.pk]], day, day
+    )
     assert many == [60.0, 60.0, 60.0]
     assert selectors.unhappy_open_figure([world.a.pk], day, day) == 1
     s = selectors.satisfaction(world.a)
@@ -199,7 +201,9 @@ def _survey(world, **extra):
 @time_machine.travel(T0, tick=False)
 def test_survey_create_validates(world):
     with pytest.raises(Invalid) as exc:
-        _survey(world, title="", target_rate="0", questions=[], ends_on=T0.date() - timedelta(days=5))
+        _survey(
+            world, title="", target_rate="0", questions=[], ends_on=T0.date() - timedelta(days=5)
+        )
     assert set(exc.value.errors) == {"title", "target_rate", "questions", "ends_on"}
     with pytest.raises(Forbidden):
         _survey(world, actor=world.staff_a)

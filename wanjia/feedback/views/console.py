@@ -101,13 +101,9 @@ def _detail(request, rating, errors=None, status=200):
             "loop": loop,
             "compound": compound,
             "events": selectors.events_of(loop) if loop else [],
-            "may_call": loop
-            and loop.stage == Stage.CALL
-            and access.can_handle(user, compound),
+            "may_call": loop and loop.stage == Stage.CALL and access.can_handle(user, compound),
             "may_fix": loop and loop.stage == Stage.FIX and access.can_handle(user, compound),
-            "may_appeal": loop
-            and loop.appeal == Appeal.NONE
-            and access.can_appeal(user, compound),
+            "may_appeal": loop and loop.appeal == Appeal.NONE and access.can_appeal(user, compound),
             "may_decide": loop
             and loop.appeal == Appeal.PENDING
             and access.can_decide(user, compound),

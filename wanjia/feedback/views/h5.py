@@ -34,7 +34,9 @@ def home(request):
         {
             "to_rate": selectors.to_rate(request.user),
             "mine": mine,
-            "rerate": [r for r in mine if getattr(r, "loop", None) and r.loop.stage == Stage.RERATE],
+            "rerate": [
+                r for r in mine if getattr(r, "loop", None) and r.loop.stage == Stage.RERATE
+            ],
             "surveys": selectors.open_surveys(request.user),
             "levels": LEVELS,
             "tab": "services",
@@ -114,7 +116,7 @@ def survey(request, pk):
     errors, status, chosen = {}, 200, {}
     if request.method == "POST":
         answers = {q.pk: request.POST.get(f"q{q.pk}", "") for q in s.questions.all()}
-        chosen = {k: v for k, v in answers.items()}
+        chosen = dict(answers)
         try:
             services.survey_answer(actor=request.user, survey=s, answers=answers)
         except Refusal as exc:
@@ -125,7 +127,12 @@ def survey(request, pk):
             messages.success(request, _("谢谢参与，您的回答是匿名的。"))
             return redirect("feedback_h5")
     questions = [
-        {"q": q, "name": f"q{q.pk}", "chosen": str(chosen.get(q.pk, "")), "errors": errors.get(f"q{q.pk}", [])}
+        {
+            "q": q,
+            "name": f"q{q.pk}",
+            "chosen": str(chosen.get(q.pk, "")),
+            "errors": errors.get(f"q{q.pk}", []),
+        }
         for q in s.questions.all()
     ]
     return render(
