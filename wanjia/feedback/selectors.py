@@ -16,7 +16,7 @@ from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import get_or_404, scope_q
 from wanjia.estates.models import Household
 
-from .models import POINTS, Appeal, Loop, Rating, Stage, Survey, SurveyMarker, SurveyTally
+from .models import POINTS, Appeal, Level, Loop, Rating, Stage, Survey, SurveyMarker, SurveyTally
 from .services import WINDOW
 
 MIN_GROUP = 5  # a survey's results are shown for at least this many households
@@ -230,6 +230,7 @@ def survey_results(survey) -> dict:
                 "text": q.text,
                 "n": n,
                 "levels": [(lvl, c.get(lvl, 0)) for lvl in (5, 4, 3, 2, 1)],
+                "labelled": [(Level(lvl).label, c.get(lvl, 0)) for lvl in (5, 4, 3, 2, 1)],
                 "score": round(points / n, 1) if n else None,
             }
         )
