@@ -119,34 +119,35 @@ def rating_give(*, actor, subject: str, level, comment: str = "") -> Rating:
     if now - found.finished_at > WINDOW:
         raise Conflict(_("已超过评价期限（办结后 7 天内）。"))
     compound = Compound.objects.select_related("community").get(pk=found.compound_id)
-    try:
-        with transaction.atomic():
-            rating = Rating.objects.create(
-                kind=found.kind,
-                subject_id=found.id,
-                label=found.label[:200],
-                url=found.url[:200],
-                compound=compound,
-                company_id=found.company_id,
-                household_id=found.household_id,
-                rated_by=actor,
-                finished_at=found.finished_at,
-                level=level,
-                first_level=level,
-                comment=comment,
-                rated_at=now,
-            )
-    except IntegrityError:
-        raise Conflict(_("这件事已经评价过了。")) from None
-    audit(
-        actor=actor,
-        action="feedback.rating.given",
-        obj=rating,
-        compound=compound,
-        detail={"subject": found.key, "level": level},
-    )
-    if rating.unhappy:
-        _open_loop(rating, now)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    kind=found.kind,
+                    subject_id=found.id,
+                    label=found.label[:200],
+                    url=found.url[:200],
+                    compound=compound,
+                    company_id=found.company_id,
+                    household_id=found.household_id,
+                    rated_by=actor,
+                    finished_at=found.finished_at,
+                    level=level,
+                    first_level=level,
+                    comment=comment,
+                    rated_at=now,
+                )
+        except IntegrityError:
+            raise Conflict(_("这件事已经评价过了。")) from None
+        audit(
+            actor=actor,
+            action="feedback.rating.given",
+            obj=rating,
+            compound=compound,
+            detail={"subject": found.key, "level": level},
+        )
+        if rating.unhappy:
+            _open_loop(rating, now)
     return rating
 
 

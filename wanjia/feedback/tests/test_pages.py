@@ -133,6 +133,8 @@ def test_company_cannot_find_who_answered_a_survey(world, login, api):
         "/console/audit/",
         "/console/audit/?action=feedback",
         "/inbox/",
+        "/console/find/?q=%E5%BC%A0%E4%BC%9F",
+        f"/console/feedback/c/{world.a.pk}/?stage=appeal",
     ]
     apis = [
         f"/api/v1/satisfaction?compound={world.a.pk}",
