@@ -44,6 +44,8 @@ NOT_WALKED = {
     "market_purchase_xlsx": "xlsx download",
     "patrol_roster_xlsx": "xlsx download",
     "patrol_evidence_xlsx": "xlsx download",
+    "feedback_index_export": "xlsx download",
+    "feedback_survey_export": "xlsx download",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -59,6 +61,7 @@ NOT_WALKED = {
     "resident_search": "the resident finder's old address: redirects to /console/find/estates/",
     # actions whose forms show only in a state the demo's first pages are not in
     "disputes_followup": "on a resolved case",
+    "feedback_h5_rerate": "on a rating whose fix awaits the resident (not the demo resident's)",
     "disputes_rate": "on a resolved case",
     "disputes_reopen": "on a resolved case",
     "disputes_sweep_done": "on a planned sweep",

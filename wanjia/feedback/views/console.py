@@ -46,7 +46,7 @@ def home(request):
         raise PermissionDenied
     compounds = list(selectors.compounds_for(request.user))
     if len(compounds) == 1:
-        return redirect("feedback_ratings", compounds[0].pk)
+        return ratings(request, compounds[0].pk)
     return render(request, "feedback/home.html", {"compounds": compounds})
 
 
