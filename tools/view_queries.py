@@ -35,6 +35,7 @@ APPS = (
     "tickets",
     "conveniences",
     "volunteers",
+    "feedback",
 )
 QUERY_METHODS = frozenset(
     {

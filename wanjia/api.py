@@ -28,6 +28,7 @@ from wanjia.core.errors import Refusal
 from wanjia.delivery.api import router as delivery_router
 from wanjia.disputes.api import router as disputes_router
 from wanjia.estates.api import router as estates_router
+from wanjia.feedback.api import router as feedback_router
 from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
 from wanjia.patrol.api import router as patrol_router
@@ -280,3 +281,4 @@ api.add_router("/care", care_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", conveniences_router)
 api.add_router("/volunteers", volunteers_router)
+api.add_router("", feedback_router)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("wanjia.tickets.urls")),
     path("", include("wanjia.conveniences.urls")),
     path("", include("wanjia.volunteers.urls")),
+    path("", include("wanjia.feedback.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

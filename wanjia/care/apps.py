@@ -8,15 +8,17 @@ class CareConfig(AppConfig):
     verbose_name = _("关爱探访")
 
     def ready(self):
-        from wanjia.core import figures
+        from wanjia.core import figures, rateables
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import access, selectors, tasks, today  # noqa: F401  tasks, today: jobs and cards
+        from .rateable import find_visit, recent_visits
         from .services import duty
 
         duty.ready()
+        rateables.register("care_visit", _("关爱探访"), find=find_visit, recent=recent_visits)
 
         describe_actions(
             {

@@ -20,13 +20,16 @@ class DeliveryConfig(AppConfig):
                 "delivery.plan.requested": _("请求规划配送路线"),
             }
         )
-        from wanjia.core import intents, panels
+        from wanjia.core import intents, panels, rateables
         from wanjia.core.jobs import register_kind
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import services, tasks, today  # noqa: F401  tasks, today: the task and cards
+        from .rateable import find_bag, recent_bags
         from .views import handoff
+
+        rateables.register("bag", _("菜篮子配送"), find=find_bag, recent=recent_bags)
 
         # What the market's pages show of delivery, without importing it.
         intents.offer("delivery.bag_handoff", handoff.bag_handoff)

@@ -8,9 +8,13 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self):
+        from wanjia.core import rateables
         from wanjia.core import search as kernel_search
 
         from . import search
+        from .rateable import find_dispute, recent_disputes
+
+        rateables.register("dispute", _("纠纷调解"), find=find_dispute, recent=recent_disputes)
 
         kernel_search.register("disputes", _("矛盾纠纷"), search.cases, order=30)
         from wanjia.core.audit import describe_actions

@@ -49,6 +49,8 @@ NOT_WALKED = {
     "care_caretakers_xlsx": "xlsx download",
     "conv_day_xlsx": "xlsx download",
     "conv_file": "a print job's uploaded file (download, audited)",
+    "feedback_index_export": "xlsx download",
+    "feedback_survey_export": "xlsx download",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -65,6 +67,7 @@ NOT_WALKED = {
     "resident_search": "the resident finder's old address: redirects to /console/find/estates/",
     # actions whose forms show only in a state the demo's first pages are not in
     "disputes_followup": "on a resolved case",
+    "feedback_h5_rerate": "on a rating whose fix awaits the resident (not the demo resident's)",
     "disputes_rate": "on a resolved case",
     "disputes_reopen": "on a resolved case",
     "disputes_sweep_done": "on a planned sweep",
