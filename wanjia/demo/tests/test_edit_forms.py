@@ -45,6 +45,7 @@ NOT_WALKED = {
     "patrol_roster_xlsx": "xlsx download",
     "patrol_evidence_xlsx": "xlsx download",
     "tickets_export": "xlsx download",
+    "disputes_mine": "linked from the board only past 20 open cases; a list with no forms",
     "care_duty_xlsx": "xlsx download",
     "care_caretakers_xlsx": "xlsx download",
     "conv_day_xlsx": "xlsx download",
