@@ -21,6 +21,7 @@ from ninja.responses import Status
 
 from wanjia.core.errors import Invalid
 from wanjia.core.jobs import with_live_progress
+from wanjia.core.roster_jobs import MAX_DAYS
 from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Int
 
 from . import access, selectors
@@ -32,7 +33,7 @@ from .services import rosters
 class RosterIn(InputSchema):
     compound: Id
     start: Date
-    days: Int(1, rosters.MAX_DAYS) = 28
+    days: Int(1, MAX_DAYS) = 28
 
 
 class RosterQueued(Schema):

@@ -29,24 +29,15 @@ from wanjia import rostering as engine
 from wanjia.core import pii
 from wanjia.core.audit import audit
 from wanjia.core.errors import Conflict, Forbidden, Invalid
-from wanjia.core.jobs import (
-    enqueue,
-    job_create,
-    job_fail,
-    job_finish,
-    job_heartbeat,
-    job_progress,
-    job_start,
-)
 from wanjia.core.models import Membership, ScopeType, User
 from wanjia.core.roles import Role
+from wanjia.core.roster_jobs import check_horizon, roster_job_request, roster_job_run
 
 from ..access import can_manage, can_view, can_visit
 from ..models import CareSettings, DutyLeave, DutyShift, Handover
 
 JOB_KIND = "care.duty"
 TASK = "wanjia.care.tasks.build_duty"
-MAX_DAYS = 56
 SOLVE_SECONDS = 10.0
 WEEKLY_HOURS = 48
 MAX_NIGHTS = 3
@@ -175,20 +166,6 @@ def build_problem(compound, start: date, days: int, *, team=None) -> engine.Rost
 # ---- the build job ------------------------------------------------------------------------
 
 
-def check_horizon(start, days) -> None:
-    errors = {}
-    if not isinstance(start, date):
-        errors["start"] = [_("请填写开始日期（如 2026-03-02）。")]
-    else:
-        today = timezone.localdate()
-        if not today - timedelta(days=31) <= start <= today + timedelta(days=366):
-            errors["start"] = [_("开始日期应在过去 31 天到未来一年之间。")]
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        errors["days"] = [_("天数应在 1 到 %(n)s 之间。") % {"n": MAX_DAYS}]
-    if errors:
-        raise Invalid(errors)
-
-
 def duty_request(*, actor, compound, start: date, days: int):
     """Queue the job that builds ``days`` days of duty roster from ``start``."""
     if not can_manage(actor, compound):
@@ -196,44 +173,21 @@ def duty_request(*, actor, compound, start: date, days: int):
     check_horizon(start, days)
     if not team_of(compound):
         raise Invalid({"compound": [_("本小区还没有可以值班的工作人员。")]})
-    with transaction.atomic():
-        job = job_create(actor=actor, kind=JOB_KIND, compound=compound, total=100)
-        audit(
-            actor=actor,
-            action="care.duty.requested",
-            compound=compound,
-            detail={"start": start.isoformat(), "days": days, "job": job.pk},
-        )
-        enqueue(
-            TASK,
-            job=job,
-            job_id=job.pk,
-            compound_id=compound.pk,
-            start=start.isoformat(),
-            days=days,
-        )
-    return job
+    return roster_job_request(
+        actor=actor,
+        compound=compound,
+        start=start,
+        days=days,
+        kind=JOB_KIND,
+        task=TASK,
+        action="care.duty.requested",
+    )
 
 
 def duty_run(job_id: int, compound_id: int, start: str, days: int) -> dict | None:
-    """The background job: claims the job (a second delivery does nothing),
-    builds, ends the job with the result."""
-    from wanjia.core.models import Compound, Job
-
-    job = Job.objects.get(pk=job_id)
-    if not job_start(job=job, message=_("正在排班…")):
-        return None
-    try:
-        compound = Compound.objects.get(pk=compound_id)
-        with job_heartbeat(job):
-            job_progress(job=job, progress=10, message=_("正在计算排班…"))
-            result = duty_build(compound=compound, start=date.fromisoformat(start), days=days)
-    except Exception:
-        job_fail(job=job, message=_("排班出错，请稍后重试。"))
-        raise
-    message = _("排班完成") if result["saved"] else _("无法排出满足全部规则的班表")
-    job_finish(job=job, result=result, message=message)
-    return result
+    """The background job (see ``core.roster_jobs``): builds, ends the job
+    with the result."""
+    return roster_job_run(job_id, compound_id, start, days, duty_build)
 
 
 def duty_build(*, compound, start: date, days: int, seconds: float = SOLVE_SECONDS) -> dict:

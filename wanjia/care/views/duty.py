@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.jobs import ACTIVE, with_live_progress
+from wanjia.core.roster_jobs import shown_range
 from wanjia.core.scoping import compound_gate, gate
 from wanjia.core.sheets import safe_cell
 
@@ -34,16 +35,9 @@ DEFAULT_DAYS = 14
 
 
 def _range(params) -> tuple[date, int]:
-    default = duty.week_start(timezone.localdate())
-    try:
-        start = date.fromisoformat(params.get("start", "")) if params.get("start") else default
-    except ValueError:
-        start = default
-    try:
-        days = int(params.get("days") or DEFAULT_DAYS)
-    except ValueError:
-        days = DEFAULT_DAYS
-    return start, min(max(days, 1), duty.MAX_DAYS)
+    return shown_range(
+        params, default_start=duty.week_start(timezone.localdate()), default_days=DEFAULT_DAYS
+    )
 
 
 def _back(compound, request, anchor=""):

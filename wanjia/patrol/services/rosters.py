@@ -25,22 +25,13 @@ from django.utils.translation import gettext_lazy
 from wanjia import rostering as engine
 from wanjia.core.audit import audit
 from wanjia.core.errors import Forbidden, Invalid
-from wanjia.core.jobs import (
-    enqueue,
-    job_create,
-    job_fail,
-    job_finish,
-    job_heartbeat,
-    job_progress,
-    job_start,
-)
+from wanjia.core.roster_jobs import MAX_DAYS, check_horizon, roster_job_request, roster_job_run
 
 from .. import access
 from ..models import Leave, RosterShift, ShiftWish, TeamMember, TeamRole
 
 JOB_KIND = "patrol.roster"
 TASK = "wanjia.patrol.tasks.build_roster"
-MAX_DAYS = 56
 SOLVE_SECONDS = 10.0
 
 
@@ -186,20 +177,6 @@ def build_problem(
 # ---- asking for a roster (the request) and building it (the job) ---------------------
 
 
-def check_horizon(start, days) -> None:
-    errors = {}
-    if not isinstance(start, date):
-        errors["start"] = [_("请填写开始日期（如 2026-03-02）。")]
-    else:
-        today = timezone.localdate()
-        if not today - timedelta(days=31) <= start <= today + timedelta(days=366):
-            errors["start"] = [_("开始日期应在过去 31 天到未来一年之间。")]
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        errors["days"] = [_("天数应在 1 到 %(n)s 之间。") % {"n": MAX_DAYS}]
-    if errors:
-        raise Invalid(errors)
-
-
 def roster_request(*, actor, compound, start: date, days: int):
     """Queue the job that builds ``days`` days of roster from ``start``."""
     if not access.can_manage(actor, compound):
@@ -207,44 +184,21 @@ def roster_request(*, actor, compound, start: date, days: int):
     check_horizon(start, days)
     if not members_of(compound):
         raise Invalid({"compound": [_("本小区还没有巡逻队员，请先组建巡逻队。")]})
-    with transaction.atomic():
-        job = job_create(actor=actor, kind=JOB_KIND, compound=compound, total=100)
-        audit(
-            actor=actor,
-            action="patrol.roster.requested",
-            compound=compound,
-            detail={"start": start.isoformat(), "days": days, "job": job.pk},
-        )
-        enqueue(
-            TASK,
-            job=job,
-            job_id=job.pk,
-            compound_id=compound.pk,
-            start=start.isoformat(),
-            days=days,
-        )
-    return job
+    return roster_job_request(
+        actor=actor,
+        compound=compound,
+        start=start,
+        days=days,
+        kind=JOB_KIND,
+        task=TASK,
+        action="patrol.roster.requested",
+    )
 
 
 def roster_run(job_id: int, compound_id: int, start: str, days: int) -> dict | None:
-    """The background job: solve, store when a roster exists, end the job with
-    the result. A task delivered twice finds its job claimed and does nothing."""
-    from wanjia.core.models import Compound, Job
-
-    job = Job.objects.get(pk=job_id)
-    if not job_start(job=job, message=_("正在排班…")):
-        return None
-    try:
-        compound = Compound.objects.get(pk=compound_id)
-        with job_heartbeat(job):
-            job_progress(job=job, progress=10, message=_("正在计算排班…"))
-            result = roster_build(compound=compound, start=date.fromisoformat(start), days=days)
-    except Exception:
-        job_fail(job=job, message=_("排班出错，请稍后重试。"))
-        raise
-    message = _("排班完成") if result["saved"] else _("无法排出满足全部规则的班表")
-    job_finish(job=job, result=result, message=message)
-    return result
+    """The background job (see ``core.roster_jobs``): solve, store when a
+    roster exists, end the job with the result."""
+    return roster_job_run(job_id, compound_id, start, days, roster_build)
 
 
 def roster_build(*, compound, start: date, days: int, seconds: float = SOLVE_SECONDS) -> dict:

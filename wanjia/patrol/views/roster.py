@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.jobs import ACTIVE, with_live_progress
+from wanjia.core.roster_jobs import MAX_DAYS, shown_range
 from wanjia.core.scoping import compound_gate, gate
 from wanjia.core.sheets import safe_cell
 
@@ -34,18 +35,9 @@ DEFAULT_DAYS = 28
 
 
 def _range(params) -> tuple[date, int]:
-    """The shown range from ``start`` and ``days``; an unreadable value falls
-    back to the default (this week's Monday, four weeks) rather than failing."""
-    default = rosters.week_start(rosters.tonight())
-    try:
-        start = date.fromisoformat(params.get("start", "")) if params.get("start") else default
-    except ValueError:
-        start = default
-    try:
-        days = int(params.get("days") or DEFAULT_DAYS)
-    except ValueError:
-        days = DEFAULT_DAYS
-    return start, min(max(days, 1), rosters.MAX_DAYS)
+    return shown_range(
+        params, default_start=rosters.week_start(rosters.tonight()), default_days=DEFAULT_DAYS
+    )
 
 
 def _context(request, compound, start, days, **extra) -> dict:
@@ -107,7 +99,7 @@ def build(request, compound_id):
     try:
         days = int(days_raw)
     except ValueError:
-        days, errors["days"] = None, [_("天数应在 1 到 %(n)s 之间。") % {"n": rosters.MAX_DAYS}]
+        days, errors["days"] = None, [_("天数应在 1 到 %(n)s 之间。") % {"n": MAX_DAYS}]
     if not errors:
         try:
             job = rosters.roster_request(
