@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wanjia.conveniences import services
 from wanjia.conveniences.models import Booking, Service, Slot, Suspension
-from wanjia.core.testkit import Endpoint, cases, check, is_missing
+from wanjia.core.testkit import PERSONAS_A, Endpoint, cases, check, is_missing, item_of, others
 
 from .conftest import DAY, MORNING, PDF, build_services
 
@@ -20,22 +20,8 @@ pytestmark = pytest.mark.django_db
 
 SERVE = ("manager_a", "staff_a", "company_admin_a")
 MANAGE = ("manager_a", "company_admin_a")
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
 RESIDENT = ("resident_a",)
 BOOK = ("resident_a", *SERVE)
-
-
-def _not(*allowed):
-    return tuple(p for p in A_ALL if p not in allowed)
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +68,6 @@ def conv_world(world_once, django_db_blocker):
     return w
 
 
-def _of(name):
-    return lambda world, side: world.conv[side][name]
-
-
 def _side(world, obj):
     return "b" if getattr(obj, "compound_id", getattr(obj, "pk", None)) == world.b.pk else "a"
 
@@ -112,13 +94,13 @@ def _api_book_body(world, obj):
 
 
 ENDPOINTS = [
-    Endpoint("conv_home", "/console/conveniences/", allowed=SERVE, forbidden=_not(*SERVE)),
+    Endpoint("conv_home", "/console/conveniences/", allowed=SERVE, forbidden=others(*SERVE)),
     Endpoint(
         "conv_compound",
         "/console/conveniences/c/{pk}/",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("compound"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "compound"),
     ),
     Endpoint(
         "conv_compound_post",
@@ -126,16 +108,16 @@ ENDPOINTS = [
         method="post",
         body={"name": "磨刀", "kind": "custom", "price": "0", "cutoff_minutes": "30"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("compound"),
+        forbidden=others(*MANAGE),
+        obj=item_of("conv", "compound"),
         state=lambda w, o: Service.objects.filter(compound_id=o.pk).count(),
     ),
     Endpoint(
         "conv_service",
         "/console/conveniences/s/{pk}/",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("service"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "service"),
     ),
     Endpoint(
         "conv_service_post",
@@ -143,8 +125,8 @@ ENDPOINTS = [
         method="post",
         body={"day": "2026-03-11", "start": "09:00", "end": "10:00", "capacity": "1"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("service"),
+        forbidden=others(*MANAGE),
+        obj=item_of("conv", "service"),
         state=lambda w, o: Slot.objects.filter(service_id=o.pk).count(),
     ),
     *[
@@ -152,8 +134,8 @@ ENDPOINTS = [
             name,
             url,
             allowed=SERVE,
-            forbidden=_not(*SERVE),
-            obj=_of("compound"),
+            forbidden=others(*SERVE),
+            obj=item_of("conv", "compound"),
         )
         for name, url in (
             ("conv_day", "/console/conveniences/c/{pk}/day/?date=2026-03-10"),
@@ -169,8 +151,8 @@ ENDPOINTS = [
         method="post",
         body=_book_for_body,
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("compound"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "compound"),
         state=_bookings_in,
     ),
     Endpoint(
@@ -179,8 +161,8 @@ ENDPOINTS = [
         method="post",
         body={"outcome": "attended"},
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("booking"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "booking"),
         state=_booking_state,
     ),
     Endpoint(
@@ -188,8 +170,8 @@ ENDPOINTS = [
         "/console/conveniences/b/{pk}/cancel/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("booking"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "booking"),
         state=_booking_state,
     ),
     Endpoint(
@@ -197,16 +179,16 @@ ENDPOINTS = [
         "/console/conveniences/b/{pk}/printed/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("job"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "job"),
         state=_booking_state,
     ),
     Endpoint(
         "conv_file",
         "/console/conveniences/b/{pk}/file/",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("job"),
+        forbidden=others(*SERVE),
+        obj=item_of("conv", "job"),
     ),
     Endpoint(
         "conv_lift",
@@ -214,19 +196,19 @@ ENDPOINTS = [
         method="post",
         body={"reason": "已核实"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("suspension"),
+        forbidden=others(*MANAGE),
+        obj=item_of("conv", "suspension"),
         state=lambda w, o: tuple(
             Suspension.objects.filter(pk=o.pk).values_list("lifted_at", "lift_reason")
         ),
     ),
-    Endpoint("conv_h5_home", "/h5/conveniences/", allowed=RESIDENT, forbidden=_not(*RESIDENT)),
+    Endpoint("conv_h5_home", "/h5/conveniences/", allowed=RESIDENT, forbidden=others(*RESIDENT)),
     Endpoint(
         "conv_h5_service",
         "/h5/conveniences/s/{pk}/?date=2026-03-10",
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
-        obj=_of("service"),
+        forbidden=others(*RESIDENT),
+        obj=item_of("conv", "service"),
         outsider=None,  # B's manager is no resident: 403 before any lookup
     ),
     Endpoint(
@@ -235,8 +217,8 @@ ENDPOINTS = [
         method="post",
         body={"key": "kit"},
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
-        obj=_of("other_slot"),
+        forbidden=others(*RESIDENT),
+        obj=item_of("conv", "other_slot"),
         outsider=None,
         state=lambda w, o: Booking.objects.filter(slot_id=o.pk).count(),
     ),
@@ -245,8 +227,8 @@ ENDPOINTS = [
         "/h5/conveniences/b/{pk}/cancel/",
         method="post",
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
-        obj=_of("booking"),
+        forbidden=others(*RESIDENT),
+        obj=item_of("conv", "booking"),
         outsider=None,
         state=_booking_state,
     ),
@@ -256,8 +238,8 @@ ENDPOINTS = [
         method="post",
         body=lambda w, o: {"slot": str(w.conv[_side(w, o)]["other_slot"].pk)},
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
-        obj=_of("booking"),
+        forbidden=others(*RESIDENT),
+        obj=item_of("conv", "booking"),
         outsider=None,
         state=_booking_state,
     ),
@@ -265,15 +247,15 @@ ENDPOINTS = [
         "api_services",
         "/api/v1/services?compound={pk}",
         api=True,
-        allowed=A_ALL,
-        obj=_of("compound"),
+        allowed=PERSONAS_A,
+        obj=item_of("conv", "compound"),
     ),
     Endpoint(
         "api_slots",
         "/api/v1/services/{pk}/slots?date=2026-03-10",
         api=True,
-        allowed=A_ALL,
-        obj=_of("service"),
+        allowed=PERSONAS_A,
+        obj=item_of("conv", "service"),
     ),
     Endpoint(
         "api_book",
@@ -284,8 +266,8 @@ ENDPOINTS = [
         headers={"Idempotency-Key": "kit-1"},
         id_in_body=True,
         allowed=BOOK,
-        forbidden=_not(*BOOK),
-        obj=_of("other_slot"),
+        forbidden=others(*BOOK),
+        obj=item_of("conv", "other_slot"),
         state=lambda w, o: Booking.objects.filter(slot_id=o.pk).count(),
     ),
     Endpoint(
@@ -294,8 +276,8 @@ ENDPOINTS = [
         method="post",
         api=True,
         allowed=BOOK,
-        forbidden=_not(*BOOK),
-        obj=_of("booking"),
+        forbidden=others(*BOOK),
+        obj=item_of("conv", "booking"),
         state=_booking_state,
     ),
 ]

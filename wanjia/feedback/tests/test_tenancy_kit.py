@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from wanjia.core.testkit import Endpoint, cases, check, is_missing
+from wanjia.core.testkit import Endpoint, cases, check, is_missing, item_of, others
 from wanjia.feedback import services
 from wanjia.feedback.models import Loop, Rating, Stage, Survey, SurveyMarker
 
@@ -16,25 +16,11 @@ from .conftest import rating_in, settled_case
 
 pytestmark = pytest.mark.django_db
 
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
 VIEW = ("manager_a", "secretary_a", "staff_a", "company_admin_a", "regulator")
 HANDLE = ("manager_a", "staff_a", "company_admin_a")
 APPEAL = ("manager_a", "company_admin_a")
 DECIDE = ("regulator",)
 RATE = ("resident_a",)
-
-
-def _not(*allowed):
-    return tuple(p for p in A_ALL if p not in allowed)
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +61,6 @@ def fb_world(world_once, django_db_blocker):
     return w
 
 
-def _of(name):
-    return lambda world, side: world.fb[side][name]
-
-
 def _loop_state(world, obj):
     return tuple(Loop.objects.filter(rating_id=obj.pk).values_list("stage", "appeal"))
 
@@ -113,30 +95,30 @@ _SURVEY_BODY = {
 }
 
 ENDPOINTS = [
-    Endpoint("feedback_home", "/console/feedback/", allowed=VIEW, forbidden=_not(*VIEW)),
+    Endpoint("feedback_home", "/console/feedback/", allowed=VIEW, forbidden=others(*VIEW)),
     Endpoint(
-        "feedback_appeals", "/console/feedback/appeals/", allowed=DECIDE, forbidden=_not(*DECIDE)
+        "feedback_appeals", "/console/feedback/appeals/", allowed=DECIDE, forbidden=others(*DECIDE)
     ),
-    Endpoint("feedback_index", "/console/feedback/index/", allowed=VIEW, forbidden=_not(*VIEW)),
+    Endpoint("feedback_index", "/console/feedback/index/", allowed=VIEW, forbidden=others(*VIEW)),
     Endpoint(
         "feedback_index_export",
         "/console/feedback/index/export.xlsx",
         allowed=VIEW,
-        forbidden=_not(*VIEW),
+        forbidden=others(*VIEW),
     ),
     Endpoint(
         "feedback_ratings",
         "/console/feedback/c/{pk}/",
         allowed=VIEW,
-        forbidden=_not(*VIEW),
-        obj=_of("compound"),
+        forbidden=others(*VIEW),
+        obj=item_of("fb", "compound"),
     ),
     Endpoint(
         "feedback_surveys",
         "/console/feedback/c/{pk}/surveys/",
         allowed=VIEW,
-        forbidden=_not(*VIEW),
-        obj=_of("compound"),
+        forbidden=others(*VIEW),
+        obj=item_of("fb", "compound"),
     ),
     Endpoint(
         "feedback_surveys_post",
@@ -144,16 +126,16 @@ ENDPOINTS = [
         method="post",
         body=_SURVEY_BODY,
         allowed=APPEAL,
-        forbidden=_not(*APPEAL),
-        obj=_of("compound"),
+        forbidden=others(*APPEAL),
+        obj=item_of("fb", "compound"),
         state=lambda w, o: Survey.objects.filter(compound_id=o.pk).count(),
     ),
     Endpoint(
         "feedback_rating",
         "/console/feedback/ratings/{pk}/",
         allowed=VIEW,
-        forbidden=_not(*VIEW),
-        obj=_of("call"),
+        forbidden=others(*VIEW),
+        obj=item_of("fb", "call"),
     ),
     Endpoint(
         "feedback_call",
@@ -161,8 +143,8 @@ ENDPOINTS = [
         method="post",
         body={"note": "已回访"},
         allowed=HANDLE,
-        forbidden=_not(*HANDLE),
-        obj=_of("call"),
+        forbidden=others(*HANDLE),
+        obj=item_of("fb", "call"),
         state=_loop_state,
     ),
     Endpoint(
@@ -171,8 +153,8 @@ ENDPOINTS = [
         method="post",
         body={"note": "已整改"},
         allowed=HANDLE,
-        forbidden=_not(*HANDLE),
-        obj=_of("fix"),
+        forbidden=others(*HANDLE),
+        obj=item_of("fb", "fix"),
         state=_loop_state,
     ),
     Endpoint(
@@ -181,8 +163,8 @@ ENDPOINTS = [
         method="post",
         body={"reason": "与事实不符"},
         allowed=APPEAL,
-        forbidden=_not(*APPEAL),
-        obj=_of("call"),
+        forbidden=others(*APPEAL),
+        obj=item_of("fb", "call"),
         state=_loop_state,
     ),
     Endpoint(
@@ -191,31 +173,31 @@ ENDPOINTS = [
         method="post",
         body={"decision": "rejected", "note": "评价属实"},
         allowed=DECIDE,
-        forbidden=_not(*DECIDE),
-        obj=_of("appealed"),
+        forbidden=others(*DECIDE),
+        obj=item_of("fb", "appealed"),
         state=_loop_state,
     ),
     Endpoint(
         "feedback_survey",
         "/console/feedback/surveys/{pk}/",
         allowed=VIEW,
-        forbidden=_not(*VIEW),
-        obj=_of("survey"),
+        forbidden=others(*VIEW),
+        obj=item_of("fb", "survey"),
     ),
     Endpoint(
         "feedback_survey_export",
         "/console/feedback/surveys/{pk}/export.xlsx",
         allowed=VIEW,
-        forbidden=_not(*VIEW),
-        obj=_of("survey"),
+        forbidden=others(*VIEW),
+        obj=item_of("fb", "survey"),
     ),
-    Endpoint("feedback_h5", "/h5/feedback/", allowed=RATE, forbidden=_not(*RATE)),
+    Endpoint("feedback_h5", "/h5/feedback/", allowed=RATE, forbidden=others(*RATE)),
     Endpoint(
         "feedback_h5_rate",
         "/h5/feedback/rate/dispute/{pk}/",
         allowed=RATE,
-        forbidden=_not(*RATE),
-        obj=_of("case"),
+        forbidden=others(*RATE),
+        obj=item_of("fb", "case"),
         outsider=None,  # a manager rates nothing: 403 before any lookup
     ),
     Endpoint(
@@ -224,8 +206,8 @@ ENDPOINTS = [
         method="post",
         body={"level": "4", "comment": "好"},
         allowed=RATE,
-        forbidden=_not(*RATE),
-        obj=_of("case"),
+        forbidden=others(*RATE),
+        obj=item_of("fb", "case"),
         state=_rated,
         outsider=None,
     ),
@@ -235,8 +217,8 @@ ENDPOINTS = [
         method="post",
         body={"level": "4"},
         allowed=RATE,
-        forbidden=_not(*RATE),
-        obj=_of("rerate"),
+        forbidden=others(*RATE),
+        obj=item_of("fb", "rerate"),
         state=_loop_state,
         outsider=None,
     ),
@@ -244,8 +226,8 @@ ENDPOINTS = [
         "feedback_h5_survey",
         "/h5/feedback/surveys/{pk}/",
         allowed=RATE,
-        forbidden=_not(*RATE),
-        obj=_of("survey"),
+        forbidden=others(*RATE),
+        obj=item_of("fb", "survey"),
         outsider=None,
     ),
     Endpoint(
@@ -254,8 +236,8 @@ ENDPOINTS = [
         method="post",
         body=_answers,
         allowed=RATE,
-        forbidden=_not(*RATE),
-        obj=_of("survey"),
+        forbidden=others(*RATE),
+        obj=item_of("fb", "survey"),
         state=_survey_state,
         outsider=None,
     ),
@@ -267,8 +249,8 @@ ENDPOINTS = [
         id_in_body=True,
         body=_api_body,
         allowed=RATE,
-        forbidden=_not(*RATE),
-        obj=_of("case"),
+        forbidden=others(*RATE),
+        obj=item_of("fb", "case"),
         state=_rated,
         outsider=None,
     ),
@@ -277,8 +259,8 @@ ENDPOINTS = [
         "/api/v1/satisfaction?compound={pk}",
         api=True,
         allowed=VIEW,
-        forbidden=_not(*VIEW),
-        obj=_of("compound"),
+        forbidden=others(*VIEW),
+        obj=item_of("fb", "compound"),
     ),
 ]
 

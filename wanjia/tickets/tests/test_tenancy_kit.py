@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from django.core.files.base import ContentFile
 
-from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.core.testkit import Endpoint, cases, check, item_of, others
 from wanjia.tickets import services
 from wanjia.tickets.models import Category, Status, Ticket, TicketPhoto
 
@@ -19,20 +19,6 @@ MANAGE = ("manager_a", "company_admin_a")
 RESIDENT = ("resident_a",)
 ADMIN = ("company_admin_a",)
 SEES = (*RESIDENT, *WORK)
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
-
-
-def _not(*allowed, hidden=()):
-    return tuple(p for p in A_ALL if p not in allowed and p not in hidden)
 
 
 def _jpeg():
@@ -105,10 +91,6 @@ def company(world, side):
     return compound(world, side).company
 
 
-def _of(name):
-    return lambda world, side: world.tk[side][name]
-
-
 def _status(world, obj):
     return tuple(Ticket.objects.filter(pk=obj.pk).values_list("status", "assignee_id", "rating"))
 
@@ -126,19 +108,19 @@ def _cats(world, obj):
 
 
 ENDPOINTS = [
-    Endpoint("tickets_home", "/console/tickets/", allowed=WORK, forbidden=_not(*WORK)),
+    Endpoint("tickets_home", "/console/tickets/", allowed=WORK, forbidden=others(*WORK)),
     Endpoint(
         "tickets_queue",
         "/console/tickets/c/{pk}/?status=open&overdue=1",
         allowed=WORK,
-        forbidden=_not(*WORK),
+        forbidden=others(*WORK),
         obj=compound,
     ),
     Endpoint(
         "tickets_new",
         "/console/tickets/c/{pk}/new/",
         allowed=WORK,
-        forbidden=_not(*WORK),
+        forbidden=others(*WORK),
         obj=compound,
     ),
     Endpoint(
@@ -152,7 +134,7 @@ ENDPOINTS = [
             "description": "门禁坏了",
         },
         allowed=WORK,
-        forbidden=_not(*WORK),
+        forbidden=others(*WORK),
         obj=compound,
         state=_count,
     ),
@@ -160,27 +142,27 @@ ENDPOINTS = [
         "tickets_export",
         "/console/tickets/c/{pk}/export/",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
+        forbidden=others(*MANAGE),
         obj=compound,
     ),
     Endpoint(
         "tickets_figures",
         "/console/tickets/c/{pk}/figures/",
         allowed=WORK,
-        forbidden=_not(*WORK),
+        forbidden=others(*WORK),
         obj=compound,
     ),
     Endpoint(
         "tickets_categories_home",
         "/console/tickets/categories/",
         allowed=ADMIN,
-        forbidden=_not(*ADMIN),
+        forbidden=others(*ADMIN),
     ),
     Endpoint(
         "tickets_categories",
         "/console/tickets/co/{pk}/categories/",
         allowed=ADMIN,
-        forbidden=_not(*ADMIN),
+        forbidden=others(*ADMIN),
         obj=company,
     ),
     Endpoint(
@@ -195,7 +177,7 @@ ENDPOINTS = [
             "urgent": "1",
         },
         allowed=ADMIN,
-        forbidden=_not(*ADMIN),
+        forbidden=others(*ADMIN),
         obj=company,
         state=_cats,
     ),
@@ -203,8 +185,8 @@ ENDPOINTS = [
         "tickets_category",
         "/console/tickets/categories/{pk}/",
         allowed=ADMIN,
-        forbidden=_not(*ADMIN),
-        obj=_of("category"),
+        forbidden=others(*ADMIN),
+        obj=item_of("tk", "category"),
     ),
     Endpoint(
         "tickets_category_post",
@@ -218,31 +200,31 @@ ENDPOINTS = [
             "active": "1",
         },
         allowed=ADMIN,
-        forbidden=_not(*ADMIN),
-        obj=_of("category"),
+        forbidden=others(*ADMIN),
+        obj=item_of("tk", "category"),
         state=_cat_state,
     ),
     Endpoint(
         "tickets_ticket",
         "/console/tickets/t/{pk}/",
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("fresh"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "fresh"),
     ),
     Endpoint(
         "tickets_print",
         "/console/tickets/t/{pk}/print/",
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("fresh"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "fresh"),
     ),
     Endpoint(
         "tickets_accept",
         "/console/tickets/t/{pk}/accept/",
         method="post",
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("fresh"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "fresh"),
         state=_status,
     ),
     Endpoint(
@@ -253,8 +235,8 @@ ENDPOINTS = [
             "assignee": str(w.staff_a.pk if o.compound_id == w.a.pk else w.outsider_b.pk)
         },
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("fresh"),
+        forbidden=others(*MANAGE),
+        obj=item_of("tk", "fresh"),
         state=_status,
     ),
     Endpoint(
@@ -262,8 +244,8 @@ ENDPOINTS = [
         "/console/tickets/t/{pk}/start/",
         method="post",
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("assigned"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "assigned"),
         state=_status,
     ),
     Endpoint(
@@ -272,8 +254,8 @@ ENDPOINTS = [
         method="post",
         body={"note": "修好了"},
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("assigned"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "assigned"),
         state=_status,
     ),
     Endpoint(
@@ -282,36 +264,36 @@ ENDPOINTS = [
         method="post",
         body={"note": "电话回访，满意"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("done"),
+        forbidden=others(*MANAGE),
+        obj=item_of("tk", "done"),
         state=_status,
     ),
     Endpoint(
         "tickets_photo",
         "/tickets/photos/{pk}/",
         allowed=SEES,
-        hidden=_not(*SEES),
-        obj=_of("photo"),
+        hidden=others(*SEES),
+        obj=item_of("tk", "photo"),
     ),
-    Endpoint("tickets_h5_list", "/h5/tickets/", allowed=RESIDENT, forbidden=_not(*RESIDENT)),
-    Endpoint("tickets_h5_new", "/h5/tickets/new/", allowed=RESIDENT, forbidden=_not(*RESIDENT)),
+    Endpoint("tickets_h5_list", "/h5/tickets/", allowed=RESIDENT, forbidden=others(*RESIDENT)),
+    Endpoint("tickets_h5_new", "/h5/tickets/new/", allowed=RESIDENT, forbidden=others(*RESIDENT)),
     Endpoint(
         "tickets_h5_new_post",
         "/h5/tickets/new/",
         method="post",
         body={"category": "doors", "place_kind": "unit", "description": "防盗门锁坏了"},
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
+        forbidden=others(*RESIDENT),
         state=lambda w, o: Ticket.objects.count(),
     ),
-    Endpoint("tickets_h5_work", "/h5/tickets/work/", allowed=WORK, forbidden=_not(*WORK)),
+    Endpoint("tickets_h5_work", "/h5/tickets/work/", allowed=WORK, forbidden=others(*WORK)),
     Endpoint(
         "tickets_h5_ticket",
         "/h5/tickets/{pk}/",
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
+        forbidden=others(*RESIDENT),
         outsider=None,
-        obj=_of("fresh"),
+        obj=item_of("tk", "fresh"),
     ),
     Endpoint(
         "tickets_h5_rate",
@@ -319,9 +301,9 @@ ENDPOINTS = [
         method="post",
         body={"score": "5", "comment": "好"},
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
+        forbidden=others(*RESIDENT),
         outsider=None,  # B's manager can never rate: 403 before any lookup
-        obj=_of("done"),
+        obj=item_of("tk", "done"),
         state=_status,
     ),
     Endpoint(
@@ -329,9 +311,9 @@ ENDPOINTS = [
         "/h5/tickets/{pk}/cancel/",
         method="post",
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
-        outsider=None,  # B's manager can never rate: 403 before any lookup
-        obj=_of("fresh"),
+        forbidden=others(*RESIDENT),
+        outsider=None,  # B's manager can never cancel: 403 before any lookup
+        obj=item_of("tk", "fresh"),
         state=_status,
     ),
     Endpoint(
@@ -339,9 +321,9 @@ ENDPOINTS = [
         "/h5/tickets/{pk}/follow/",
         method="post",
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
-        outsider=None,  # B's manager can never rate: 403 before any lookup
-        obj=_of("common"),
+        forbidden=others(*RESIDENT),
+        outsider=None,  # B's manager can never follow: 403 before any lookup
+        obj=item_of("tk", "common"),
         state=lambda w, o: Ticket.followers.through.objects.filter(ticket_id=o.pk).count(),
     ),
     Endpoint(
@@ -349,7 +331,7 @@ ENDPOINTS = [
         "/api/v1/tickets/categories",
         api=True,
         allowed=SEES,
-        forbidden=_not(*SEES),
+        forbidden=others(*SEES),
     ),
     Endpoint(
         "api_create",
@@ -359,14 +341,14 @@ ENDPOINTS = [
         body=lambda w, o: {"category": "doors", "description": "门坏了", "unit": w.home.pk},
         headers={"Idempotency-Key": "kit-create-1"},
         allowed=SEES,
-        forbidden=_not(*SEES),
+        forbidden=others(*SEES),
     ),
     Endpoint(
         "api_list",
         "/api/v1/tickets?compound={pk}&status=open",
         api=True,
         allowed=WORK,
-        forbidden=_not(*WORK),
+        forbidden=others(*WORK),
         obj=compound,
     ),
     Endpoint(
@@ -374,8 +356,8 @@ ENDPOINTS = [
         "/api/v1/tickets/{pk}",
         api=True,
         allowed=SEES,
-        forbidden=_not(*SEES),
-        obj=_of("fresh"),
+        forbidden=others(*SEES),
+        obj=item_of("tk", "fresh"),
     ),
     Endpoint(
         "api_rate",
@@ -384,9 +366,9 @@ ENDPOINTS = [
         api=True,
         body={"score": 4},
         allowed=RESIDENT,
-        forbidden=_not(*RESIDENT),
+        forbidden=others(*RESIDENT),
         outsider=None,  # B's manager can never rate: 403 before any lookup
-        obj=_of("done"),
+        obj=item_of("tk", "done"),
         state=_status,
     ),
     Endpoint(
@@ -395,8 +377,8 @@ ENDPOINTS = [
         method="post",
         api=True,
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("fresh"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "fresh"),
         state=_status,
     ),
     Endpoint(
@@ -408,8 +390,8 @@ ENDPOINTS = [
             "assignee": w.staff_a.pk if o.compound_id == w.a.pk else w.outsider_b.pk
         },
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("fresh"),
+        forbidden=others(*MANAGE),
+        obj=item_of("tk", "fresh"),
         state=_status,
     ),
     Endpoint(
@@ -418,8 +400,8 @@ ENDPOINTS = [
         method="post",
         api=True,
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("assigned"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "assigned"),
         state=_status,
     ),
     Endpoint(
@@ -428,8 +410,8 @@ ENDPOINTS = [
         method="post",
         api=True,
         allowed=WORK,
-        forbidden=_not(*WORK),
-        obj=_of("assigned"),
+        forbidden=others(*WORK),
+        obj=item_of("tk", "assigned"),
         state=_status,
     ),
     Endpoint(
@@ -439,8 +421,8 @@ ENDPOINTS = [
         api=True,
         body={"note": "回访满意"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("done"),
+        forbidden=others(*MANAGE),
+        obj=item_of("tk", "done"),
         state=_status,
     ),
 ]

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from wanjia.core.testkit import Endpoint, cases, check
+from wanjia.core.testkit import PERSONAS_A, Endpoint, cases, check, item_of, others
 from wanjia.volunteers import services
 from wanjia.volunteers.models import (
     AppStatus,
@@ -32,20 +32,6 @@ POST = (*MANAGE, "staff_a")
 SERVE = ("volunteer_a",)
 H5 = ("resident_a", "volunteer_a")
 WALL = (*POST, "leader_a", "regulator")
-A_ALL = (
-    "resident_a",
-    "manager_a",
-    "leader_a",
-    "secretary_a",
-    "staff_a",
-    "volunteer_a",
-    "company_admin_a",
-    "regulator",
-)
-
-
-def _not(*allowed):
-    return tuple(p for p in A_ALL if p not in allowed)
 
 
 def _side(w, side, compound, owner, user):
@@ -145,11 +131,7 @@ def vol_world(world_once, django_db_blocker):
     return w
 
 
-def _of(name):
-    return lambda world, side: world.vol[side][name]
-
-
-compound = _of("compound")
+compound = item_of("vol", "compound")
 
 
 def _signup_state(world, obj):
@@ -165,26 +147,26 @@ def _task_state(world, obj):
 
 
 ENDPOINTS = [
-    Endpoint("home", "/console/volunteers/", allowed=POST, forbidden=_not(*POST)),
+    Endpoint("home", "/console/volunteers/", allowed=POST, forbidden=others(*POST)),
     Endpoint(
         "people",
         "/console/volunteers/c/{pk}/",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
+        forbidden=others(*MANAGE),
         obj=compound,
     ),
     Endpoint(
         "teams",
         "/console/volunteers/c/{pk}/teams/",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
+        forbidden=others(*MANAGE),
         obj=compound,
     ),
     Endpoint(
         "tasks",
         "/console/volunteers/c/{pk}/tasks/",
         allowed=POST,
-        forbidden=_not(*POST),
+        forbidden=others(*POST),
         obj=compound,
     ),
     Endpoint(
@@ -201,7 +183,7 @@ ENDPOINTS = [
             "places": "4",
         },
         allowed=POST,
-        forbidden=_not(*POST),
+        forbidden=others(*POST),
         obj=compound,
         state=lambda w, o: Task.objects.filter(compound_id=o.pk).count(),
     ),
@@ -209,29 +191,29 @@ ENDPOINTS = [
         "ledger",
         "/console/volunteers/c/{pk}/hours/",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
+        forbidden=others(*MANAGE),
         obj=compound,
     ),
     Endpoint(
         "ledger_xlsx",
         "/console/volunteers/c/{pk}/hours/?format=xlsx",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
+        forbidden=others(*MANAGE),
         obj=compound,
     ),
     Endpoint(
         "thanks",
         "/console/volunteers/c/{pk}/thanks/",
         allowed=WALL,
-        forbidden=_not(*WALL),
+        forbidden=others(*WALL),
         obj=compound,
     ),
     Endpoint(
         "volunteer",
         "/console/volunteers/v/{pk}/",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("volunteer"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "volunteer"),
     ),
     Endpoint(
         "decide",
@@ -239,8 +221,8 @@ ENDPOINTS = [
         method="post",
         body={"decision": "approve", "teams": "sorting"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("pending"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "pending"),
         state=lambda w, o: tuple(Volunteer.objects.filter(pk=o.pk).values_list("status")),
     ),
     Endpoint(
@@ -248,8 +230,8 @@ ENDPOINTS = [
         "/console/volunteers/v/{pk}/certificate/",
         method="post",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("volunteer"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "volunteer"),
         state=lambda w, o: Certificate.objects.filter(volunteer_id=o.pk).count(),
     ),
     Endpoint(
@@ -258,24 +240,24 @@ ENDPOINTS = [
         method="post",
         body=lambda w, o: {"leader": "", "members": []},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("team"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "team"),
         state=lambda w, o: tuple(Team.objects.filter(pk=o.pk).values_list("leader_id")),
     ),
     Endpoint(
         "task",
         "/console/volunteers/tasks/{pk}/",
         allowed=POST,
-        forbidden=_not(*POST),
-        obj=_of("open"),
+        forbidden=others(*POST),
+        obj=item_of("vol", "open"),
     ),
     Endpoint(
         "task_cancel",
         "/console/volunteers/tasks/{pk}/cancel/",
         method="post",
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("open"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "open"),
         state=_task_state,
     ),
     Endpoint(
@@ -284,8 +266,8 @@ ENDPOINTS = [
         method="post",
         body={"minutes": "120"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("working"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "working"),
         state=_signup_state,
     ),
     Endpoint(
@@ -294,23 +276,23 @@ ENDPOINTS = [
         method="post",
         body={"show": "1"},
         allowed=MANAGE,
-        forbidden=_not(*MANAGE),
-        obj=_of("thanks"),
+        forbidden=others(*MANAGE),
+        obj=item_of("vol", "thanks"),
         state=lambda w, o: tuple(Thanks.objects.filter(pk=o.pk).values_list("status")),
     ),
-    Endpoint("h5", "/h5/volunteers/", allowed=H5, forbidden=_not(*H5)),
-    Endpoint("h5_apply", "/h5/volunteers/apply/", allowed=H5, forbidden=_not(*H5)),
-    Endpoint("h5_tasks", "/h5/volunteers/tasks/", allowed=SERVE, forbidden=_not(*SERVE)),
-    Endpoint("h5_mine", "/h5/volunteers/mine/", allowed=SERVE, forbidden=_not(*SERVE)),
-    Endpoint("h5_hours", "/h5/volunteers/hours/", allowed=SERVE, forbidden=_not(*SERVE)),
-    Endpoint("h5_wall", "/h5/thanks/", allowed=A_ALL),
+    Endpoint("h5", "/h5/volunteers/", allowed=H5, forbidden=others(*H5)),
+    Endpoint("h5_apply", "/h5/volunteers/apply/", allowed=H5, forbidden=others(*H5)),
+    Endpoint("h5_tasks", "/h5/volunteers/tasks/", allowed=SERVE, forbidden=others(*SERVE)),
+    Endpoint("h5_mine", "/h5/volunteers/mine/", allowed=SERVE, forbidden=others(*SERVE)),
+    Endpoint("h5_hours", "/h5/volunteers/hours/", allowed=SERVE, forbidden=others(*SERVE)),
+    Endpoint("h5_wall", "/h5/thanks/", allowed=PERSONAS_A),
     Endpoint(
         "h5_signup",
         "/h5/volunteers/tasks/{pk}/signup/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("open"),
+        forbidden=others(*SERVE),
+        obj=item_of("vol", "open"),
         outsider=None,
         state=_task_state,
     ),
@@ -319,8 +301,8 @@ ENDPOINTS = [
         "/h5/volunteers/signups/{pk}/withdraw/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("signed"),
+        forbidden=others(*SERVE),
+        obj=item_of("vol", "signed"),
         outsider=None,
         state=_signup_state,
     ),
@@ -329,8 +311,8 @@ ENDPOINTS = [
         "/h5/volunteers/signups/{pk}/check-in/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("signed"),
+        forbidden=others(*SERVE),
+        obj=item_of("vol", "signed"),
         outsider=None,
         state=_signup_state,
     ),
@@ -339,8 +321,8 @@ ENDPOINTS = [
         "/h5/volunteers/signups/{pk}/check-out/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("working"),
+        forbidden=others(*SERVE),
+        obj=item_of("vol", "working"),
         outsider=None,
         state=_signup_state,
     ),
@@ -349,8 +331,8 @@ ENDPOINTS = [
         "/h5/volunteers/v/{pk}/certificate/",
         method="post",
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("volunteer"),
+        forbidden=others(*SERVE),
+        obj=item_of("vol", "volunteer"),
         outsider=None,
         state=lambda w, o: Certificate.objects.filter(volunteer_id=o.pk).count(),
     ),
@@ -358,15 +340,15 @@ ENDPOINTS = [
         "certificate",
         "/volunteers/certificates/{pk}/",
         allowed=(*MANAGE, "volunteer_a"),
-        forbidden=_not(*MANAGE, "volunteer_a"),
-        obj=_of("cert"),
+        forbidden=others(*MANAGE, "volunteer_a"),
+        obj=item_of("vol", "cert"),
     ),
     Endpoint(
         "api_tasks",
         "/api/v1/volunteers/tasks?compound={pk}",
         api=True,
         allowed=(*POST, "volunteer_a"),
-        forbidden=_not(*POST, "volunteer_a"),
+        forbidden=others(*POST, "volunteer_a"),
         obj=compound,
     ),
     Endpoint(
@@ -375,8 +357,8 @@ ENDPOINTS = [
         method="post",
         api=True,
         allowed=SERVE,
-        forbidden=_not(*SERVE),
-        obj=_of("open"),
+        forbidden=others(*SERVE),
+        obj=item_of("vol", "open"),
         outsider=None,
         state=_task_state,
     ),
