@@ -4,6 +4,7 @@ hours to confirm; the manager's applications and thanks waiting."""
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wanjia.core.today import Card, today_provider
 
@@ -24,7 +25,10 @@ def volunteers_today(user) -> list[Card]:
                 title=_("我的志愿任务"),
                 count=len(mine),
                 url=reverse("volunteers_h5_mine"),
-                detail=_("今天 %(n)s 个班次") % {"n": len(due)} if due else _("已报名的任务"),
+                detail=ngettext("今天 %(n)s 个班次", "今天 %(n)s 个班次", len(due))
+                % {"n": len(due)}
+                if due
+                else _("已报名的任务"),
                 status="due" if due else "",
                 items=[
                     (
