@@ -39,6 +39,11 @@ def certificate(request, pk):
             "hours": round(cert.minutes / 60, 1),
             "qr": _qr_svg(url),
             "verify_url": url,
+            # back to where it was opened: the volunteer's own hours, or the
+            # volunteer's console page for the staff who issued it
+            "back": reverse("volunteers_h5_hours")
+            if cert.volunteer.user_id == user.pk
+            else reverse("volunteers_volunteer", args=[cert.volunteer_id]),
         },
     )
 
