@@ -193,7 +193,7 @@ def database_from_url(url: str | None) -> dict:
     # other's; WANJIA_TEST_DB_SUFFIX=x makes theirs test_<name>_x.
     suffix = env_str("WANJIA_TEST_DB_SUFFIX", "")
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "wanjia.core.postgres",  # Django's, with a pool that survives a restart
         "NAME": name,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
