@@ -52,6 +52,7 @@ class CareConfig(AppConfig):
             "care_home",
             roles=CAPABILITIES["care.view"] | CAPABILITIES["care.manage"],
             order=65,
+            group="govern",
             icon="heart",
             allowed=access.views_anywhere,
         )
@@ -60,6 +61,7 @@ class CareConfig(AppConfig):
             "care_h5_today",
             roles=CAPABILITIES["care.visit"],
             order=66,
+            group="govern",
             icon="pin",
             allowed=access.visits_anywhere,
         )

@@ -39,6 +39,7 @@ class ConveniencesConfig(AppConfig):
             "conv_home",
             roles=CAPABILITIES["conveniences.serve"],
             order=70,
+            group="serve",
             icon="services",
             allowed=access.serves_anywhere,
         )

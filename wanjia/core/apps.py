@@ -40,8 +40,18 @@ class CoreConfig(AppConfig):
 
         console_nav_link(_("搜索"), "console_search", roles=CONSOLE_ROLES, order=1, icon="search")
         console_nav_link(
-            _("审计日志"), "audit_log", roles=CAPABILITIES["audit.view"], order=90, icon="audit"
+            _("审计日志"),
+            "audit_log",
+            roles=CAPABILITIES["audit.view"],
+            order=90,
+            group="admin",
+            icon="audit",
         )
         console_nav_link(
-            _("角色权限"), "access_table", roles=CAPABILITIES["access.view"], order=91, icon="audit"
+            _("角色权限"),
+            "access_table",
+            roles=CAPABILITIES["access.view"],
+            order=91,
+            group="admin",
+            icon="audit",
         )

@@ -1,6 +1,6 @@
 """Template context shared by every page: which shell and which menu entries."""
 
-from .nav import nav_links_for
+from .nav import nav_menu_for
 from .roles import STAFF_SIDE, Role
 from .scoping import can_anywhere, roles_of
 
@@ -19,6 +19,11 @@ def shell(request):
         "is_console_user": user.is_superuser or bool(roles & (STAFF_SIDE | {Role.REGULATOR})),
         "can_audit": can_anywhere(user, "audit.view"),
         "can_import": can_anywhere(user, "estates.import"),
-        "console_nav": nav_links_for(user),
+        "console_nav": nav_menu_for(user, _current_url_name(request)),
         "unread_count": user.notifications.filter(read_at__isnull=True).count(),
     }
+
+
+def _current_url_name(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return (match.url_name or "") if match else ""

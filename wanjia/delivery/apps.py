@@ -56,6 +56,7 @@ class DeliveryConfig(AppConfig):
             | CAPABILITIES["delivery.plan"]
             | CAPABILITIES["delivery.deliver"],
             order=55,
+            group="serve",
             icon="services",
         )
 

@@ -79,12 +79,15 @@ class DisputesConfig(AppConfig):
             Role.BUILDING_LEADER,
             Role.STAFF,
         }
-        console_nav_link(_("矛盾纠纷"), "disputes_home", roles=mediators, order=40, icon="users")
+        console_nav_link(
+            _("矛盾纠纷"), "disputes_home", roles=mediators, order=40, group="govern", icon="users"
+        )
         console_nav_link(
             _("纠纷统计"),
             "disputes_figures",
             roles=CAPABILITIES["disputes.figures"],
             order=41,
+            group="govern",
             icon="chart",
         )
         resident_service(

@@ -43,6 +43,7 @@ class EstatesConfig(AppConfig):
             "compound_list",
             roles=STAFF_SIDE | {Role.REGULATOR},
             order=10,
+            group="community",
             icon="building",
         )
         console_nav_link(_("监管首页"), "gov_home", roles={Role.REGULATOR}, order=80, icon="chart")

@@ -34,6 +34,7 @@ class FeedbackConfig(AppConfig):
             "feedback_home",
             roles=CAPABILITIES["feedback.view"],
             order=70,
+            group="rate",
             icon="check",
             allowed=access.views_anywhere,
         )
@@ -42,6 +43,7 @@ class FeedbackConfig(AppConfig):
             "feedback_index",
             roles=CAPABILITIES["feedback.view"],
             order=71,
+            group="rate",
             icon="chart",
             allowed=access.views_anywhere,
         )
@@ -50,6 +52,7 @@ class FeedbackConfig(AppConfig):
             "feedback_appeals",
             roles=CAPABILITIES["feedback.decide"],
             order=72,
+            group="rate",
             icon="flag",
             allowed=access.decides_anywhere,
         )

@@ -59,6 +59,7 @@ class MarketConfig(AppConfig):
             | CAPABILITIES["market.order_for_resident"]
             | CAPABILITIES["market.view_orders"],
             order=50,
+            group="serve",
             icon="services",
             allowed=selectors.can_open_market_home,
         )

@@ -34,5 +34,10 @@ class PartyConfig(AppConfig):
         )
 
         console_nav_link(
-            _("党建"), "party_home", roles=CAPABILITIES["party.view"], order=35, icon="flag"
+            _("党建"),
+            "party_home",
+            roles=CAPABILITIES["party.view"],
+            order=35,
+            group="community",
+            icon="flag",
         )

@@ -33,6 +33,7 @@ class PatrolConfig(AppConfig):
             "patrol_home",
             roles=CAPABILITIES["patrol.view"] | CAPABILITIES["patrol.manage"],
             order=60,
+            group="govern",
             icon="lock",
             allowed=access.views_anywhere,
         )
@@ -41,6 +42,7 @@ class PatrolConfig(AppConfig):
             "patrol_h5_round",
             roles=CAPABILITIES["patrol.patrol"],
             order=61,
+            group="govern",
             icon="pin",
             allowed=access.patrols_anywhere,
         )

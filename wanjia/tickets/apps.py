@@ -40,6 +40,7 @@ class TicketsConfig(AppConfig):
             "tickets_home",
             roles=CAPABILITIES["tickets.work"],
             order=44,
+            group="serve",
             icon="flag",
             allowed=access.works_anywhere,
         )
@@ -48,6 +49,7 @@ class TicketsConfig(AppConfig):
             "tickets_h5_work",
             roles=CAPABILITIES["tickets.work"],
             order=45,
+            group="serve",
             icon="pin",
             allowed=access.works_anywhere,
         )
@@ -56,6 +58,7 @@ class TicketsConfig(AppConfig):
             "tickets_categories_home",
             roles=CAPABILITIES["tickets.categories"],
             order=46,
+            group="serve",
             icon="edit",
             allowed=access.edits_categories_anywhere,
         )

@@ -43,6 +43,7 @@ class VolunteersConfig(AppConfig):
             "volunteers_home",
             roles=CAPABILITIES["volunteers.post"] | CAPABILITIES["volunteers.manage"],
             order=70,
+            group="community",
             icon="users",
             allowed=access.posts_anywhere,
         )
