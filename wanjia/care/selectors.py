@@ -91,7 +91,16 @@ def my_visits(user, day: date | None = None) -> dict:
     )
     rows = _by_building(rows)
     pending = [v for v in rows if v.status == VisitStatus.PENDING]
-    return {"day": day, "visits": rows, "pending": pending, "done": len(rows) - len(pending)}
+    # "done" counts only visits recorded: one past the cut-off without a record
+    # is "missed" (it became an escalation), never counted as recorded
+    done = sum(v.status == VisitStatus.DONE for v in rows)
+    return {
+        "day": day,
+        "visits": rows,
+        "pending": pending,
+        "done": done,
+        "missed": len(rows) - len(pending) - done,
+    }
 
 
 def masked_name(name: str) -> str:

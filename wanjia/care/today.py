@@ -23,8 +23,13 @@ def care_today(user) -> list[Card]:
                     count=left,
                     url=reverse("care_h5_today"),
                     detail=_("已记录 %(done)s / %(all)s")
-                    % {"done": mine["done"], "all": len(mine["visits"])},
-                    status="due" if left else "done",
+                    % {"done": mine["done"], "all": len(mine["visits"])}
+                    + (
+                        _("，%(n)s 户逾期已转升级") % {"n": mine["missed"]}
+                        if mine["missed"]
+                        else ""
+                    ),
+                    status="overdue" if mine["missed"] else "due" if left else "done",
                 )
             )
     if access.views_anywhere(user):

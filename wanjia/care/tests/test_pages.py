@@ -38,6 +38,24 @@ def test_today_page_before_six_is_empty_and_after_six_has_visits(world, login):
         assert 'data-testid="care-visit"' in client.get("/h5/care/").content.decode()
 
 
+def test_after_the_cut_off_a_missed_visit_is_not_counted_as_recorded(care, login):
+    """Past the cut-off an unrecorded visit becomes an escalation: the phone and
+    the today card say so, and never count it among those recorded."""
+    from wanjia.core.today import cards_for
+
+    client = login(care.staff_a)
+    with time_machine.travel(at(9), tick=False):
+        html = client.get("/h5/care/").content.decode()
+        assert 'data-testid="missed-count"' not in html
+    with time_machine.travel(at(20, 30), tick=False):
+        services.escalations_sweep()
+        html = client.get("/h5/care/").content.decode()
+        card = next(c for c in cards_for(care.staff_a) if c.url.endswith("/h5/care/"))
+    assert "已记录 0 户" in html
+    assert 'data-testid="missed-count"' in html and "1 户逾期未记录" in html
+    assert card.status == "overdue" and card.detail.startswith("已记录 0 / 1")
+
+
 def test_volunteer_sees_only_assigned_with_health_masked(care, login):
     client = login(care.volunteer_a)
     with time_machine.travel(at(9), tick=False):
