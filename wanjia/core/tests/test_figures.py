@@ -2,6 +2,8 @@
 every registered figure per row and in total, and a registered figure agrees
 with the app's own page figure (one definition)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -52,6 +54,14 @@ def test_the_regulator_home_shows_each_figure_per_row_and_in_total(world, login)
     assert "<section" not in title and "工作指标" not in title
     for f in figures.registered():
         assert str(f.label) in html and str(f.note) in html
+    # one table per module, under the module's own name, holding its figures
+    apps = sorted({f.app for f in figures.registered()})
+    assert sorted(re.findall(r'class="module-figures" data-app="(\w+)"', html)) == apps
+    disputes_table = html.split('data-app="disputes"')[1].split('class="module-figures"')[0]
+    assert (
+        "矛盾纠纷" in disputes_table
+        and str(figures.figure("disputes.opened").label) in disputes_table
+    )
     start, end = figures.last_days(30)
     both = [world.a.pk, world.b.pk]
     assert figures.figure("disputes.opened").compute(both, start, end) == 3
