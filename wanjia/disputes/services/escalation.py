@@ -61,8 +61,10 @@ def case_escalate(*, actor, case: Case, reason: str = "", timed_out: bool = Fals
             from_level=old,
             to_level=target,
             mediator=mediator,
-            reason=reason
-            or (_("%(level)s层级超过时限") % {"level": Level(old).label} if timed_out else ""),
+            # the system's own reason for a time-out is not stored: the timeline
+            # words it in each reader's language from from_level (a stored
+            # phrase read Chinese on an English page)
+            reason=reason or "",
         )
         audit(
             actor=actor,

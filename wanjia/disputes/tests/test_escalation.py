@@ -132,3 +132,23 @@ def test_the_responsible_party_member_mediates_where_there_is_no_leader(world, n
     )
     assert (case.level, case.mediator) == (Level.BUILDING, neighbour)
     assert CaseEvent.objects.filter(case=case, mediator=neighbour).exists()
+
+
+def test_a_time_out_reads_in_the_readers_language(world, leak, login):
+    """The sweep stores no wording of its own: the timeline says why in Chinese
+    to a Chinese reader and in English to an English one."""
+    from django.utils import translation
+
+    with time_machine.travel(T0, tick=False) as clock:
+        case = leak()
+        clock.shift(timedelta(days=3, minutes=1))
+        assert tasks.escalate_overdue_cases.call_local() == 1
+    event = case.events.get(kind=EventKind.TIMED_OUT)
+    assert event.reason == ""
+    client = login(world.manager_a)
+    zh = client.get(f"/console/disputes/{case.pk}/").content.decode()
+    assert "楼栋层级超过时限" in zh
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        en = client.get(f"/console/disputes/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Overdue at Building level" in en and "层级超过时限" not in en
