@@ -10,14 +10,15 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from wanjia.core.errors import Invalid
 from wanjia.core.schemas import COMMON_ERRORS, Date, Id, InputSchema, Text
-from wanjia.core.scoping import compound_gate
+from wanjia.core.scoping import compound_gate, gate
 
-from . import access, selectors, services
+from . import access, selectors, selectors_duty, services
 from .models import EscalationStatus
+from .services import duty
 
 router = Router(tags=["care"])
 
@@ -217,3 +218,115 @@ def escalation_resolve(request, escalation_id: Id, payload: ResolveIn):
         actor=user, escalation=esc, result=payload.result, note=payload.note
     )
     return {"id": esc.pk, "status": esc.status, "result": esc.result}
+
+
+# ---- 24-hour duty: who to call now, and the handover between shifts ----------------------
+
+
+class OnDuty(Schema):
+    shift: int
+    name: str
+    phone: str  # masked; the console's reveal is audited
+    kind: str  # "day" 08:00–20:00 or "night" 20:00–08:00
+    label: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class HandoverOut(Schema):
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+
+
+class DutyBoard(Schema):
+    current: list[OnDuty]
+    next: list[OnDuty]
+    next_at: datetime | None
+    unacknowledged: list[HandoverOut]
+
+
+class DutyFilter(Schema):
+    compound: Id
+
+
+class HandoverIn(InputSchema):
+    compound: Id
+    text: Text(1000)
+
+
+def _on_duty(person: dict) -> dict:
+    s = person["shift"]
+    return {
+        "shift": s.pk,
+        "name": person["name"],
+        "phone": person["phone"],
+        "kind": s.shift,
+        "label": str(person["label"]),
+        "starts_at": timezone.localtime(s.starts_at),
+        "ends_at": timezone.localtime(s.ends_at),
+    }
+
+
+def _handover(h) -> dict:
+    return {
+        "id": h.pk,
+        "author": h.author.name,
+        "text": h.text,
+        "created_at": timezone.localtime(h.created_at),
+        "acknowledged_at": h.acknowledged_at and timezone.localtime(h.acknowledged_at),
+        "acknowledged_by": h.acknowledged_by.name if h.acknowledged_by_id else None,
+    }
+
+
+@router.get("/duty", response={200: DutyBoard, **COMMON_ERRORS}, summary="值班看板：现在找谁")
+def duty_board(request, filters: Query[DutyFilter]):
+    """Who is on duty now and next (phones masked), and the handovers nobody
+    has taken over yet; for the compound's managers, viewers and caretakers."""
+    user = request.auth
+    if not _any_care(user):
+        raise PermissionDenied
+    compound = compound_gate(user, filters.compound, duty.may_see_duty)
+    board = selectors_duty.board(compound)
+    return {
+        "current": [_on_duty(p) for p in board["current"]],
+        "next": [_on_duty(p) for p in board["next"]],
+        "next_at": board["next_at"] and timezone.localtime(board["next_at"]),
+        "unacknowledged": [_handover(h) for h in board["unacknowledged"]],
+    }
+
+
+@router.post(
+    "/duty/handovers",
+    response={201: HandoverOut, **COMMON_ERRORS},
+    summary="交班：写给下一班的交班记录",
+)
+def handover_create(request, payload: HandoverIn):
+    user = request.auth
+    if not _any_care(user):
+        raise PermissionDenied
+    compound = compound_gate(user, payload.compound, duty.may_see_duty)
+    note = duty.handover_write(actor=user, compound=compound, text=payload.text)
+    return Status(201, _handover(note))
+
+
+@router.post(
+    "/duty/handovers/{handover_id}/acknowledge",
+    response={200: HandoverOut, **COMMON_ERRORS},
+    summary="接班：确认交班记录（只能确认一次）",
+)
+def handover_acknowledge(request, handover_id: Id):
+    user = request.auth
+    if not _any_care(user):
+        raise PermissionDenied
+    note = gate(
+        user,
+        selectors_duty.handover_rows(),
+        handover_id,
+        compound="compound_id",
+        allowed=lambda h: duty.may_see_duty(user, h.compound),
+    )
+    return _handover(duty.handover_acknowledge(actor=user, handover=note))

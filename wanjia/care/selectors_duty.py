@@ -103,7 +103,7 @@ def shift_rows():
 
 
 def handover_rows():
-    return Handover.objects.select_related("compound", "author")
+    return Handover.objects.select_related("compound", "author", "acknowledged_by")
 
 
 def followup_rows():

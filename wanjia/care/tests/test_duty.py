@@ -216,3 +216,55 @@ def test_pages_board_print_xlsx_and_today_card(team, login):
         done = staff.post(f"/console/care/handovers/{Handover.objects.get().pk}/ack/")
         assert done.status_code == 302
     assert Handover.objects.get().acknowledged_by == team.staff_a
+
+
+def test_duty_api_board_handover_and_acknowledge(team, api):
+    """The phone app's duty: who to call now (masked), the handover written by
+    the outgoing person and taken over once by the incoming one; bad input is a
+    field error, another compound's board or note a 404, a resident a 403."""
+    import json
+
+    day = START
+    _put(team, team.crew[0], day, "day")
+    _put(team, team.crew[1], day, "night")
+
+    def post(user, url, body=None):
+        return api(user).post(url, data=json.dumps(body or {}), content_type="application/json")
+
+    with time_machine.travel(at(day, 19, 50), tick=False):
+        r = api(team.crew[0]).get(f"/api/v1/care/duty?compound={team.a.pk}")
+        assert r.status_code == 200
+        board = r.json()
+        assert [p["name"] for p in board["current"]] == [team.crew[0].name]
+        assert board["current"][0]["phone"] == "138****1111"
+        assert board["current"][0]["kind"] == "day"
+        assert [p["name"] for p in board["next"]] == [team.crew[1].name]
+        assert board["unacknowledged"] == []
+
+        assert (
+            api(team.resident_a).get(f"/api/v1/care/duty?compound={team.a.pk}").status_code == 403
+        )
+        assert api(team.crew[0]).get(f"/api/v1/care/duty?compound={team.b.pk}").status_code == 404
+
+        blank = post(
+            team.crew[0], "/api/v1/care/duty/handovers", {"compound": team.a.pk, "text": " "}
+        )
+        assert blank.status_code == 422 and "text" in json.dumps(blank.json())
+        assert not Handover.objects.exists()
+        r = post(
+            team.crew[0],
+            "/api/v1/care/duty/handovers",
+            {"compound": team.a.pk, "text": "3栋张伟今天说头晕，夜里再打一次电话"},
+        )
+        assert r.status_code == 201, r.content
+        note = r.json()
+        assert note["author"] == team.crew[0].name and note["acknowledged_at"] is None
+        board = api(team.crew[1]).get(f"/api/v1/care/duty?compound={team.a.pk}").json()
+        assert [h["id"] for h in board["unacknowledged"]] == [note["id"]]
+
+        url = f"/api/v1/care/duty/handovers/{note['id']}/acknowledge"
+        assert post(team.outsider_b, url).status_code == 404  # another compound's note
+        assert post(team.crew[3], url).status_code == 403  # not on the next shift
+        r = post(team.crew[1], url)
+        assert r.status_code == 200 and r.json()["acknowledged_by"] == team.crew[1].name
+        assert post(team.crew[1], url).status_code == 409

@@ -419,6 +419,38 @@ ENDPOINTS += [
         ),
     ),
     Endpoint(
+        "api_duty",
+        "/api/v1/care/duty?compound={pk}",
+        api=True,
+        allowed=SEES,
+        forbidden=_not(*SEES),
+        obj=compound,
+    ),
+    Endpoint(
+        "api_handover_new",
+        "/api/v1/care/duty/handovers",
+        method="post",
+        api=True,
+        body=lambda w, o: {"compound": o.pk, "text": "交班：3栋张伟需要复查"},
+        id_in_body=True,
+        allowed=ON_DUTY,
+        forbidden=_not(*ON_DUTY),
+        obj=compound,
+        state=_count(Handover),
+    ),
+    Endpoint(
+        "api_handover_ack",
+        "/api/v1/care/duty/handovers/{pk}/acknowledge",
+        method="post",
+        api=True,
+        allowed=ON_DUTY,
+        forbidden=_not(*ON_DUTY),
+        obj=_of("handover"),
+        state=lambda w, o: tuple(
+            Handover.objects.filter(pk=o.pk).values_list("acknowledged_at", "acknowledged_by")
+        ),
+    ),
+    Endpoint(
         "care_followups",
         "/console/care/c/{pk}/followups/",
         allowed=VIEW,
