@@ -8,13 +8,16 @@ class ConveniencesConfig(AppConfig):
     verbose_name = _("便民服务")
 
     def ready(self):
-        from wanjia.core import figures
+        from wanjia.core import figures, rateables
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
         from wanjia.core.today import ServiceLink, resident_service
 
         from . import access, selectors, today  # noqa: F401  today: the cards
+        from .rateable import find_booking, recent_bookings
+
+        rateables.register("booking", _("便民服务"), find=find_booking, recent=recent_bookings)
 
         describe_actions(
             {

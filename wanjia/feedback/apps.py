@@ -8,13 +8,15 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("好差评")
 
     def ready(self):
-        from wanjia.core import figures
+        from wanjia.core import figures, intents
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
         from wanjia.core.today import ServiceLink, resident_service
 
-        from . import access, selectors, tasks, today  # noqa: F401  tasks, today: jobs and cards
+        from . import access, selectors, services, tasks, today  # noqa: F401  tasks, today
+
+        intents.offer("feedback.record_rating", services.rating_record)
 
         describe_actions(
             {

@@ -151,6 +151,52 @@ def rating_give(*, actor, subject: str, level, comment: str = "") -> Rating:
     return rating
 
 
+def rating_record(*, actor, subject, level: int, comment: str = "") -> Rating:
+    """``feedback.record_rating``: an app whose service carries its own rating
+    and its own unhappy loop (a ticket's stars on the done work, which reopen
+    it) records that rating here, so the index counts it and the subject is
+    rated once (``rating_give`` then answers 409). ``subject`` is the app's
+    ``rateables.Subject`` (``finished_at`` the work's finish). The first call
+    creates the household's rating, a later one (the re-rate after the app's
+    own fix) updates its level as ``rating_rerate`` does. No loop opens here:
+    the app's own reopen is the loop (see ``tickets/rateable.py``)."""
+    level = _level(level)
+    comment = _text(comment, "comment")
+    now = timezone.now()
+    compound = Compound.objects.get(pk=subject.compound_id)
+    with transaction.atomic():
+        rating, created = Rating.objects.select_for_update().get_or_create(
+            kind=subject.kind,
+            subject_id=subject.id,
+            household_id=subject.household_id,
+            defaults={
+                "label": subject.label[:200],
+                "url": subject.url[:200],
+                "compound": compound,
+                "company_id": subject.company_id,
+                "rated_by": actor,
+                "finished_at": subject.finished_at or now,
+                "level": level,
+                "first_level": level,
+                "comment": comment,
+                "rated_at": now,
+            },
+        )
+        if not created:
+            Rating.objects.filter(pk=rating.pk).update(
+                level=level, rerated_at=now, rerate_comment=comment
+            )
+        audit(
+            actor=actor,
+            action="feedback.rating.given" if created else "feedback.rating.rerated",
+            obj=rating,
+            compound=compound,
+            detail={"subject": subject.key, "level": level, "recorded": True},
+        )
+    rating.refresh_from_db()
+    return rating
+
+
 def _open_loop(rating: Rating, now) -> Loop:
     loop = Loop.objects.create(
         rating=rating,

@@ -9,15 +9,17 @@ class TicketsConfig(AppConfig):
     verbose_name = _("报事报修")
 
     def ready(self):
-        from wanjia.core import figures, intents
+        from wanjia.core import figures, intents, rateables
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
         from wanjia.core.today import ServiceLink, resident_service
 
         from . import access, selectors, services, tasks, today  # noqa: F401  tasks, today
+        from .rateable import find_ticket, recent_tickets
 
         intents.offer("tickets.open", services.open_for_app)
+        rateables.register("ticket", _("报事报修"), find=find_ticket, recent=recent_tickets)
         describe_actions(
             {
                 "tickets.ticket.opened": _("提交报修"),

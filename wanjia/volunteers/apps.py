@@ -73,6 +73,10 @@ class VolunteersConfig(AppConfig):
         kernel_panels.register(
             "market.window", "volunteers/_market_window.html", panels.market_window, order=50
         )
+        # patrol rounds and care visits ask the same way (source "patrol.run:<id>",
+        # "care.person:<id>"); the confirmed hours show back on their pages
+        kernel_panels.register("patrol.run", "volunteers/_ask_panel.html", panels.patrol_run)
+        kernel_panels.register("care.person", "volunteers/_ask_panel.html", panels.care_person)
         figures.register(
             "volunteers",
             "volunteers.active",

@@ -1,4 +1,5 @@
-"""The feedback demo at any hour: ratings on bags and disputes, unhappy loops
+"""The feedback demo at any hour: ratings on bags, disputes, tickets,
+bookings and care visits, unhappy loops
 at every step with one appeal, a survey running; the demo resident has
 something to rate and a survey to answer, the manager loops to work."""
 
@@ -15,6 +16,7 @@ from wanjia.core.models import Compound, User
 from wanjia.core.today import cards_for
 from wanjia.feedback import selectors
 from wanjia.feedback.models import Appeal, Loop, Rating, Stage
+from wanjia.tickets.models import Ticket
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 # a Monday just after midnight: the hardest hour (the market's day in progress
@@ -30,7 +32,15 @@ def test_feedback_demo(client, instant):
         out = StringIO()
         call_command("load_demo", "--scale", "small", stdout=out)
         assert "feedback:" in out.getvalue(), out.getvalue()
-        assert set(Rating.objects.values_list("kind", flat=True)) == {"bag", "dispute"}
+        kinds = set(Rating.objects.values_list("kind", flat=True))
+        assert kinds == {"bag", "dispute", "ticket", "booking", "care_visit"}, kinds
+        # a ticket's stars are its one rating, its reopen the loop: no loop of ours
+        starred = Ticket.objects.filter(household__isnull=False, rating__isnull=False)
+        assert starred.filter(rating__lte=2).exists()
+        mirrored = Rating.objects.filter(kind="ticket", subject_id__in=starred.values("pk"))
+        assert mirrored.count() == starred.count()
+        assert not Loop.objects.filter(rating__in=mirrored).exists()
+        assert Loop.objects.filter(rating__kind__in=["ticket", "booking", "care_visit"]).exists()
         stages = set(Loop.objects.values_list("stage", flat=True))
         assert stages == {Stage.CALL, Stage.FIX, Stage.RERATE, Stage.CLOSED}
         assert Loop.objects.filter(appeal=Appeal.PENDING).count() == 1

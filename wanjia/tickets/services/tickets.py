@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanjia.core import intents
 from wanjia.core.audit import audit
 from wanjia.core.errors import Conflict, Forbidden, Invalid
 from wanjia.core.models import Compound, Membership, ScopeType
@@ -34,6 +35,7 @@ from ..models import (
     TicketEvent,
     TicketPhoto,
 )
+from ..rateable import subject_of
 from .categories import categories_ensure
 from .photos import photo_files
 
@@ -455,6 +457,16 @@ def ticket_rate(*, actor, ticket: Ticket, score, comment: str = "", now=None) ->
             _event(ticket, Event.CLOSED, now, None)
         audit(actor=actor, action="tickets.ticket.rated", obj=ticket, detail={"score": score})
         ticket.refresh_from_db()
+        # the one rating of this ticket for 好差评; the reopen above is its loop
+        # (why: tickets/rateable.py)
+        if ticket.household_id is not None:
+            intents.ask(
+                "feedback.record_rating",
+                actor=actor,
+                subject=subject_of(ticket, finished_at=ticket.done_at or now),
+                level=score,
+                comment=comment,
+            )
         if unhappy:
             _tell_staff(
                 ticket,
