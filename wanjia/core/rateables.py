@@ -16,6 +16,10 @@ exists, it cannot be rated yet.
 ``recent(household_ids, since) -> [Subject]``: the households' subjects
 finished at or after ``since`` (the things a resident may still rate).
 
+``page_slot``: the panel slot (``core.panels``) of the resident's own page of
+one subject, whose object's pk is the subject's id; the satisfaction app puts
+its "rate this" panel there.
+
 A subject belongs to one compound (and so one company); ``household_id`` is
 the household that may rate it (a dispute with two household parties
 answers one Subject per household through ``recent``; ``find`` answers the
@@ -56,14 +60,17 @@ class Rateable:
     label: str  # lazy translation: what the service is called ("菜篮子配送")
     find: Callable[[object, int], Subject | None]
     recent: Callable[[list[int], datetime], list[Subject]]
+    page_slot: str = ""
 
 
 _KINDS: dict[str, Rateable] = {}
 
 
-def register(kind: str, label, *, find: Callable, recent: Callable) -> Rateable:
+def register(
+    kind: str, label, *, find: Callable, recent: Callable, page_slot: str = ""
+) -> Rateable:
     """Register (or replace: ``ready`` may run twice in tests) one kind."""
-    rateable = Rateable(kind, label, find, recent)
+    rateable = Rateable(kind, label, find, recent, page_slot)
     _KINDS[kind] = rateable
     return rateable
 

@@ -29,7 +29,13 @@ class DeliveryConfig(AppConfig):
         from .rateable import find_bag, recent_bags
         from .views import handoff
 
-        rateables.register("bag", _("菜篮子配送"), find=find_bag, recent=recent_bags)
+        rateables.register(
+            "bag",
+            _("菜篮子配送"),
+            find=find_bag,
+            recent=recent_bags,
+            page_slot="market.resident_order",
+        )
 
         # What the market's pages show of delivery, without importing it.
         intents.offer("delivery.bag_handoff", handoff.bag_handoff)

@@ -14,7 +14,13 @@ class DisputesConfig(AppConfig):
         from . import search
         from .rateable import find_dispute, recent_disputes
 
-        rateables.register("dispute", _("纠纷调解"), find=find_dispute, recent=recent_disputes)
+        rateables.register(
+            "dispute",
+            _("纠纷调解"),
+            find=find_dispute,
+            recent=recent_disputes,
+            page_slot="disputes.resident_case",
+        )
 
         kernel_search.register("disputes", _("矛盾纠纷"), search.cases, order=30)
         from wanjia.core.audit import describe_actions

@@ -17,6 +17,23 @@ class FeedbackConfig(AppConfig):
         from . import access, selectors, services, tasks, today  # noqa: F401  tasks, today
 
         intents.offer("feedback.record_rating", services.rating_record)
+        # "rate this" on the resident's own page of each service that has one
+        # (feedback is installed after the apps that register rateables)
+        from functools import partial
+
+        from wanjia.core import panels as kernel_panels
+        from wanjia.core import rateables
+
+        from .panels import rate_panel
+
+        for rateable in rateables.kinds().values():
+            if rateable.page_slot:
+                kernel_panels.register(
+                    rateable.page_slot,
+                    "feedback/_rate_panel.html",
+                    partial(rate_panel, rateable.kind),
+                    order=20,
+                )
 
         describe_actions(
             {

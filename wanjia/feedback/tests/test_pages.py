@@ -209,3 +209,22 @@ def test_closed_window_and_other_households_on_the_phone(world, login):
     theirs = settled_case(world.a, world.other_home)
     assert phone.get(f"/h5/feedback/rate/dispute/{theirs.pk}/").status_code == 404
     assert phone.get("/h5/feedback/rate/nosuch/1/").status_code == 404
+
+
+def test_the_services_own_page_offers_the_rating_and_then_shows_it(world, login, case_a):
+    """A settled dispute's page (the resident's own) offers "rate this" while
+    the window is open, shows the rating once given, and offers nothing to a
+    case not settled or past the window."""
+    phone = login(world.resident_a)
+    page = phone.get(f"/h5/disputes/{case_a.pk}/").text
+    assert 'data-testid="rate-link"' in page and f"/h5/feedback/rate/dispute/{case_a.pk}/" in page
+    phone.post(f"/h5/feedback/rate/dispute/{case_a.pk}/", {"level": "5", "comment": "很及时"})
+    page = phone.get(f"/h5/disputes/{case_a.pk}/").text
+    assert 'data-testid="rate-link"' not in page and "非常满意" in page and "很及时" in page
+
+    from wanjia.disputes.models import Status
+
+    open_case = settled_case(world.a, world.home, status=Status.PENDING)
+    old = settled_case(world.a, world.home, resolved_at=timezone.now() - timedelta(days=8))
+    for case in (open_case, old):
+        assert 'data-testid="rate-panel"' not in phone.get(f"/h5/disputes/{case.pk}/").text
