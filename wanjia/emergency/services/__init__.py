@@ -1,0 +1,10 @@
+from .events import (  # noqa: F401
+    JOB_KIND,
+    active_for,
+    event_close,
+    event_open,
+    event_prepare,
+    resolve_area,
+)
+from .reports import item_done, report_submit, reports_chase  # noqa: F401
+from .roll import roll_answer  # noqa: F401
