@@ -207,6 +207,19 @@ def _affected(request, pk):
 def _compound_ctx(request, ec, **more):
     user = request.user
     items = list(selectors.items_of(ec.event, ec.compound_id))
+    report = selectors.report_today(ec.event, ec.compound_id)
+    if "form" not in more:
+        more["form"] = (
+            {
+                "on_duty": report.on_duty,
+                "incidents": report.incidents,
+                "people_moved": report.people_moved,
+                "needs": report.needs,
+                "note": report.note,
+            }
+            if report
+            else {"incidents": 0, "people_moved": 0}
+        )
     for it in items:
         it.label = label_of(it.code)
     return {
@@ -215,13 +228,12 @@ def _compound_ctx(request, ec, **more):
         "compound": ec.compound,
         "items": items,
         "done": sum(1 for it in items if it.done_at),
-        "report": selectors.report_today(ec.event, ec.compound_id),
+        "report": report,
         "past_reports": list(selectors.reports_of(ec.event, ec.compound_id)[:14]),
         "vulnerable": list(selectors.vulnerable_of(ec.event, ec.compound_id)),
         "can_respond": access.can_respond(user, ec.compound) and ec.event.status != Status.CLOSED,
         "deadline": deadline(ec.event, timezone.localdate()),
         "answers": Answer.choices,
-        "form": {},
         "errors": {},
         **more,
     }
