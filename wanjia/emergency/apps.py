@@ -26,6 +26,8 @@ class EmergencyConfig(AppConfig):
                 "emergency.report.sent": _("报送应急日报"),
                 "emergency.report.updated": _("更新应急日报"),
                 "emergency.roll.answered": _("应急点名应答"),
+                "emergency.directive.issued": _("发布应急指令"),
+                "emergency.directive.acked": _("确认应急指令"),
             }
         )
         console_nav_link(

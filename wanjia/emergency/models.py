@@ -188,3 +188,37 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class Directive(models.Model):
+    """An order from the authority to the event's compounds, to acknowledge
+    by ``ack_by``; each compound's receipt records when it was read and
+    acknowledged."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="directives")
+    title = models.CharField(_("标题"), max_length=100)
+    text = models.TextField(_("内容"))
+    ack_by = models.DateTimeField(_("确认截止"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+
+
+class Receipt(models.Model):
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="receipts")
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+    acked_at = models.DateTimeField(null=True, blank=True)
+    acked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "compound"], name="emergency_receipt_once")
+        ]

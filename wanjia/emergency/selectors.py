@@ -234,3 +234,69 @@ def banners_for_compounds(compound_ids) -> list[Event]:
         .distinct()
         .order_by("grade", "pk")[:3]
     )
+
+
+# ---- directives ---------------------------------------------------------------
+
+
+def directives_of(user, event, *, now=None) -> list:
+    """The event's directives with receipts counted over the compounds
+    ``user`` sees, and the overdue ones."""
+    from .models import Directive, Receipt
+
+    now = now or timezone.now()
+    ids = [ec.compound_id for ec in affected_of(user, event)]
+    rows = list(Directive.objects.filter(event=event))
+    counts = {
+        r["directive_id"]: r
+        for r in Receipt.objects.filter(directive__event=event, compound_id__in=ids)
+        .values("directive_id")
+        .annotate(
+            total=Count("id"),
+            read=Count("id", filter=Q(read_at__isnull=False)),
+            acked=Count("id", filter=Q(acked_at__isnull=False)),
+        )
+    }
+    for d in rows:
+        c = counts.get(d.pk, {"total": 0, "read": 0, "acked": 0})
+        d.total, d.read, d.acked = c["total"], c["read"], c["acked"]
+        d.overdue = now > d.ack_by and d.acked < d.total
+    return rows
+
+
+def overdue_receipts(user, event, *, now=None):
+    from .models import Receipt
+
+    now = now or timezone.now()
+    ids = [ec.compound_id for ec in affected_of(user, event)]
+    return (
+        Receipt.objects.filter(
+            directive__event=event,
+            compound_id__in=ids,
+            acked_at__isnull=True,
+            directive__ack_by__lt=now,
+        )
+        .select_related("compound", "directive")
+        .order_by("directive__ack_by", "compound__name")
+    )
+
+
+def receipts_of(event, compound_id):
+    from .models import Receipt
+
+    return (
+        Receipt.objects.filter(directive__event=event, compound_id=compound_id)
+        .select_related("directive")
+        .order_by("-directive__issued_at")
+    )
+
+
+def receipt_or_404(user, pk):
+    from .models import Receipt
+
+    return get_or_404(
+        Receipt.objects.filter(scope_q(user, compound="compound_id")).select_related(
+            "directive", "directive__event", "compound"
+        ),
+        pk=pk,
+    )

@@ -16,3 +16,13 @@ def prepare_event(job_id: int, event_id: int) -> None:
 @db_periodic_task(crontab(minute="*/5"))
 def chase_reports() -> int:
     return services.reports_chase()
+
+
+@db_task()
+def tell_directive(directive_id: int) -> None:
+    services.directive_tell(directive_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def remind_directives() -> int:
+    return services.directives_remind()

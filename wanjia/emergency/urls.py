@@ -7,6 +7,12 @@ urlpatterns = [
     path("console/emergency/new/", console.event_new, name="emergency_new"),
     path("console/emergency/events/<int:pk>/", console.board, name="emergency_board"),
     path("console/emergency/events/<int:pk>/close/", console.close, name="emergency_close"),
+    path(
+        "console/emergency/events/<int:pk>/directives/",
+        console.directive_new,
+        name="emergency_directive_new",
+    ),
+    path("console/emergency/receipts/<int:pk>/ack/", console.receipt_ack, name="emergency_ack"),
     path("console/emergency/affected/<int:pk>/", console.compound_page, name="emergency_compound"),
     path("console/emergency/affected/<int:pk>/report/", console.report, name="emergency_report"),
     path("console/emergency/items/<int:pk>/done/", console.item_done, name="emergency_item_done"),

@@ -1,3 +1,10 @@
+from .directives import (  # noqa: F401
+    directive_issue,
+    directive_tell,
+    directives_remind,
+    receipt_ack,
+    receipt_read,
+)
 from .events import (  # noqa: F401
     JOB_KIND,
     active_for,

@@ -43,6 +43,8 @@ def test_emergency_demo_in_the_evening():
         mine = selectors.status_rows(manager, drill)
         assert len(mine) == 1 and not mine[0]["report_today"]
 
+        assert drill.directives.count() == 2
+
         client = Client()
         client.force_login(regulator)
         board = client.get(f"/console/emergency/events/{drill.pk}/")

@@ -12,9 +12,11 @@ from wanjia.emergency import services
 from wanjia.emergency.models import (
     ChecklistItem,
     DailyReport,
+    Directive,
     Event,
     EventCompound,
     Group,
+    Receipt,
     RollCallEntry,
 )
 
@@ -45,7 +47,18 @@ def _side(w, compound):
         source="care.person:t",
         name="张奶奶",
     )
-    return {"event": event, "affected": ec, "item": items[1], "done": done, "person": person}
+    directive = services.directive_issue(
+        actor=w.regulator, event=event, title="巡查", text="加强巡查", hours=4
+    )
+    receipt = Receipt.objects.get(directive=directive, compound=compound)
+    return {
+        "event": event,
+        "affected": ec,
+        "item": items[1],
+        "done": done,
+        "person": person,
+        "receipt": receipt,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +109,25 @@ ENDPOINTS = [
         forbidden=others(*GOV),
         obj=event,
         state=_event_state,
+    ),
+    Endpoint(
+        "directive",
+        "/console/emergency/events/{pk}/directives/",
+        method="post",
+        body={"title": "加强巡查", "text": "每两小时一次", "hours": "2"},
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=event,
+        state=lambda w, o: Directive.objects.count(),
+    ),
+    Endpoint(
+        "ack",
+        "/console/emergency/receipts/{pk}/ack/",
+        method="post",
+        allowed=RESPOND,
+        forbidden=others(*RESPOND),
+        obj=item_of("em", "receipt"),
+        state=lambda w, o: tuple(Receipt.objects.filter(pk=o.pk).values_list("acked_at")),
     ),
     Endpoint(
         "compound",

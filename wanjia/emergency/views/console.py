@@ -34,6 +34,8 @@ PHRASES = {
     "report_updated": gettext_lazy("更新日报，在岗 %(on_duty)s 人"),
     "chased": gettext_lazy("日报逾期未报，已自动催报"),
     "roll": gettext_lazy("点名应答：%(answer)s"),
+    "directive": gettext_lazy("发布指令：%(title)s"),
+    "acked": gettext_lazy("确认指令：%(title)s"),
 }
 
 
@@ -49,6 +51,7 @@ def timeline_rows(entries):
         ctx = dict((t.detail or {}).items())
         ctx.setdefault("compounds", "")
         ctx.setdefault("on_duty", "")
+        ctx.setdefault("title", "")
         ctx["item"] = label_of(ctx.get("code", ""))
         ctx["answer"] = str(answers.get(ctx.get("answer", ""), ""))
         phrase = PHRASES.get(t.what)
@@ -161,6 +164,10 @@ def _board_ctx(request, event):
         "rollup": selectors.rollup(rows),
         "overdue_rows": [r for r in rows if r["colour"] == "overdue"][:100],
         "timeline": timeline_rows(selectors.timeline_of(user, event, limit=30)),
+        "directives": selectors.directives_of(user, event, now=now),
+        "overdue_acks": list(selectors.overdue_receipts(user, event, now=now)[:100]),
+        "dform": {"hours": 4},
+        "derrors": {},
         "deadline": deadline(event, day),
         "job": job,
         "now": now,
@@ -177,6 +184,54 @@ def board(request, pk):
     if request.GET.get("part") == "live":
         return render(request, "emergency/_board_live.html", ctx)
     return render(request, "emergency/board.html", ctx)
+
+
+@login_required
+@require_POST
+def directive_new(request, pk):
+    user = request.user
+    event = selectors.event_or_404(user, pk)
+    if not access.can_command_event(user, event):
+        raise PermissionDenied
+    form = request.POST
+    try:
+        services.directive_issue(
+            actor=user,
+            event=event,
+            title=form.get("title"),
+            text=form.get("text"),
+            hours=form.get("hours"),
+        )
+    except Refusal as exc:
+        _refused(exc)
+        ctx = {**_board_ctx(request, event), "dform": form, "derrors": errors_of(exc)}
+        return render(request, "emergency/board.html", ctx, status=exc.status)
+    messages.success(request, _("指令已发布，正在通知各小区。"))
+    return redirect("emergency_board", event.pk)
+
+
+@login_required
+@require_POST
+def receipt_ack(request, pk):
+    user = request.user
+    receipt = selectors.receipt_or_404(user, pk)
+    if not access.can_respond(user, receipt.compound):
+        raise PermissionDenied
+    try:
+        services.receipt_ack(actor=user, receipt=receipt)
+    except Refusal as exc:
+        _refused(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已确认收到指令。"))
+    ec = (
+        selectors.affected_visible(user)
+        .filter(event_id=receipt.directive.event_id, compound=receipt.compound)
+        .first()
+    )
+    if ec is None:
+        return redirect("emergency_home")
+    return redirect("emergency_compound", ec.pk)
 
 
 @login_required
@@ -208,6 +263,9 @@ def _compound_ctx(request, ec, **more):
     user = request.user
     items = list(selectors.items_of(ec.event, ec.compound_id))
     report = selectors.report_today(ec.event, ec.compound_id)
+    receipts = list(selectors.receipts_of(ec.event, ec.compound_id)[:20])
+    for r in receipts:
+        services.receipt_read(actor=user, receipt=r)
     if "form" not in more:
         more["form"] = (
             {
@@ -229,6 +287,7 @@ def _compound_ctx(request, ec, **more):
         "items": items,
         "done": sum(1 for it in items if it.done_at),
         "report": report,
+        "receipts": receipts,
         "past_reports": list(selectors.reports_of(ec.event, ec.compound_id)[:14]),
         "vulnerable": list(selectors.vulnerable_of(ec.event, ec.compound_id)),
         "can_respond": access.can_respond(user, ec.compound) and ec.event.status != Status.CLOSED,
