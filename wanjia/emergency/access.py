@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wanjia.core.access import declare
 from wanjia.core.models import ScopeType
 from wanjia.core.roles import CAPABILITIES, Role
-from wanjia.core.scoping import can, can_anywhere, memberships_of
+from wanjia.core.scoping import can, can_anywhere, memberships_of, roles_for
 
 R = Role
 COMMAND = declare("emergency", "emergency.command", _("启动、结束应急事件并指挥"), {R.REGULATOR})
@@ -49,6 +49,11 @@ def can_command_event(user, event) -> bool:
 
 def can_respond(user, compound) -> bool:
     return can(user, "emergency.respond", compound=compound)
+
+
+def supplies_for(user, compound) -> bool:
+    """The company's admin marks a compound's request available from stock."""
+    return R.COMPANY_ADMIN in roles_for(user, compound=compound)
 
 
 def commands_anywhere(user) -> bool:

@@ -28,6 +28,10 @@ class EmergencyConfig(AppConfig):
                 "emergency.roll.answered": _("应急点名应答"),
                 "emergency.directive.issued": _("发布应急指令"),
                 "emergency.directive.acked": _("确认应急指令"),
+                "emergency.material.requested": _("上报应急物资需求"),
+                "emergency.material.available": _("确认企业有货"),
+                "emergency.material.allocated": _("调拨应急物资"),
+                "emergency.material.delivered": _("确认物资送达"),
             }
         )
         console_nav_link(

@@ -222,3 +222,44 @@ class Receipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["directive", "compound"], name="emergency_receipt_once")
         ]
+
+
+class Supply(models.TextChoices):
+    MASKS = "masks", _("口罩")
+    DISINFECTANT = "disinfectant", _("消毒液")
+    SANDBAGS = "sandbags", _("沙袋")
+    PUMPS = "pumps", _("抽水泵")
+    TORCHES = "torches", _("手电筒")
+    OTHER = "other", _("其他物资")
+
+
+class Stage(models.TextChoices):
+    NEED = "need", _("需求")
+    AVAILABLE = "available", _("有货")
+    ALLOCATED = "allocated", _("已调拨")
+    DELIVERED = "delivered", _("已送达")
+
+
+class MaterialRequest(models.Model):
+    """A compound's request for supplies during an event, going up the chain
+    and coming down it: need (the compound asks) → available (its company
+    has it in stock) or allocated (the authority sends it) → delivered (the
+    compound confirms it arrived). Each step is a conditional UPDATE on the
+    stage it leaves."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
+    supply = models.CharField(_("物资"), max_length=14, choices=Supply.choices)
+    quantity = models.PositiveIntegerField(_("数量"))
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.NEED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    moved_at = models.DateTimeField(null=True, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]

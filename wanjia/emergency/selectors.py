@@ -300,3 +300,49 @@ def receipt_or_404(user, pk):
         ),
         pk=pk,
     )
+
+
+# ---- materials ------------------------------------------------------------------
+
+
+def materials_of(event, compound_id):
+    from .models import MaterialRequest
+
+    return MaterialRequest.objects.filter(event=event, compound_id=compound_id)
+
+
+def open_materials(user, event):
+    """Requests not yet delivered in the compounds ``user`` sees (the board)."""
+    from .models import MaterialRequest, Stage
+
+    ids = [ec.compound_id for ec in affected_of(user, event)]
+    return (
+        MaterialRequest.objects.filter(event=event, compound_id__in=ids)
+        .exclude(stage=Stage.DELIVERED)
+        .select_related("compound")
+        .order_by("requested_at", "pk")
+    )
+
+
+def shortages(user, event) -> list[dict]:
+    """Per supply: asked for and not yet delivered, by stage."""
+    from django.db.models import Sum
+
+    from .models import Stage, Supply
+
+    rows = {}
+    for r in open_materials(user, event).values("supply", "stage").annotate(q=Sum("quantity")):
+        rows.setdefault(r["supply"], dict.fromkeys(Stage.values, 0))[r["stage"]] = r["q"]
+    labels = dict(Supply.choices)
+    return [{"supply": labels.get(k, k), **v} for k, v in sorted(rows.items())]
+
+
+def material_or_404(user, pk):
+    from .models import MaterialRequest
+
+    return get_or_404(
+        MaterialRequest.objects.filter(scope_q(user, compound="compound_id")).select_related(
+            "event", "event__owner_region", "compound"
+        ),
+        pk=pk,
+    )

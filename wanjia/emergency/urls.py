@@ -12,6 +12,16 @@ urlpatterns = [
         console.directive_new,
         name="emergency_directive_new",
     ),
+    path(
+        "console/emergency/affected/<int:pk>/materials/",
+        console.material_new,
+        name="emergency_material_new",
+    ),
+    path(
+        "console/emergency/materials/<int:pk>/move/",
+        console.material_move,
+        name="emergency_material_move",
+    ),
     path("console/emergency/receipts/<int:pk>/ack/", console.receipt_ack, name="emergency_ack"),
     path("console/emergency/affected/<int:pk>/", console.compound_page, name="emergency_compound"),
     path("console/emergency/affected/<int:pk>/report/", console.report, name="emergency_report"),

@@ -13,5 +13,6 @@ from .events import (  # noqa: F401
     event_prepare,
     resolve_area,
 )
+from .materials import material_move, material_request  # noqa: F401
 from .reports import item_done, report_submit, reports_chase  # noqa: F401
 from .roll import roll_answer  # noqa: F401

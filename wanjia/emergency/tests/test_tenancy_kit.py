@@ -16,6 +16,7 @@ from wanjia.emergency.models import (
     Event,
     EventCompound,
     Group,
+    MaterialRequest,
     Receipt,
     RollCallEntry,
 )
@@ -51,6 +52,13 @@ def _side(w, compound):
         actor=w.regulator, event=event, title="巡查", text="加强巡查", hours=4
     )
     receipt = Receipt.objects.get(directive=directive, compound=compound)
+    material = services.material_request(
+        actor=w.manager_a if compound == w.a else w.outsider_b,
+        event=event,
+        compound=compound,
+        supply="sandbags",
+        quantity=20,
+    )
     return {
         "event": event,
         "affected": ec,
@@ -58,6 +66,7 @@ def _side(w, compound):
         "done": done,
         "person": person,
         "receipt": receipt,
+        "material": material,
     }
 
 
@@ -128,6 +137,26 @@ ENDPOINTS = [
         forbidden=others(*RESPOND),
         obj=item_of("em", "receipt"),
         state=lambda w, o: tuple(Receipt.objects.filter(pk=o.pk).values_list("acked_at")),
+    ),
+    Endpoint(
+        "material_new",
+        "/console/emergency/affected/{pk}/materials/",
+        method="post",
+        body={"supply": "masks", "quantity": "100"},
+        allowed=RESPOND,
+        forbidden=others(*RESPOND),
+        obj=affected,
+        state=lambda w, o: MaterialRequest.objects.count(),
+    ),
+    Endpoint(
+        "material_allocate",
+        "/console/emergency/materials/{pk}/move/",
+        method="post",
+        body={"stage": "allocated"},
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=item_of("em", "material"),
+        state=lambda w, o: tuple(MaterialRequest.objects.filter(pk=o.pk).values_list("stage")),
     ),
     Endpoint(
         "compound",

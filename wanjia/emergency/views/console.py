@@ -22,7 +22,7 @@ from wanjia.core.scoping import NOT_FOUND
 
 from .. import access, selectors, services
 from ..checklists import label_of
-from ..models import Answer, Grade, Group, Kind, Status
+from ..models import Answer, Grade, Group, Kind, Stage, Status, Supply
 from ..services.reports import deadline
 
 PHRASES = {
@@ -35,6 +35,10 @@ PHRASES = {
     "chased": gettext_lazy("日报逾期未报，已自动催报"),
     "roll": gettext_lazy("点名应答：%(answer)s"),
     "directive": gettext_lazy("发布指令：%(title)s"),
+    "material": gettext_lazy("申请物资：%(supply)s × %(quantity)s"),
+    "material_available": gettext_lazy("企业有货：%(supply)s × %(quantity)s"),
+    "material_allocated": gettext_lazy("已调拨：%(supply)s × %(quantity)s"),
+    "material_delivered": gettext_lazy("已送达：%(supply)s × %(quantity)s"),
     "acked": gettext_lazy("确认指令：%(title)s"),
 }
 
@@ -46,12 +50,15 @@ def _refused(exc):
 
 def timeline_rows(entries):
     answers = dict(Answer.choices)
+    supplies = dict(Supply.choices)
     out = []
     for t in entries:
         ctx = dict((t.detail or {}).items())
         ctx.setdefault("compounds", "")
         ctx.setdefault("on_duty", "")
         ctx.setdefault("title", "")
+        ctx.setdefault("quantity", "")
+        ctx["supply"] = str(supplies.get(ctx.get("supply", ""), ""))
         ctx["item"] = label_of(ctx.get("code", ""))
         ctx["answer"] = str(answers.get(ctx.get("answer", ""), ""))
         phrase = PHRASES.get(t.what)
@@ -166,6 +173,8 @@ def _board_ctx(request, event):
         "timeline": timeline_rows(selectors.timeline_of(user, event, limit=30)),
         "directives": selectors.directives_of(user, event, now=now),
         "overdue_acks": list(selectors.overdue_receipts(user, event, now=now)[:100]),
+        "materials": list(selectors.open_materials(user, event)[:100]),
+        "shortages": selectors.shortages(user, event),
         "dform": {"hours": 4},
         "derrors": {},
         "deadline": deadline(event, day),
@@ -236,6 +245,47 @@ def receipt_ack(request, pk):
 
 @login_required
 @require_POST
+def material_new(request, pk):
+    ec = _affected(request, pk)
+    try:
+        services.material_request(
+            actor=request.user,
+            event=ec.event,
+            compound=ec.compound,
+            supply=request.POST.get("supply"),
+            quantity=request.POST.get("quantity"),
+        )
+    except Refusal as exc:
+        _refused(exc)
+        ctx = _compound_ctx(request, ec, merrors=errors_of(exc), mform=request.POST)
+        return render(request, "emergency/compound.html", ctx, status=exc.status)
+    messages.success(request, _("物资需求已上报。"))
+    return redirect("emergency_compound", ec.pk)
+
+
+@login_required
+@require_POST
+def material_move(request, pk):
+    user = request.user
+    row = selectors.material_or_404(user, pk)
+    stage = request.POST.get("stage", "")
+    if stage in Stage.values and not services.materials.may_move(user, row, stage):
+        raise PermissionDenied
+    try:
+        services.material_move(actor=user, row=row, stage=stage)
+    except Refusal as exc:
+        _refused(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("物资状态已更新。"))
+    if access.can_command_event(user, row.event) and stage == Stage.ALLOCATED:
+        return redirect("emergency_board", row.event_id)
+    ec = selectors.affected_visible(user).filter(event=row.event, compound=row.compound).first()
+    return redirect("emergency_compound", ec.pk) if ec else redirect("emergency_home")
+
+
+@login_required
+@require_POST
 def close(request, pk):
     user = request.user
     event = selectors.event_or_404(user, pk)
@@ -288,6 +338,11 @@ def _compound_ctx(request, ec, **more):
         "done": sum(1 for it in items if it.done_at),
         "report": report,
         "receipts": receipts,
+        "materials": list(selectors.materials_of(ec.event, ec.compound_id)[:50]),
+        "supplies": Supply.choices,
+        "supplies_here": access.supplies_for(user, ec.compound),
+        "mform": {},
+        "merrors": {},
         "past_reports": list(selectors.reports_of(ec.event, ec.compound_id)[:14]),
         "vulnerable": list(selectors.vulnerable_of(ec.event, ec.compound_id)),
         "can_respond": access.can_respond(user, ec.compound) and ec.event.status != Status.CLOSED,
