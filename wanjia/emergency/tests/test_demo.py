@@ -44,6 +44,8 @@ def test_emergency_demo_in_the_evening():
         assert len(mine) == 1 and not mine[0]["report_today"]
 
         assert drill.directives.count() == 2
+        assert selectors.shortages(regulator, drill)
+        assert not flood.materials.exclude(stage="delivered").exists()
 
         client = Client()
         client.force_login(regulator)
