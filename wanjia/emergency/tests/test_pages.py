@@ -81,3 +81,14 @@ def test_phone_page_tick_and_report(flood, login):
         assert r.status_code == 302
     rep = DailyReport.objects.get()
     assert rep.on_duty == 4 and rep.checklist_done == 1
+
+
+def test_english_page(flood, login):
+    w = flood
+    ec = EventCompound.objects.get(event=w.event, compound=w.a)
+    c = login(w.staff_a)
+    c.cookies["django_language"] = "en"
+    text = c.get(
+        f"/console/emergency/affected/{ec.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Pumps tested" in text
