@@ -27,6 +27,7 @@ from wanjia.core.api import router as core_router
 from wanjia.core.errors import Refusal
 from wanjia.delivery.api import router as delivery_router
 from wanjia.disputes.api import router as disputes_router
+from wanjia.emergency.api import router as emergency_router
 from wanjia.estates.api import router as estates_router
 from wanjia.feedback.api import router as feedback_router
 from wanjia.market.api import router as market_router
@@ -281,4 +282,5 @@ api.add_router("/care", care_router)
 api.add_router("/tickets", tickets_router)
 api.add_router("", conveniences_router)
 api.add_router("/volunteers", volunteers_router)
+api.add_router("/emergency", emergency_router)
 api.add_router("", feedback_router)

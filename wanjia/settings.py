@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "wanjia.tickets",
     "wanjia.conveniences",
     "wanjia.volunteers",
+    "wanjia.emergency",
     "wanjia.feedback",
     "wanjia.demo",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("wanjia.tickets.urls")),
     path("", include("wanjia.conveniences.urls")),
     path("", include("wanjia.volunteers.urls")),
+    path("", include("wanjia.emergency.urls")),
     path("", include("wanjia.feedback.urls")),
 ]
 if settings.DEBUG:

@@ -122,3 +122,19 @@ class CareConfig(AppConfig):
                 better=better,
                 order=order,
             )
+        from wanjia.core import intents
+
+        intents.offer("care.vulnerable_people", vulnerable_people)
+
+
+def vulnerable_people(compound) -> list[dict]:
+    """The people on the compound's care list, for another app's roll call
+    ("safe / needs help / unknown"): ``[{"source", "name"}]``."""
+    from .models import CarePerson
+
+    return [
+        {"source": f"care.person:{pk}", "name": name}
+        for pk, name in CarePerson.objects.filter(compound=compound, active=True).values_list(
+            "pk", "resident__name"
+        )
+    ]

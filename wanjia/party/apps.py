@@ -41,3 +41,32 @@ class PartyConfig(AppConfig):
             group="community",
             icon="flag",
         )
+        from wanjia.core import intents
+
+        intents.offer("party.vanguard_people", vanguard_people)
+
+
+def vanguard_people(compound) -> list[dict]:
+    """The members of the compound's vanguard and shock teams still serving,
+    for another app's roll call: ``[{"source", "name", "user_id"}]``."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import TeamMember
+
+    today = timezone.localdate()
+    rows = (
+        TeamMember.objects.filter(team__compound=compound, team__starts_on__lte=today)
+        .filter(Q(team__ends_on__isnull=True) | Q(team__ends_on__gte=today))
+        .select_related("member__resident", "member__staff")
+    )
+    out = {}
+    for tm in rows:
+        m = tm.member
+        person = m.resident or m.staff
+        out[m.pk] = {
+            "source": f"party.member:{m.pk}",
+            "name": m.name,
+            "user_id": getattr(person, "user_id", None),
+        }
+    return list(out.values())

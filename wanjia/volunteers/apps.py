@@ -99,3 +99,17 @@ class VolunteersConfig(AppConfig):
             better=figures.HIGHER,
             order=71,
         )
+        intents.offer("volunteers.active_people", active_people)
+
+
+def active_people(compound) -> list[dict]:
+    """The compound's approved volunteers, for another app's roll call:
+    ``[{"source", "name", "user_id"}]``."""
+    from .models import AppStatus, Volunteer
+
+    return [
+        {"source": f"volunteers.volunteer:{pk}", "name": name, "user_id": user_id}
+        for pk, name, user_id in Volunteer.objects.filter(
+            compound=compound, status=AppStatus.APPROVED
+        ).values_list("pk", "name", "user_id")
+    ]

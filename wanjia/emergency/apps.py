@@ -1,0 +1,78 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergencyConfig(AppConfig):
+    name = "wanjia.emergency"
+    label = "emergency"
+    verbose_name = _("应急指挥")
+
+    def ready(self):
+        from wanjia.core import banners, figures, intents
+        from wanjia.core.audit import describe_actions
+        from wanjia.core.nav import console_nav_link
+        from wanjia.core.roles import CAPABILITIES
+
+        from . import access, selectors, services, tasks, today  # noqa: F401
+        from .banner import emergency_banners
+        from .services import events
+
+        events.ready()
+        describe_actions(
+            {
+                "emergency.event.opened": _("启动应急事件"),
+                "emergency.event.closed": _("结束应急事件"),
+                "emergency.item.done": _("完成应急清单项"),
+                "emergency.report.sent": _("报送应急日报"),
+                "emergency.report.updated": _("更新应急日报"),
+                "emergency.roll.answered": _("应急点名应答"),
+                "emergency.directive.issued": _("发布应急指令"),
+                "emergency.directive.acked": _("确认应急指令"),
+                "emergency.material.requested": _("上报应急物资需求"),
+                "emergency.material.available": _("确认企业有货"),
+                "emergency.material.allocated": _("调拨应急物资"),
+                "emergency.material.delivered": _("确认物资送达"),
+            }
+        )
+        console_nav_link(
+            _("应急指挥"),
+            "emergency_home",
+            roles=CAPABILITIES["emergency.command"] | CAPABILITIES["emergency.respond"],
+            order=5,
+            group="govern",
+            icon="flag",
+            allowed=access.anywhere,
+        )
+        banners.register(emergency_banners)
+        # the kernel question other modules ask: which emergencies cover a compound
+        intents.offer("emergency.active_for", services.active_for)
+        figures.register(
+            "emergency",
+            "emergency.reports",
+            _("应急日报"),
+            note=_("期间内各小区报送的应急日报份数（同一小区同一天只计一份）。"),
+            compute=selectors.reports_sent,
+            kind=figures.COUNT,
+            better=figures.HIGHER,
+            order=90,
+        )
+        figures.register(
+            "emergency",
+            "emergency.reports_late",
+            _("迟报的应急日报"),
+            note=_("期间内在当天截止时间之后才报送的应急日报份数。"),
+            compute=selectors.reports_late,
+            kind=figures.COUNT,
+            better=figures.LOWER,
+            order=91,
+        )
+        figures.register(
+            "emergency",
+            "emergency.items_done",
+            _("完成的应急清单项"),
+            note=_("期间内各小区拍照确认完成的应急清单项数（按完成时间）。"),
+            compute=selectors.items_done,
+            kind=figures.COUNT,
+            better=figures.HIGHER,
+            order=92,
+        )

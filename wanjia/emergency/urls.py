@@ -1,0 +1,31 @@
+from django.urls import path
+
+from .views import console
+
+urlpatterns = [
+    path("console/emergency/", console.home, name="emergency_home"),
+    path("console/emergency/new/", console.event_new, name="emergency_new"),
+    path("console/emergency/events/<int:pk>/", console.board, name="emergency_board"),
+    path("console/emergency/events/<int:pk>/close/", console.close, name="emergency_close"),
+    path(
+        "console/emergency/events/<int:pk>/directives/",
+        console.directive_new,
+        name="emergency_directive_new",
+    ),
+    path(
+        "console/emergency/affected/<int:pk>/materials/",
+        console.material_new,
+        name="emergency_material_new",
+    ),
+    path(
+        "console/emergency/materials/<int:pk>/move/",
+        console.material_move,
+        name="emergency_material_move",
+    ),
+    path("console/emergency/receipts/<int:pk>/ack/", console.receipt_ack, name="emergency_ack"),
+    path("console/emergency/affected/<int:pk>/", console.compound_page, name="emergency_compound"),
+    path("console/emergency/affected/<int:pk>/report/", console.report, name="emergency_report"),
+    path("console/emergency/items/<int:pk>/done/", console.item_done, name="emergency_item_done"),
+    path("console/emergency/items/<int:pk>/photo/", console.item_photo, name="emergency_photo"),
+    path("console/emergency/roll/<int:pk>/", console.roll_answer, name="emergency_roll_answer"),
+]
