@@ -15,7 +15,7 @@ from .catalog import (
     supplier_save,
 )
 from .imports import reference_prices_import
-from .orders import LineIn, order_cancel, order_change, order_place
+from .orders import LineIn, contactless_only, order_cancel, order_change, order_place
 from .supply import (
     bag_hand_over,
     bag_pack,
@@ -40,6 +40,7 @@ from .windows import (
 
 __all__ = [
     "LineIn",
+    "contactless_only",
     "bag_hand_over",
     "bag_pack",
     "bag_unpack",

@@ -390,3 +390,38 @@ def test_payments_are_recorded_by_staff_through_a_channel(world, kit):
         AuditLog.objects.filter(action="market.payment.payment", object_id=str(order.pk)).count()
         == 2
     )
+
+
+def test_an_open_epidemic_makes_delivery_contactless(world, kit, login, monkeypatch):
+    """While an epidemic covers the compound (asked through the kernel intent
+    ``emergency.active_for``), pick-up is refused with a field error and the
+    order form offers door delivery only; a flood, or another compound, keeps
+    pick-up."""
+    from wanjia.core import intents
+
+    open_now = {world.a.pk: [{"id": 1, "kind": "epidemic", "grade": "IV", "title": "疫情防控演练"}]}
+    monkeypatch.setitem(intents._OFFERS, "emergency.active_for", lambda cid: open_now.get(cid, []))
+    lines = [LineIn(kit.offers["土豆"].pk, 1)]
+    with pytest.raises(ValidationError) as refused:
+        services.order_place(
+            actor=world.resident_a,
+            window=kit.window,
+            household=world.home,
+            lines=lines,
+            fulfilment="pickup",
+        )
+    assert "fulfilment" in refused.value.message_dict
+    assert not Order.objects.exists()
+    page = login(world.resident_a).get(f"/h5/market/w/{kit.window.pk}/").content.decode()
+    assert 'data-testid="contactless-only"' in page and 'value="pickup"' not in page
+    services.order_place(
+        actor=world.resident_a, window=kit.window, household=world.home, lines=lines
+    )  # to the door
+    open_now[world.a.pk] = [{"id": 2, "kind": "flood", "grade": "III", "title": "防汛"}]
+    services.order_place(
+        actor=resident_of(world.other_home),
+        window=kit.window,
+        household=world.other_home,
+        lines=lines,
+        fulfilment="pickup",
+    )

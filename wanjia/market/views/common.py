@@ -12,7 +12,7 @@ from wanjia.core.errors import errors_of as kernel_errors_of
 
 from .. import selectors
 from ..models import Fulfilment
-from ..services import LineIn
+from ..services import LineIn, contactless_only
 
 
 def errors_of(exc: Exception) -> dict:
@@ -96,6 +96,7 @@ def order_form_context(window, *, household, order=None, post=None, errors=None)
             for o in offers
         ],
         "slots": list(window.slots.all()),
+        "contactless_only": contactless_only(household.compound_id),
         "fulfilment": fulfilment,
         "slot_id": slot_id,
         "note": note,
