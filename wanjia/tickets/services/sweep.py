@@ -15,7 +15,7 @@ from wanjia.core.audit import audit
 
 from ..models import OPEN, Event, Status, Ticket
 from ..sla import WARN_CAP, warn_at
-from .tickets import AUTO_CLOSE_AFTER, _event, _tell_staff, managers_of, workers_of
+from .notices import AUTO_CLOSE_AFTER, _event, _tell_staff, managers_of, workers_of
 
 
 def _hm(moment) -> str:
