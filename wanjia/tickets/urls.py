@@ -1,24 +1,24 @@
 from django.urls import path
 
-from .views import console, h5
+from .views import categories, console, h5, reports
 
 urlpatterns = [
     path("console/tickets/", console.home, name="tickets_home"),
     path("console/tickets/c/<int:compound_id>/", console.queue, name="tickets_queue"),
     path("console/tickets/c/<int:compound_id>/new/", console.new, name="tickets_new"),
-    path("console/tickets/c/<int:compound_id>/export/", console.export, name="tickets_export"),
+    path("console/tickets/c/<int:compound_id>/export/", reports.export, name="tickets_export"),
     path(
-        "console/tickets/c/<int:compound_id>/figures/", console.figures_page, name="tickets_figures"
+        "console/tickets/c/<int:compound_id>/figures/", reports.figures_page, name="tickets_figures"
     ),
-    path("console/tickets/categories/", console.categories_home, name="tickets_categories_home"),
+    path("console/tickets/categories/", categories.categories_home, name="tickets_categories_home"),
     path(
         "console/tickets/co/<int:company_id>/categories/",
-        console.categories,
+        categories.categories,
         name="tickets_categories",
     ),
     path(
         "console/tickets/categories/<int:pk>/",
-        console.category_edit,
+        categories.category_edit,
         name="tickets_category",
     ),
     path("console/tickets/t/<int:pk>/", console.ticket, name="tickets_ticket"),

@@ -1,30 +1,24 @@
 """Console pages: the queue of a compound (filters by status, category,
 overdue; paged), a ticket with its clock and the next actions, reporting for a
-resident, the company's categories and targets, the figures per category,
-Excel export and the printed work order."""
+resident, and the printed work order."""
 
-from datetime import date, datetime, timedelta
-from io import BytesIO
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.core.audit import audit
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.scoping import gate
-from wanjia.core.sheets import safe_cell
 
 from .. import access, selectors, services
 from ..models import Place, Status
-from ..services.categories import DUTIES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -289,217 +283,4 @@ def print_order(request, pk):
         request,
         "tickets/print.html",
         {"t": t, "clock": selectors.clock(t), "printed_at": timezone.now()},
-    )
-
-
-def _date(raw, default):
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        return default
-
-
-def _yes(value):
-    return "" if value is None else (_("是") if value else _("否"))
-
-
-def _hm(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-@login_required
-def export(request, compound_id):
-    """The compound's tickets of a period (the last 30 days by default) as Excel."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    compound = _compound(request, compound_id, access.can_manage)
-    today = timezone.localdate()
-    end = _date(request.GET.get("end"), today)
-    start = _date(request.GET.get("start"), end - timedelta(days=29))
-    if start > end or (end - start).days > 366:
-        start = end - timedelta(days=29)
-    now = timezone.now()
-    from .. import sla
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(_("报修工单"))[:31]
-    head = [
-        _("单号"),
-        _("提交时间"),
-        _("类别"),
-        _("标题"),
-        _("位置"),
-        _("来源"),
-        _("状态"),
-        _("处理人"),
-        _("响应时限"),
-        _("受理时间"),
-        _("按时响应"),
-        _("完成时限"),
-        _("首次完成"),
-        _("按时完成"),
-        _("重开次数"),
-        _("评分"),
-        _("评价"),
-        _("回访记录"),
-    ]
-    sheet.append([str(h) for h in head])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for t in selectors.export_rows(compound, start, end):
-        place = t.household.label if t.place_kind == Place.UNIT and t.household else t.place
-        sheet.append(
-            [
-                safe_cell(v)
-                for v in (
-                    t.pk,
-                    _hm(t.created_at),
-                    t.category.name,
-                    t.title,
-                    place,
-                    t.get_source_display(),
-                    t.get_status_display(),
-                    (t.assignee.display_name or t.assignee.username) if t.assignee else "",
-                    _hm(t.respond_by),
-                    _hm(t.accepted_at),
-                    _yes(sla.respond_met(t, now)),
-                    _hm(t.finish_by),
-                    _hm(t.first_done_at),
-                    _yes(sla.finish_met(t, now)),
-                    t.reopen_count,
-                    t.rating or "",
-                    t.rating_comment,
-                    t.visit_note,
-                )
-            ]
-        )
-    sheet.freeze_panes = "A2"
-    out = BytesIO()
-    book.save(out)
-    audit(
-        actor=request.user,
-        action="tickets.export",
-        obj=compound,
-        detail={"start": start.isoformat(), "end": end.isoformat()},
-    )
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = f"tickets-{compound.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@login_required
-def figures_page(request, compound_id):
-    compound = _compound(request, compound_id, access.can_work)
-    end = timezone.localdate()
-    start = end - timedelta(days=29)
-    ids = [compound.pk]
-    return render(
-        request,
-        "tickets/figures.html",
-        {
-            "compound": compound,
-            "start": start,
-            "end": end,
-            "rows": selectors.category_breakdown(compound, start, end),
-            "opened": selectors.opened(ids, start, end),
-            "respond": selectors.respond_rate(ids, start, end),
-            "finish": selectors.finish_rate(ids, start, end),
-            "reopen": selectors.reopen_rate(ids, start, end),
-            "rating": selectors.avg_rating(ids, start, end),
-            "manage": access.can_manage(request.user, compound),
-            "tab": "figures",
-        },
-    )
-
-
-@login_required
-def categories_home(request):
-    companies = list(selectors.companies_for(request.user))
-    if not companies:
-        raise PermissionDenied
-    if len(companies) == 1:
-        return categories(request, companies[0].pk)
-    return render(request, "tickets/categories_home.html", {"companies": companies})
-
-
-def _company(request, company_id):
-    company = selectors.get_or_404(selectors.companies_seen(request.user), pk=company_id)
-    if not access.can_edit_categories(request.user, company):
-        raise PermissionDenied
-    return company
-
-
-def _category_fields(post) -> dict:
-    return {
-        "name": post.get("name", ""),
-        "respond_minutes": post.get("respond_minutes", ""),
-        "finish_hours": post.get("finish_hours", ""),
-        "urgent": post.get("urgent") == "1",
-        "duty": post.get("duty", ""),
-        "active": post.get("active", "1") == "1",
-    }
-
-
-@login_required
-def categories(request, company_id):
-    company = _company(request, company_id)
-    services.categories_ensure(company)
-    errors, post = {}, {}
-    if request.method == "POST":
-        post = request.POST
-        try:
-            services.category_save(
-                actor=request.user,
-                company=company,
-                code=post.get("code", ""),
-                **_category_fields(post),
-            )
-        except Refusal as exc:
-            if exc.status == 403:
-                raise PermissionDenied from None
-            errors = errors_of(exc)
-        else:
-            messages.success(request, _("已添加类别。"))
-            return redirect("tickets_categories", company.pk)
-    return render(
-        request,
-        "tickets/categories.html",
-        {
-            "company": company,
-            "rows": selectors.categories_of(company, active_only=False),
-            "duties": DUTIES,
-            "errors": errors,
-            "post": post,
-        },
-        status=422 if errors else 200,
-    )
-
-
-@login_required
-def category_edit(request, pk):
-    category = selectors.get_or_404(selectors.category_rows_for(request.user), pk=pk)
-    company = _company(request, category.company_id)
-    errors, post = {}, {}
-    if request.method == "POST":
-        post = request.POST
-        try:
-            services.category_save(
-                actor=request.user, company=company, category=category, **_category_fields(post)
-            )
-        except Refusal as exc:
-            if exc.status == 403:
-                raise PermissionDenied from None
-            errors = errors_of(exc)
-            category.refresh_from_db()
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("tickets_categories", company.pk)
-    return render(
-        request,
-        "tickets/category.html",
-        {"company": company, "c": category, "duties": DUTIES, "errors": errors, "post": post},
-        status=422 if errors else 200,
     )
