@@ -1,14 +1,14 @@
 from django.urls import path
 
-from .views import console, h5
+from .views import console, h5, hours, tasks
 from .views import print as print_views
 
 urlpatterns = [
     path("console/volunteers/", console.home, name="volunteers_home"),
     path("console/volunteers/c/<int:compound_id>/", console.people, name="volunteers_people"),
     path("console/volunteers/c/<int:compound_id>/teams/", console.teams, name="volunteers_teams"),
-    path("console/volunteers/c/<int:compound_id>/tasks/", console.tasks, name="volunteers_tasks"),
-    path("console/volunteers/c/<int:compound_id>/hours/", console.ledger, name="volunteers_ledger"),
+    path("console/volunteers/c/<int:compound_id>/tasks/", tasks.tasks, name="volunteers_tasks"),
+    path("console/volunteers/c/<int:compound_id>/hours/", hours.ledger, name="volunteers_ledger"),
     path(
         "console/volunteers/c/<int:compound_id>/thanks/", console.thanks, name="volunteers_thanks"
     ),
@@ -20,15 +20,13 @@ urlpatterns = [
         name="volunteers_volunteer_certificate",
     ),
     path("console/volunteers/teams/<int:pk>/", console.team_edit, name="volunteers_team_edit"),
-    path("console/volunteers/tasks/<int:pk>/", console.task_detail, name="volunteers_task"),
+    path("console/volunteers/tasks/<int:pk>/", tasks.task_detail, name="volunteers_task"),
     path(
         "console/volunteers/tasks/<int:pk>/cancel/",
-        console.task_cancel,
+        tasks.task_cancel,
         name="volunteers_task_cancel",
     ),
-    path(
-        "console/volunteers/signups/<int:pk>/confirm/", console.confirm, name="volunteers_confirm"
-    ),
+    path("console/volunteers/signups/<int:pk>/confirm/", tasks.confirm, name="volunteers_confirm"),
     path(
         "console/volunteers/thanks/<int:pk>/",
         console.thanks_moderate,
