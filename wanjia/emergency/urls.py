@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import console
+from .views import compound, console
 
 urlpatterns = [
     path("console/emergency/", console.home, name="emergency_home"),
@@ -14,7 +14,7 @@ urlpatterns = [
     ),
     path(
         "console/emergency/affected/<int:pk>/materials/",
-        console.material_new,
+        compound.material_new,
         name="emergency_material_new",
     ),
     path(
@@ -22,10 +22,10 @@ urlpatterns = [
         console.material_move,
         name="emergency_material_move",
     ),
-    path("console/emergency/receipts/<int:pk>/ack/", console.receipt_ack, name="emergency_ack"),
-    path("console/emergency/affected/<int:pk>/", console.compound_page, name="emergency_compound"),
-    path("console/emergency/affected/<int:pk>/report/", console.report, name="emergency_report"),
-    path("console/emergency/items/<int:pk>/done/", console.item_done, name="emergency_item_done"),
-    path("console/emergency/items/<int:pk>/photo/", console.item_photo, name="emergency_photo"),
-    path("console/emergency/roll/<int:pk>/", console.roll_answer, name="emergency_roll_answer"),
+    path("console/emergency/receipts/<int:pk>/ack/", compound.receipt_ack, name="emergency_ack"),
+    path("console/emergency/affected/<int:pk>/", compound.compound_page, name="emergency_compound"),
+    path("console/emergency/affected/<int:pk>/report/", compound.report, name="emergency_report"),
+    path("console/emergency/items/<int:pk>/done/", compound.item_done, name="emergency_item_done"),
+    path("console/emergency/items/<int:pk>/photo/", compound.item_photo, name="emergency_photo"),
+    path("console/emergency/roll/<int:pk>/", compound.roll_answer, name="emergency_roll_answer"),
 ]
