@@ -1,8 +1,7 @@
-"""Every scoped read of the tickets app. Staff and managers see their
-compounds' tickets; a resident only their household's tickets and the
-common-area tickets they follow; the regulator reads figures only."""
+"""Every scoped read of the tickets app's pages and API. Staff and managers
+see their compounds' tickets; a resident sees the household's tickets and
+the common-area tickets they follow; the regulator reads figures only."""
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
@@ -13,9 +12,10 @@ from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import get_or_404, scope_q
 from wanjia.estates.models import Household
 
-from . import sla
-from .access import households_of
-from .models import OPEN, Category, Status, Ticket, TicketPhoto
+from .. import sla
+from ..access import households_of
+from ..models import OPEN, Category, Status, Ticket, TicketPhoto
+from .figures import _bounds
 
 __all__ = ["get_or_404"]
 
@@ -234,9 +234,6 @@ def export_rows(compound, start: date, end: date):
     )
 
 
-# ---- the clock
-
-
 def clock(ticket, now=None) -> dict:
     """What the resident, the staff and the regulator read: each step's time,
     each target, and whether it was met (``sla``'s rules)."""
@@ -267,141 +264,6 @@ def clock(ticket, now=None) -> dict:
             }
         )
     return {"targets": targets, "events": list(events_of(ticket))}
-
-
-# ---- figures (per group of compounds; one query for the whole table)
-
-
-def _bounds(start: date, end: date):
-    lo = timezone.make_aware(datetime.combine(start, time(0)))
-    return lo, timezone.make_aware(datetime.combine(end + timedelta(days=1), time(0)))
-
-
-class _Row:
-    __slots__ = (
-        "compound_id",
-        "code",
-        "status",
-        "respond_by",
-        "accepted_at",
-        "finish_by",
-        "first_done_at",
-        "fix_by",
-        "done_at",
-        "reopen_count",
-        "rating",
-    )
-
-    def __init__(self, values):
-        for k, v in zip(self.__slots__, values, strict=True):
-            setattr(self, k, v)
-
-
-def _rows_by_compound(groups, start, end) -> dict:
-    ids = {i for g in groups for i in g}
-    lo, hi = _bounds(start, end)
-    found = defaultdict(list)
-    rows = Ticket.objects.filter(
-        compound_id__in=ids, created_at__gte=lo, created_at__lt=hi
-    ).values_list(
-        "compound_id",
-        "category__code",
-        "status",
-        "respond_by",
-        "accepted_at",
-        "finish_by",
-        "first_done_at",
-        "fix_by",
-        "done_at",
-        "reopen_count",
-        "rating",
-    )
-    for values in rows:
-        found[values[0]].append(_Row(values))
-    return found
-
-
-def _per_group(fn):
-    def many(groups, start, end):
-        by = _rows_by_compound(groups, start, end)
-        now = timezone.now()
-        return [fn([r for i in g for r in by.get(i, [])], now) for g in groups]
-
-    def one(ids, start, end):
-        return many([list(ids)], start, end)[0]
-
-    return one, many
-
-
-def _share(values):
-    decided = [v for v in values if v is not None]
-    return sum(decided) / len(decided) if decided else None
-
-
-def _count(rows, now):
-    return len([r for r in rows if r.status != Status.CANCELLED])
-
-
-def _by_code(code):
-    def fn(rows, now):
-        return len([r for r in rows if r.code == code and r.status != Status.CANCELLED])
-
-    return fn
-
-
-def _respond(rows, now):
-    return _share(sla.respond_met(r, now) for r in rows)
-
-
-def _finish(rows, now):
-    return _share(sla.finish_met(r, now) for r in rows)
-
-
-def _reopen(rows, now):
-    done = [r for r in rows if r.first_done_at is not None]
-    return sum(1 for r in done if r.reopen_count) / len(done) if done else None
-
-
-def _rating(rows, now):
-    scores = [r.rating for r in rows if r.rating]
-    return round(sum(scores) / len(scores), 2) if scores else None
-
-
-opened, opened_many = _per_group(_count)
-respond_rate, respond_rate_many = _per_group(_respond)
-finish_rate, finish_rate_many = _per_group(_finish)
-reopen_rate, reopen_rate_many = _per_group(_reopen)
-avg_rating, avg_rating_many = _per_group(_rating)
-
-
-def by_category(code: str):
-    return _per_group(_by_code(code))
-
-
-def category_breakdown(compound, start: date, end: date) -> list[dict]:
-    """The compound's tickets per category over [start, end] with each
-    category's response and completion met shares (the console's figures)."""
-    by = _rows_by_compound([[compound.pk]], start, end).get(compound.pk, [])
-    now = timezone.now()
-    names = dict(
-        Category.objects.filter(company_id=compound.company_id).values_list("code", "name")
-    )
-    out = []
-    for code in sorted(
-        {r.code for r in by}, key=lambda c: list(names).index(c) if c in names else 99
-    ):
-        rows = [r for r in by if r.code == code]
-        out.append(
-            {
-                "code": code,
-                "name": names.get(code, code),
-                "count": _count(rows, now),
-                "respond": _respond(rows, now),
-                "finish": _finish(rows, now),
-                "rating": _rating(rows, now),
-            }
-        )
-    return out
 
 
 def worked_by(user) -> Q:
