@@ -17,6 +17,13 @@ def test_banner_on_pages_of_an_affected_compound_only(flood, login):
     w = flood
     page = login(w.manager_a).get("/console/").content.decode()
     assert 'data-testid="page-banner"' in page and w.event.title in page
+    assert 'href="/console/emergency/"' in page
+    # a resident reads it on the H5 without a link: the emergency pages would be a 403
+    resident = login(w.resident_a)
+    page = resident.get("/h5/").content.decode()
+    assert 'data-testid="page-banner"' in page and w.event.title in page
+    assert 'href="/console/emergency/"' not in page
+    assert resident.get("/console/emergency/").status_code == 403
     EventCompound.objects.filter(event=w.event, compound=w.b).delete()
     page = login(w.outsider_b).get("/console/").content.decode()
     assert 'data-testid="page-banner"' not in page
