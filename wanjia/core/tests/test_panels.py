@@ -20,7 +20,10 @@ def test_apps_register_their_panels_by_slot():
         "party/_household_panel.html",
         "disputes/_household_panel.html",
     ]
-    assert [p.template for p in slots["market.resident_order"]] == ["delivery/_resident.html"]
+    assert [p.template for p in slots["market.resident_order"]] == [
+        "feedback/_rate_panel.html",  # a bag handed over is rated from its page
+        "delivery/_resident.html",
+    ]
     # the pages that hold the slots include no other app's template
     root = Path(__file__).resolve().parents[2] / "templates"
     assert "disputes/" not in (root / "estates/household_detail.html").read_text()

@@ -39,6 +39,7 @@ NOT_WALKED = {
     # not HTML: images and downloads
     "delivery_map": "SVG map of a plan",
     "delivery_photo": "JPEG proof of delivery",
+    "emergency_photo": "JPEG evidence of a checklist item",
     "estates_import_template": "xlsx download",
     "market_bags_xlsx": "xlsx download",
     "market_prices_template": "xlsx download",

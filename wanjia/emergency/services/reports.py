@@ -143,6 +143,11 @@ def report_submit(
                 False,
             )
         if not created:
+            entered = ("on_duty", "incidents", "people_moved", "note", "needs")
+            if all(getattr(report, f) == fields[f] for f in entered):
+                # the same report sent again (a form saved unchanged, a retry):
+                # nothing is written, not even who sent it or when
+                return report, False
             fields.pop("late")  # on time once is on time
             DailyReport.objects.filter(pk=report.pk).update(**fields)
             report.refresh_from_db()

@@ -163,6 +163,13 @@ def test_second_report_same_day_updates_the_first(flood):
     assert not created and again.pk == first.pk
     assert again.on_duty == 8 and again.people_moved == 3 and not again.late
     assert DailyReport.objects.filter(event=w.event, compound=w.a).count() == 1
+    # the same report sent again changes nothing, not even who sent it and when
+    with time_machine.travel(at(20), tick=False):
+        same, created = services.report_submit(
+            actor=w.manager_a, event=w.event, compound=w.a, on_duty=8, note="加岗", people_moved=3
+        )
+    assert not created and same.pk == first.pk
+    assert (same.submitted_by, same.submitted_at) == (w.staff_a, again.submitted_at)
     with time_machine.travel(at(9, day=15), tick=False):
         _next, created = services.report_submit(
             actor=w.manager_a, event=w.event, compound=w.a, on_duty=5, note="次日"
