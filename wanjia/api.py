@@ -33,6 +33,7 @@ from wanjia.feedback.api import router as feedback_router
 from wanjia.market.api import router as market_router
 from wanjia.party.api import router as party_router
 from wanjia.patrol.api import router as patrol_router
+from wanjia.supervision.api import router as supervision_router
 from wanjia.tickets.api import router as tickets_router
 from wanjia.volunteers.api import router as volunteers_router
 
@@ -284,3 +285,4 @@ api.add_router("", conveniences_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/emergency", emergency_router)
 api.add_router("", feedback_router)
+api.add_router("/supervision", supervision_router)

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "wanjia.volunteers",
     "wanjia.emergency",
     "wanjia.feedback",
+    "wanjia.supervision",
     "wanjia.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("wanjia.volunteers.urls")),
     path("", include("wanjia.emergency.urls")),
     path("", include("wanjia.feedback.urls")),
+    path("", include("wanjia.supervision.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""The exemplary area's permissions (imported by supervision/access.py)."""

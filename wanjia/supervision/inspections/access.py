@@ -1,0 +1,1 @@
+"""The inspections area's permissions (imported by supervision/access.py)."""

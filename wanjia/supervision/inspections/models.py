@@ -1,0 +1,1 @@
+"""Models of the supervision app's inspections area (imported by supervision/models.py)."""

@@ -1,0 +1,5 @@
+"""What the inspections area registers when the app is ready (called by SupervisionConfig.ready)."""
+
+
+def ready() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""The rollups area's permissions (imported by supervision/access.py)."""
