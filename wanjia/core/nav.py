@@ -29,6 +29,7 @@ class NavLink:
     # not say (a role held over one building may not open a compound's page).
     allowed: Callable | None = None
     group: str = ""  # a key of GROUPS; "" keeps the link on the bar itself
+    shell: str = "console"  # "console", or "gov": the regulator's top bar
 
 
 # The menu's sections, in order. They name kinds of work, not apps, so a new
@@ -56,8 +57,10 @@ def console_nav_link(
     icon: str = "",
     allowed: Callable | None = None,
     group: str = "",
+    shell: str = "console",
 ) -> None:
-    """Add a console menu entry shown to users holding one of ``roles`` anywhere
+    """Add a console menu entry (``shell="gov"``: an entry of the regulator's
+    shell, after 辖区概况 and 小区; groups are the console's only) shown to users holding one of ``roles`` anywhere
     and, when ``allowed`` is given, for whom ``allowed(user)`` (the same check the
     page makes) is true: a menu never offers a page that would answer 403.
 
@@ -76,19 +79,23 @@ def console_nav_link(
             icon,
             allowed,
             group,
+            shell,
         )
     )
     _LINKS.sort(key=lambda link: link.order)
 
 
-def nav_links_for(user) -> list[dict]:
-    """The links ``user`` may follow, as ``{"label", "url", "url_name", "icon"}``."""
+def nav_links_for(user, shell: str = "console") -> list[dict]:
+    """The links of ``shell`` that ``user`` may follow, as ``{"label", "url",
+    "url_name", "icon"}``."""
     if not getattr(user, "is_authenticated", False):
         return []
     roles = roles_of(user)
     superuser = getattr(user, "is_superuser", False)
     out = []
     for link in _LINKS:
+        if link.shell != shell:
+            continue
         if link.roles is not None and not superuser and not (roles & link.roles):
             continue
         if link.allowed is not None and not superuser and not link.allowed(user):
