@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import inbox, pages, search, views
+from . import health, inbox, pages, search, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("elder/", views.elder_toggle, name="elder_toggle"),
