@@ -9,9 +9,12 @@ database, whatever the concurrency. One household holds at most one live
 booking per slot (a partial unique constraint). Every row carries its compound
 so that ``scope_q`` filters it."""
 
+from datetime import time, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,6 +101,16 @@ class Slot(models.Model):
     @property
     def left(self) -> int:
         return max(self.capacity - self.booked, 0)
+
+    @property
+    def when(self) -> str:
+        """The slot as a person reads it: "12-05 09:15" for a time slot, the days
+        "11-30–12-06" for a week's handout (its midnight start is no time to come)."""
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        if end - start >= timedelta(days=1):
+            last = end - timedelta(microseconds=1) if end.time() == time(0) else end
+            return f"{start:%m-%d}–{last:%m-%d}"
+        return f"{start:%m-%d %H:%M}"
 
 
 class Status(models.TextChoices):

@@ -1,7 +1,6 @@
 """Today's-work cards: staff see the day's bookings, a resident the next one."""
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanjia.core.today import Card, today_provider
@@ -27,12 +26,11 @@ def conveniences_today(user) -> list[Card]:
     if access.books_anywhere(user):
         booking = selectors.next_booking(user)
         if booking is not None:
-            at = timezone.localtime(booking.slot.starts_at)
             cards.append(
                 Card(
                     title=_("我的下一个预约"),
                     url=reverse("conv_h5_home"),
-                    detail=f"{booking.service.name} · {at:%m-%d %H:%M} · "
+                    detail=f"{booking.service.name} · {booking.slot.when} · "
                     f"{booking.get_status_display()}",
                     status="due",
                 )
