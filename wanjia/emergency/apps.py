@@ -13,7 +13,7 @@ class EmergencyConfig(AppConfig):
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
-        from . import access, selectors, services, tasks, today  # noqa: F401
+        from . import access, selectors, services, tasks, today, wall  # noqa: F401
         from .banner import emergency_banners
         from .services import events
 
@@ -46,6 +46,8 @@ class EmergencyConfig(AppConfig):
         banners.register(emergency_banners)
         # the kernel question other modules ask: which emergencies cover a compound
         intents.offer("emergency.active_for", services.active_for)
+        # the authority's wall screen: the open events a user may see, with counts
+        intents.offer("emergency.open_events", wall.open_events)
         figures.register(
             "emergency",
             "emergency.reports",
