@@ -233,7 +233,7 @@ else:
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "wanjia.core.periodic.RedisHuey",
         "name": env_str("HUEY_NAME", "wanjia"),
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -241,7 +241,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "wanjia.core.periodic.SqliteHuey",
         "name": "wanjia",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,

@@ -413,3 +413,16 @@ class IdempotencyKey(models.Model):
                 fields=["user", "scope", "key"], name="core_idempotency_unique_key"
             )
         ]
+
+
+class PeriodicClaim(models.Model):
+    """One periodic task's run for one minute, claimed by the consumer whose
+    scheduler enqueues it (core.periodic): however many consumers run their
+    schedulers, the unique row lets one of them enqueue each tick."""
+
+    task = models.CharField(max_length=200)
+    slot = models.DateTimeField()  # the minute the task was due (UTC)
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "slot"], name="core_periodic_once")]

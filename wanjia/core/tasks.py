@@ -10,6 +10,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from . import periodic
 from .idempotency import idempotency_purge
 from .jobs import jobs_sweep
 from .models import LoginFailure
@@ -57,6 +58,12 @@ def prune_login_failures() -> None:
     deleted = login_failures_prune()
     if deleted:
         log.info("pruned %s old login failures", deleted)
+
+
+@db_periodic_task(crontab(hour="19", minute="23"))
+def prune_periodic_claims() -> int:
+    """Daily: forget which consumer enqueued which tick, two days on."""
+    return periodic.prune()
 
 
 @db_periodic_task(crontab(hour="3", minute="40"))
