@@ -6,6 +6,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from wanjia.core import tasks
+from wanjia.core.periodic import ClaimedPeriodic
 from wanjia.core.models import LoginFailure, OutboxMessage, OutboxStatus
 from wanjia.core.notify import notify
 
@@ -13,8 +14,10 @@ from .test_notify import receiver, webhook  # noqa: F401 (fixtures)
 
 
 def periodic_at(hour: int, minute: int) -> set[str]:
-    """Names of the periodic tasks Huey would start at this (UTC, naive) minute."""
-    return {type(t).__name__ for t in HUEY.read_periodic(datetime(2026, 3, 2, hour, minute))}
+    """Names of the periodic tasks due at this (UTC, naive) minute — what the
+    scheduler would enqueue before claiming the tick (core.periodic)."""
+    due = super(ClaimedPeriodic, HUEY).read_periodic(datetime(2026, 3, 2, hour, minute))
+    return {type(t).__name__ for t in due}
 
 
 def test_tasks_are_registered_with_huey():
