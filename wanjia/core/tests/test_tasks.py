@@ -6,9 +6,9 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from wanjia.core import tasks
-from wanjia.core.periodic import ClaimedPeriodic
 from wanjia.core.models import LoginFailure, OutboxMessage, OutboxStatus
 from wanjia.core.notify import notify
+from wanjia.core.periodic import ClaimedPeriodic
 
 from .test_notify import receiver, webhook  # noqa: F401 (fixtures)
 
