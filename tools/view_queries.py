@@ -128,7 +128,9 @@ def main(argv: list[str]) -> int:
         return 0
     for hit in hits:
         print(hit)
-    print(f"{len(hits)} handlers build querysets: {len(bad)} unjustified, {len(hits) - len(bad)} justified")
+    print(
+        f"{len(hits)} handlers build querysets: {len(bad)} unjustified, {len(hits) - len(bad)} justified"
+    )
     return 0
 
 
