@@ -29,7 +29,7 @@ class NavLink:
     # not say (a role held over one building may not open a compound's page).
     allowed: Callable | None = None
     group: str = ""  # a key of GROUPS; "" keeps the link on the bar itself
-    shell: str = "console"  # "console", or "gov": the regulator's top bar
+    bar: str = "console"  # "console", or "gov": the regulator's top bar
 
 
 # The menu's sections, in order. They name kinds of work, not apps, so a new
@@ -57,10 +57,10 @@ def console_nav_link(
     icon: str = "",
     allowed: Callable | None = None,
     group: str = "",
-    shell: str = "console",
+    bar: str = "console",
 ) -> None:
-    """Add a console menu entry (``shell="gov"``: an entry of the regulator's
-    shell, after 辖区概况 and 小区; groups are the console's only) shown to users holding one of ``roles`` anywhere
+    """Add a console menu entry (``bar="gov"``: an entry of the regulator's
+    top bar, after 辖区概况 and 小区; groups are the console's only) shown to users holding one of ``roles`` anywhere
     and, when ``allowed`` is given, for whom ``allowed(user)`` (the same check the
     page makes) is true: a menu never offers a page that would answer 403.
 
@@ -79,14 +79,14 @@ def console_nav_link(
             icon,
             allowed,
             group,
-            shell,
+            bar,
         )
     )
     _LINKS.sort(key=lambda link: link.order)
 
 
-def nav_links_for(user, shell: str = "console") -> list[dict]:
-    """The links of ``shell`` that ``user`` may follow, as ``{"label", "url",
+def nav_links_for(user, bar: str = "console") -> list[dict]:
+    """The links of ``bar`` that ``user`` may follow, as ``{"label", "url",
     "url_name", "icon"}``."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -94,7 +94,7 @@ def nav_links_for(user, shell: str = "console") -> list[dict]:
     superuser = getattr(user, "is_superuser", False)
     out = []
     for link in _LINKS:
-        if link.shell != shell:
+        if link.bar != bar:
             continue
         if link.roles is not None and not superuser and not (roles & link.roles):
             continue

@@ -20,12 +20,26 @@ class DeliveryConfig(AppConfig):
                 "delivery.plan.requested": _("请求规划配送路线"),
             }
         )
-        from wanjia.core import intents, panels, rateables
+        from wanjia.core import figures, intents, panels, rateables
         from wanjia.core.jobs import register_kind
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import services, tasks, today  # noqa: F401  tasks, today: the task and cards
+        from .figures import on_time
+
+        figures.register(
+            "delivery",
+            "delivery.on_time",
+            _("配送按时率"),
+            note=_(
+                "期间内截止送达的菜袋中，在截止时间前送达的比例（未送达、未能安排的计为未按时）。"
+            ),
+            compute=on_time,
+            kind=figures.RATIO,
+            better=figures.HIGHER,
+            order=25,
+        )
         from .rateable import find_bag, recent_bags
         from .views import handoff
 

@@ -77,6 +77,16 @@ class DisputesConfig(AppConfig):
             better=figures.HIGHER,
             order=31,
         )
+        figures.register(
+            "disputes",
+            "disputes.building_rate",
+            _("小事不出楼栋"),
+            note=_("期间内化解的纠纷中，在楼栋层级化解的比例。"),
+            compute=selectors.regulator_building_rate,
+            kind=figures.RATIO,
+            better=figures.HIGHER,
+            order=32,
+        )
 
         mediators = {
             Role.COMPANY_ADMIN,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,7 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("应急指挥")
 
     def ready(self):
-        from wanjia.core import banners, figures, intents
+        from wanjia.core import banners, conduct, figures, intents
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
@@ -48,6 +49,7 @@ class EmergencyConfig(AppConfig):
         intents.offer("emergency.active_for", services.active_for)
         # the authority's wall screen: the open events a user may see, with counts
         intents.offer("emergency.open_events", wall.open_events)
+        intents.offer("emergency.affected_compounds", wall.affected_compounds)
         figures.register(
             "emergency",
             "emergency.reports",
@@ -67,6 +69,29 @@ class EmergencyConfig(AppConfig):
             kind=figures.COUNT,
             better=figures.LOWER,
             order=91,
+        )
+        from .conduct import LATE_POINTS, late_reports_evidence
+
+        conduct.register(
+            "emergency",
+            "emergency.report_late",
+            _("应急日报迟报"),
+            kind=conduct.BAD,
+            note=format_lazy(
+                _("评分期内每一份迟于当天截止时间报送的应急日报扣{points}分。"), points=LATE_POINTS
+            ),
+            collect=late_reports_evidence,
+            order=40,
+        )
+        figures.register(
+            "emergency",
+            "emergency.on_time",
+            _("应急日报按时率"),
+            note=_("期间内各小区报送的应急日报中，在当天截止时间前报送的比例。"),
+            compute=selectors.reports_on_time,
+            kind=figures.RATIO,
+            better=figures.HIGHER,
+            order=93,
         )
         figures.register(
             "emergency",

@@ -346,3 +346,10 @@ def material_or_404(user, pk):
         ),
         pk=pk,
     )
+
+
+def reports_on_time(compound_ids, start, end) -> float | None:
+    """Of the daily reports of [start, end], the share sent by the day's deadline."""
+    qs = DailyReport.objects.filter(compound_id__in=compound_ids, day__gte=start, day__lte=end)
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(late=True)))
+    return round((counts["n"] - counts["late"]) / counts["n"], 4) if counts["n"] else None

@@ -60,3 +60,13 @@ def open_events(user) -> list[dict]:
             }
         )
     return out
+
+
+def affected_compounds(compound_ids) -> set[int]:
+    """Which of ``compound_ids`` an open event covers (intent
+    ``emergency.affected_compounds``; one query for a whole wall)."""
+    return set(
+        EventCompound.objects.filter(
+            compound_id__in=list(compound_ids), event__status__in=(Status.OPENING, Status.OPEN)
+        ).values_list("compound_id", flat=True)
+    )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,6 +105,22 @@ class FeedbackConfig(AppConfig):
             kind=figures.RATIO,
             better=figures.HIGHER,
             order=71,
+        )
+        from wanjia.core import conduct
+
+        from .conduct import LOOP_POINTS, loops_not_closed_evidence
+
+        conduct.register(
+            "feedback",
+            "feedback.loop_open",
+            _("差评逾期未闭环"),
+            kind=conduct.BAD,
+            note=format_lazy(
+                _("整改期限落在评分期内、到期仍未闭环的差评，每件扣{points}分（申诉成立的不计）。"),
+                points=LOOP_POINTS,
+            ),
+            collect=loops_not_closed_evidence,
+            order=30,
         )
         figures.register(
             "feedback",

@@ -23,11 +23,24 @@ class PartyConfig(AppConfig):
                 "party.team.joined": _("加入先锋队"),
             }
         )
+        from wanjia.core import figures
         from wanjia.core import panels as kernel_panels
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import panels, today  # noqa: F401  today: registers today's cards
+        from .figures import building_cover
+
+        figures.register(
+            "party",
+            "party.building_cover",
+            _("党员联系楼栋覆盖率"),
+            note=_("有在册党员负责联系整栋楼的楼栋数，占全部楼栋的比例（按现状统计）。"),
+            compute=building_cover,
+            kind=figures.RATIO,
+            better=figures.HIGHER,
+            order=20,
+        )
 
         kernel_panels.register(
             "estates.household", "party/_household_panel.html", panels.household_panel, order=20

@@ -19,6 +19,7 @@ class SupervisionConfig(AppConfig):
         from .exemplary import setup as exemplary
         from .inspections import setup as inspections
         from .rollups import setup as rollups
+        from .wall import setup as wall
 
-        for area in (rollups, inspections, exemplary, credit):
+        for area in (rollups, inspections, exemplary, credit, wall):
             area.ready()

@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("wanjia.supervision.credit.urls")),
     path("", include("wanjia.supervision.inspections.urls")),
     path("", include("wanjia.supervision.exemplary.urls")),
+    path("", include("wanjia.supervision.wall.urls")),
 ]

@@ -112,6 +112,15 @@ class TicketsConfig(AppConfig):
                 figures.LOWER,
             ),
             (
+                "tickets.complaints_per_100",
+                _("投诉每百户"),
+                _("期间内提交的“投诉建议”类工单数（类别代码 complaint），每百户登记住户。"),
+                selectors.complaints_per_100,
+                None,
+                figures.COUNT,
+                figures.LOWER,
+            ),
+            (
                 "tickets.avg_rating",
                 _("报修平均评分"),
                 _("期间内提交的工单中，居民评分（1–5 分）的平均值。"),
@@ -136,6 +145,27 @@ class TicketsConfig(AppConfig):
                     None,
                 )
             )
+        from wanjia.core import conduct
+
+        from .conduct import SLA_FREE, SLA_FREE_SHARE, SLA_POINTS, sla_missed_evidence
+
+        conduct.register(
+            "tickets",
+            "tickets.sla_missed",
+            _("工单超时未办结"),
+            kind=conduct.BAD,
+            note=format_lazy(
+                _(
+                    "评分期内超过完成时限的工单：每家企业可有其到期工单的{share}%（至少{free}单）"
+                    "不扣分，超出部分每单扣{points}分。"
+                ),
+                share=int(SLA_FREE_SHARE * 100),
+                free=SLA_FREE,
+                points=SLA_POINTS,
+            ),
+            collect=sla_missed_evidence,
+            order=20,
+        )
         for order, (key, label, note, compute, many, kind, better) in enumerate(rows, start=40):
             figures.register(
                 "tickets",

@@ -345,3 +345,18 @@ def figures_by_compound(
             open_red=open_red.get(cid, 0),
         )
     return out
+
+
+def regulator_building_rate(compound_ids, start: date, end: date):
+    """小事不出楼栋 over ``compound_ids``: of the cases resolved in [start, end],
+    the share resolved at building level (as ``figures``)."""
+    window_start, window_end = _window(start, end)
+    resolved = _in_window(
+        Case.objects.filter(compound_id__in=compound_ids, status__in=DONE_STATUSES),
+        "resolved_at",
+        window_start,
+        window_end,
+    )
+    by_level = dict(resolved.values_list("resolved_level").annotate(n=Count("pk")).order_by())
+    total = sum(by_level.values())
+    return round(by_level.get(Level.BUILDING, 0) / total, 4) if total else None

@@ -40,3 +40,8 @@ def test_a_closed_event_is_not_shown(flood):
     with time_machine.travel(NOW, tick=False):
         services.event_close(actor=w.regulator, event=w.event, summary="水位回落")
         assert intents.ask("emergency.open_events", w.regulator) == []
+
+
+def test_affected_compounds_in_one_question(flood):
+    w = flood
+    assert intents.ask("emergency.affected_compounds", [w.a.pk, w.b.pk, 999999]) == {w.a.pk, w.b.pk}

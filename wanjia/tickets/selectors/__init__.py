@@ -9,6 +9,7 @@ from .figures import (  # noqa: F401
     avg_rating_many,
     by_category,
     category_breakdown,
+    complaints_per_100,
     finish_rate,
     finish_rate_many,
     opened,

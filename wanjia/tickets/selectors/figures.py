@@ -142,3 +142,15 @@ respond_rate, respond_rate_many = _per_group(_respond)
 finish_rate, finish_rate_many = _per_group(_finish)
 reopen_rate, reopen_rate_many = _per_group(_reopen)
 avg_rating, avg_rating_many = _per_group(_rating)
+
+
+def complaints_per_100(compound_ids, start: date, end: date) -> float | None:
+    """投诉每百户: tickets of the complaint category (code "complaint") submitted in
+    [start, end] per 100 registered households of ``compound_ids``."""
+    from wanjia.estates.models import Household
+
+    households = Household.objects.filter(compound_id__in=compound_ids).count()
+    if not households:
+        return None
+    one, _many = by_category("complaint")
+    return round(one(compound_ids, start, end) * 100 / households, 2)
