@@ -223,6 +223,8 @@ def test_pages_per_role(closed, login):
     gov.post(f"/console/emergency/events/{w.event.pk}/after/", {"summary": "全市平稳度汛。"})
     w.event.refresh_from_db()
     assert w.event.summary == "全市平稳度汛。"
-    assert login(w.manager_a).get(f"/console/emergency/events/{w.event.pk}/after/").status_code == 403
+    assert (
+        login(w.manager_a).get(f"/console/emergency/events/{w.event.pk}/after/").status_code == 403
+    )
     board = gov.get(f"/console/emergency/events/{w.event.pk}/").content.decode()
     assert "em-after-event-link" in board

@@ -122,6 +122,8 @@ def _mine_ctx(request, case, **more):
 @login_required
 def mine_case(request, pk):
     user = request.user
+    if not access.nominates_anywhere(user):
+        raise PermissionDenied
     case = selectors.mine_or_404(user, pk)
     if request.method != "POST":
         return render(request, "supervision/exemplary/mine_case.html", _mine_ctx(request, case))
@@ -137,6 +139,9 @@ def mine_case(request, pk):
         )
     except Refusal as exc:
         _refused(exc)
+        if exc.status == 409:  # already sent again (by a colleague, or a second click)
+            messages.error(request, exc.message)
+            return redirect("exemplary_mine_case", case.pk)
         ctx = _mine_ctx(request, case, form=form, errors=errors_of(exc))
         return render(request, "supervision/exemplary/mine_case.html", ctx, status=exc.status)
     messages.success(request, _("已补充并重新提交。"))
@@ -152,6 +157,8 @@ def _visible_case(user, pk):
 @login_required
 def photo(request, pk):
     """A case's photo, for staff who see the case (the public has its own gate)."""
+    if not access.nominates_anywhere(request.user):
+        raise PermissionDenied
     row = CasePhoto.objects.filter(pk=pk).first()
     if row is None:
         raise Http404(_(NOT_FOUND))
@@ -164,6 +171,8 @@ def photo(request, pk):
 
 @login_required
 def print_case(request, pk):
+    if not access.nominates_anywhere(request.user):
+        raise PermissionDenied
     case = _visible_case(request.user, pk)
     return render(
         request,
@@ -227,6 +236,9 @@ def decide(request, pk):
         services.review(actor=user, case=row, decision=decision, note=request.POST.get("note"))
     except Refusal as exc:
         _refused(exc)
+        if exc.status == 409:  # decided already (another officer, or a second click)
+            messages.error(request, exc.message)
+            return redirect("exemplary_case", row.pk)
         ctx = _case_ctx(request, row, form=request.POST, errors=errors_of(exc))
         return render(request, "supervision/exemplary/case.html", ctx, status=exc.status)
     messages.success(request, _("审核结果已记录，并已通知推荐单位。"))
