@@ -28,7 +28,11 @@ def test_compound_page_and_board_on_a_phone(people, page, log_in, tmp_path):
     from wanjia.emergency.models import AfterAction, EventCompound, Nomination
 
     event = services.event_open(
-        actor=people.regulator, kind="flood", grade=3, title="防汛Ⅲ级响应", compound_ids=[people.a.pk]
+        actor=people.regulator,
+        kind="flood",
+        grade=3,
+        title="防汛Ⅲ级响应",
+        compound_ids=[people.a.pk],
     )
     services.event_prepare(event.job_id, event.pk)
     ec = EventCompound.objects.get(event=event, compound=people.a)

@@ -155,6 +155,9 @@ def after_save(*, actor, event, compound, happened, worked, improve, submit=Fals
         report = AfterAction.objects.select_for_update().get(pk=report.pk)
         if report.status not in EDITABLE:
             raise Conflict(gettext("复盘报告已提交，不能再修改。"))
+        same = all(getattr(report, k) == v for k, v in fields.items())
+        if not submit and same and report.figures == figures:
+            return report  # saved again unchanged: nothing to write
         for k, v in fields.items():
             setattr(report, k, v)
         report.figures = figures
