@@ -305,6 +305,18 @@ def nominate(*, actor, event, compound, kind, nominee, citation) -> Nomination:
             detail={"event": event.pk, "kind": kind},
         )
         timeline(event, "nominated", compound=compound, nominee=nominee)
+        ec = event.affected.filter(compound=compound).first()
+        if row.by_regulator:  # the compound hears that its people were nominated
+            people = [u for _r, u in _staff_of([compound])[compound.pk]]
+        else:  # the commander hears of the compound's nomination
+            people = [event.closed_by or event.opened_by]
+        notify(
+            recipients=[u for u in people if u != actor],
+            title=lambda: gettext("应急先进推荐：%(nominee)s") % {"nominee": nominee},
+            body=citation[:200],
+            link=reverse("emergency_after", args=[ec.pk]) if ec else "",
+            kind="emergency.nominated",
+        )
     return row
 
 

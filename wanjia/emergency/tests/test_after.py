@@ -171,6 +171,9 @@ def test_nominations_by_compound_and_regulator_are_nominable_records(closed):
         citation="抽水十小时",
     )
     assert mine.report == report and not mine.by_regulator and theirs.by_regulator
+    told = Notification.objects.filter(kind="emergency.nominated")
+    assert told.filter(recipient=w.regulator).count() == 1  # of the compound's nomination
+    assert told.filter(recipient=w.manager_a).count() == 1  # of the regulator's
     rec = evidence.find(w.manager_a, f"emergency.nomination:{mine.pk}")
     assert rec.compound_id == w.a.pk and rec.company_id == w.a.company_id
     assert rec.people == "1号楼党员先锋队" and rec.url.endswith(f"/affected/{w.ec.pk}/after/")

@@ -55,6 +55,22 @@ def register() -> None:
     evidence.register(KIND, "好人好事", find=find, recent=recent)
 
 
+def unregister() -> None:
+    """Take the test source out of the registry again (other tests in the same
+    process list every source)."""
+    evidence._SOURCES.pop(KIND, None)
+    DEEDS.clear()
+
+
+def registered():
+    """For a fixture: ``yield from registered()``."""
+    register()
+    try:
+        yield
+    finally:
+        unregister()
+
+
 def deed(compound, people="3号楼志愿服务队", day=None) -> str:
     """A new deed of ``compound``; its key."""
     from django.utils import timezone

@@ -16,7 +16,7 @@ from wanjia.core.models import AuditLog, Notification
 from wanjia.supervision.exemplary import services
 from wanjia.supervision.exemplary.models import ExemplaryCase
 
-from .exemplary_support import FORM, deed, register
+from .exemplary_support import FORM, deed, registered
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,7 +28,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def _source():
-    register()
+    yield from registered()
 
 
 def _race(n, fn):

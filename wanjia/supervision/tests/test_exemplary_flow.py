@@ -15,7 +15,7 @@ from wanjia.core.models import AuditLog, Notification
 from wanjia.supervision.exemplary import services
 from wanjia.supervision.exemplary.models import CasePhoto, CaseStatus, ExemplaryCase
 
-from .exemplary_support import FORM, deed, jpeg, register
+from .exemplary_support import FORM, deed, jpeg, registered
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime(2026, 9, 15, 10, 0))
@@ -23,7 +23,7 @@ NOW = timezone.make_aware(datetime(2026, 9, 15, 10, 0))
 
 @pytest.fixture(autouse=True)
 def _source():
-    register()
+    yield from registered()
 
 
 def _nominate(w, user=None, key=None, **more):

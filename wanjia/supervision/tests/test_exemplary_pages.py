@@ -15,14 +15,14 @@ from wanjia.core.models import AuditLog
 from wanjia.supervision.exemplary import services
 from wanjia.supervision.exemplary.models import CaseStatus, ExemplaryCase
 
-from .exemplary_support import FORM, deed, jpeg, register
+from .exemplary_support import FORM, deed, jpeg, registered
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _source():
-    register()
+    yield from registered()
 
 
 def test_manager_nominates_on_the_console(world, login):

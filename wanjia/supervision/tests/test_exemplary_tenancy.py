@@ -10,7 +10,7 @@ from wanjia.core.testkit import Endpoint, cases, check, item_of, others
 from wanjia.supervision.exemplary import services
 from wanjia.supervision.exemplary.models import ExemplaryCase
 
-from .exemplary_support import FORM, deed, jpeg, register
+from .exemplary_support import FORM, deed, jpeg, register, unregister
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,8 @@ def ex_world(world_once, django_db_blocker):
     register()
     with django_db_blocker.unblock():
         w.ex = {"a": _side(w, w.a, w.manager_a), "b": _side(w, w.b, w.outsider_b)}
-    return w
+    yield w
+    unregister()
 
 
 def _status(world, obj):
