@@ -1,13 +1,23 @@
 """Exemplary cases on a 390 px phone: the regulator selects and publishes a
 nomination, the public page (no login) shows it, the manager's nominations
-page fits."""
+page fits. Screenshots go to $WANJIA_SCREENSHOTS when it is set."""
+
+import os
 
 import pytest
 from playwright.sync_api import expect
 
-from .test_emergency import _fits
+from .test_emergency import _fits as _fits_only
 
 pytestmark = pytest.mark.e2e
+
+
+def _fits(page):
+    _fits_only(page)
+    shots = os.environ.get("WANJIA_SCREENSHOTS")
+    if shots:
+        name = page.url.split("//", 1)[-1].split("/", 1)[-1].strip("/").replace("/", "_")
+        page.screenshot(path=f"{shots}/exemplary-{name or 'home'}.png", full_page=True)
 
 
 def test_exemplary_pages_fit_a_phone(people, page, log_in):
