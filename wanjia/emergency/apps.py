@@ -38,6 +38,7 @@ class EmergencyConfig(AppConfig):
                 "emergency.after.accepted": _("验收复盘报告"),
                 "emergency.after.returned": _("退回复盘报告"),
                 "emergency.summary.saved": _("保存全市复盘总结"),
+                "emergency.after.exported": _("导出复盘报告"),
                 "emergency.nomination.made": _("推荐应急先进"),
             }
         )

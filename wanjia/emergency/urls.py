@@ -33,6 +33,11 @@ urlpatterns = [
         "console/emergency/affected/<int:pk>/nominate/", after.nominate, name="emergency_nominate"
     ),
     path("console/emergency/after/<int:pk>/review/", after.review, name="emergency_after_review"),
+    path(
+        "console/emergency/events/<int:pk>/after.xlsx",
+        after.event_after_xlsx,
+        name="emergency_after_xlsx",
+    ),
     path("console/emergency/affected/<int:pk>/", compound.compound_page, name="emergency_compound"),
     path("console/emergency/affected/<int:pk>/report/", compound.report, name="emergency_report"),
     path("console/emergency/items/<int:pk>/done/", compound.item_done, name="emergency_item_done"),

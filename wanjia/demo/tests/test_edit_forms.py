@@ -55,6 +55,7 @@ NOT_WALKED = {
     "feedback_index_export": "xlsx download",
     "feedback_survey_export": "xlsx download",
     "exemplary_export": "xlsx download",
+    "emergency_after_xlsx": "xlsx download",
     "exemplary_photo": "JPEG photo of an exemplary case",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",

@@ -229,5 +229,21 @@ def test_pages_per_role(closed, login):
     assert (
         login(w.manager_a).get(f"/console/emergency/events/{w.event.pk}/after/").status_code == 403
     )
+    r = gov.get(f"/console/emergency/events/{w.event.pk}/after.xlsx")
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert sheet[0][:3] == ("小区", "状态", "完成清单项")
+    assert [row[0] for row in sheet[1:]] == sorted([w.a.name, w.b.name])
+    row_a = next(row for row in sheet[1:] if row[0] == w.a.name)
+    assert row_a[1] == "已验收" and row_a[2] == 3 and TEXT["worked"] in row_a
+    assert AuditLog.objects.filter(action="emergency.after.exported").exists()
+    assert (
+        login(w.manager_a).get(f"/console/emergency/events/{w.event.pk}/after.xlsx").status_code
+        == 403
+    )
     board = gov.get(f"/console/emergency/events/{w.event.pk}/").content.decode()
     assert "em-after-event-link" in board

@@ -254,6 +254,13 @@ ENDPOINTS = [
         obj=item_of("em", "past"),
     ),
     Endpoint(
+        "after_xlsx",
+        "/console/emergency/events/{pk}/after.xlsx",
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=item_of("em", "past"),
+    ),
+    Endpoint(
         "after_summary",
         "/console/emergency/events/{pk}/after/",
         method="post",

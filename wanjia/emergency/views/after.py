@@ -193,3 +193,55 @@ def review(request, pk):
         else _("已退回：%(compound)s") % {"compound": report.compound.name},
     )
     return redirect("emergency_after_event", report.event_id)
+
+
+@login_required
+def event_after_xlsx(request, pk):
+    """The city after-action as a workbook: a row per compound with its
+    report's status, figures, three parts and nominations."""
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from wanjia.core.audit import audit
+    from wanjia.core.sheets import safe_cell
+
+    user = request.user
+    event = selectors.event_or_404(user, pk)
+    if not access.can_command_event(user, event):
+        raise PermissionDenied
+    rows = selectors.after_rows(user, event)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_("复盘报告"))[:31]
+    sheet.append(
+        [str(_("小区")), str(_("状态"))]
+        + [str(label) for _key, label in FIGURE_LABELS]
+        + [str(_("经过")), str(_("有效做法")), str(_("改进之处")), str(_("推荐先进"))]
+    )
+    for r in rows:
+        report = r["report"]
+        sheet.append(
+            [safe_cell(r["compound"].name), str(report.get_status_display()) if report else ""]
+            + [r["figures"].get(key, 0) for key, _label in FIGURE_LABELS]
+            + [
+                safe_cell(report.happened) if report else "",
+                safe_cell(report.worked) if report else "",
+                safe_cell(report.improve) if report else "",
+                safe_cell("；".join(f"{n.nominee}：{n.citation}" for n in r["nominations"])),
+            ]
+        )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    out = BytesIO()
+    book.save(out)
+    audit(actor=user, action="emergency.after.exported", obj=event, detail={"rows": len(rows)})
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="emergency-after-{event.pk}.xlsx"'
+    return response
