@@ -8,11 +8,21 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self):
-        from wanjia.core import rateables
+        from wanjia.core import evidence, rateables
         from wanjia.core import search as kernel_search
 
         from . import search
+        from .evidence import find_mediation, recent_mediations
         from .rateable import find_dispute, recent_disputes
+
+        # a dispute mediated in the building or compound, as a record supervision
+        # nominates exemplary cases from
+        evidence.register(
+            "disputes.mediation",
+            _("楼栋、小区调解"),
+            find=find_mediation,
+            recent=recent_mediations,
+        )
 
         rateables.register(
             "dispute",

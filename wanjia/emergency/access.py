@@ -23,6 +23,14 @@ RESPOND = declare(
     {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY, R.STAFF},
 )
 
+# the compound's after-action report and its nominations: who runs the compound
+AFTER = declare(
+    "emergency",
+    "emergency.after_action",
+    _("撰写复盘报告并推荐先进"),
+    {R.COMPANY_ADMIN, R.COMPOUND_MANAGER, R.PARTY_SECRETARY},
+)
+
 
 def command_regions(user) -> list:
     """The regions whose events ``user`` may open and close."""
@@ -66,3 +74,11 @@ def responds_anywhere(user) -> bool:
 
 def anywhere(user) -> bool:
     return commands_anywhere(user) or responds_anywhere(user)
+
+
+def can_write_after(user, compound) -> bool:
+    return can(user, "emergency.after_action", compound=compound)
+
+
+def writes_after_anywhere(user) -> bool:
+    return can_anywhere(user, "emergency.after_action")

@@ -9,12 +9,13 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("应急指挥")
 
     def ready(self):
-        from wanjia.core import banners, conduct, figures, intents
+        from wanjia.core import banners, conduct, evidence, figures, intents
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import access, selectors, services, tasks, today, wall  # noqa: F401
+        from . import evidence as nominable
         from .banner import emergency_banners
         from .services import events
 
@@ -33,6 +34,13 @@ class EmergencyConfig(AppConfig):
                 "emergency.material.available": _("确认企业有货"),
                 "emergency.material.allocated": _("调拨应急物资"),
                 "emergency.material.delivered": _("确认物资送达"),
+                "emergency.after.saved": _("保存复盘报告"),
+                "emergency.after.submitted": _("提交复盘报告"),
+                "emergency.after.accepted": _("验收复盘报告"),
+                "emergency.after.returned": _("退回复盘报告"),
+                "emergency.summary.saved": _("保存全市复盘总结"),
+                "emergency.after.exported": _("导出复盘报告"),
+                "emergency.nomination.made": _("推荐应急先进"),
             }
         )
         console_nav_link(
@@ -45,6 +53,19 @@ class EmergencyConfig(AppConfig):
             allowed=access.anywhere,
         )
         banners.register(emergency_banners)
+        # the work after an event, as records supervision nominates exemplary cases from
+        evidence.register(
+            "emergency.nomination",
+            _("应急先进推荐"),
+            find=nominable.find_nomination,
+            recent=nominable.recent_nominations,
+        )
+        evidence.register(
+            "emergency.after_action",
+            _("应急复盘报告"),
+            find=nominable.find_report,
+            recent=nominable.recent_reports,
+        )
         # the kernel question other modules ask: which emergencies cover a compound
         intents.offer("emergency.active_for", services.active_for)
         # the authority's wall screen: the open events a user may see, with counts

@@ -263,3 +263,73 @@ class MaterialRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+
+
+class AfterStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待验收")
+    RETURNED = "returned", _("退回修改")
+    ACCEPTED = "accepted", _("已验收")
+
+
+class AfterAction(models.Model):
+    """A compound's after-action report (复盘报告) on a closed event: what
+    happened, what worked, what to improve, in its own words; ``figures``
+    are taken from the event's own records each time it is saved (items done,
+    reports sent and late, roll call, supplies delivered), never typed. The
+    compound's manager submits it, the regulator accepts it or returns it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="after_actions")
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=AfterStatus.choices, default=AfterStatus.DRAFT
+    )
+    happened = models.TextField(_("经过"), max_length=2000)
+    worked = models.TextField(_("有效做法"), max_length=2000)
+    improve = models.TextField(_("改进之处"), max_length=2000)
+    figures = models.JSONField(default=dict, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["compound__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "compound"], name="emergency_after_once")
+        ]
+
+
+class NomineeKind(models.TextChoices):
+    TEAM = "team", _("先锋队或服务队")
+    VOLUNTEER = "volunteer", _("志愿者")
+    STAFF = "staff", _("工作人员")
+
+
+class Nomination(models.Model):
+    """A person or team nominated from a closed event's work, with a citation:
+    by the compound (from its after-action report) or by the regulator. The
+    supervision module judges them as exemplary cases (a nominable record)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="nominations")
+    compound = models.ForeignKey("core.Compound", on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(
+        AfterAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="nominations"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=NomineeKind.choices)
+    nominee = models.CharField(_("被推荐人或队伍"), max_length=50)
+    citation = models.TextField(_("推荐事迹"), max_length=1000)
+    by_regulator = models.BooleanField(default=False)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

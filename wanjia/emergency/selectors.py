@@ -9,12 +9,14 @@ from wanjia.core.scoping import get_or_404, scope_q
 
 from . import access
 from .models import (
+    AfterAction,
     Answer,
     ChecklistItem,
     DailyReport,
     Event,
     EventCompound,
     Group,
+    Nomination,
     RollCallEntry,
     Status,
     TimelineEntry,
@@ -353,3 +355,53 @@ def reports_on_time(compound_ids, start, end) -> float | None:
     qs = DailyReport.objects.filter(compound_id__in=compound_ids, day__gte=start, day__lte=end)
     counts = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(late=True)))
     return round((counts["n"] - counts["late"]) / counts["n"], 4) if counts["n"] else None
+
+
+def after_or_404(user, pk) -> AfterAction:
+    """A compound's after-action report: its own staff, or the event's commander."""
+    q = scope_q(user, compound="compound_id")
+    for region in access.command_regions(user):
+        q |= Q(event__owner_region__path__startswith=region.path)
+    return get_or_404(
+        AfterAction.objects.filter(q).select_related("event", "compound", "event__owner_region"),
+        pk=pk,
+    )
+
+
+def after_rows(user, event) -> list[dict]:
+    """Per compound of the event the user sees: its report (or None), its
+    figures (the report's, or live from the records while none is written)
+    and its nominations."""
+    from .services.after import figures_of
+
+    affected = list(affected_of(user, event))
+    reports = {
+        r.compound_id: r
+        for r in AfterAction.objects.filter(
+            event=event, compound_id__in=[ec.compound_id for ec in affected]
+        )
+    }
+    live = figures_of(event, [ec.compound_id for ec in affected if ec.compound_id not in reports])
+    noms = {}
+    for n in Nomination.objects.filter(
+        event=event, compound_id__in=[ec.compound_id for ec in affected]
+    ):
+        noms.setdefault(n.compound_id, []).append(n)
+    return [
+        {
+            "affected": ec,
+            "compound": ec.compound,
+            "report": reports.get(ec.compound_id),
+            "figures": reports[ec.compound_id].figures
+            if ec.compound_id in reports
+            else live[ec.compound_id],
+            "nominations": noms.get(ec.compound_id, []),
+        }
+        for ec in affected
+    ]
+
+
+def nominations_of(event, compound_id):
+    return Nomination.objects.filter(event=event, compound_id=compound_id).select_related(
+        "nominated_by"
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import compound, console
+from .views import after, compound, console
 
 urlpatterns = [
     path("console/emergency/", console.home, name="emergency_home"),
@@ -23,6 +23,21 @@ urlpatterns = [
         name="emergency_material_move",
     ),
     path("console/emergency/receipts/<int:pk>/ack/", compound.receipt_ack, name="emergency_ack"),
+    path(
+        "console/emergency/events/<int:pk>/after/", after.event_after, name="emergency_after_event"
+    ),
+    path(
+        "console/emergency/affected/<int:pk>/after/", after.compound_after, name="emergency_after"
+    ),
+    path(
+        "console/emergency/affected/<int:pk>/nominate/", after.nominate, name="emergency_nominate"
+    ),
+    path("console/emergency/after/<int:pk>/review/", after.review, name="emergency_after_review"),
+    path(
+        "console/emergency/events/<int:pk>/after.xlsx",
+        after.event_after_xlsx,
+        name="emergency_after_xlsx",
+    ),
     path("console/emergency/affected/<int:pk>/", compound.compound_page, name="emergency_compound"),
     path("console/emergency/affected/<int:pk>/report/", compound.report, name="emergency_report"),
     path("console/emergency/items/<int:pk>/done/", compound.item_done, name="emergency_item_done"),

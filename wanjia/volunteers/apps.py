@@ -8,7 +8,7 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("志愿服务")
 
     def ready(self):
-        from wanjia.core import figures, intents
+        from wanjia.core import evidence, figures, intents
         from wanjia.core import panels as kernel_panels
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
@@ -16,6 +16,10 @@ class VolunteersConfig(AppConfig):
         from wanjia.core.today import ServiceLink, resident_service
 
         from . import access, panels, selectors, services, tasks, today  # noqa: F401
+        from .evidence import find_thanks, recent_thanks
+
+        # a thanks on the wall, as a record supervision nominates exemplary cases from
+        evidence.register("volunteers.thanks", _("感谢墙"), find=find_thanks, recent=recent_thanks)
 
         describe_actions(
             {

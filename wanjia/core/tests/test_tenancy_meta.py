@@ -23,6 +23,10 @@ EXEMPT = {
     # the public price board: shown to anybody, signed in or not, by design
     # (what a market charges is posted at its gate too)
     "market/<int:market_id>/prices/",
+    # published exemplary cases (先进典型) and their photos: a public page by
+    # design; anything not published is a 404 for everyone (supervision's tests)
+    "exemplary/<int:pk>/",
+    "exemplary/photos/<int:pk>/",
     # the API's own catch-all: answers a JSON 404 for any unknown path
     "api/v1/^.*$",
 }

@@ -54,6 +54,9 @@ NOT_WALKED = {
     "conv_file": "a print job's uploaded file (download, audited)",
     "feedback_index_export": "xlsx download",
     "feedback_survey_export": "xlsx download",
+    "exemplary_export": "xlsx download",
+    "emergency_after_xlsx": "xlsx download",
+    "exemplary_photo": "JPEG photo of an exemplary case",
     # htmx partials and buttons (hx-get / hx-post, not links or <form method=post>)
     "disputes_households": "htmx option list for the new-case form",
     "market_price_hint": "htmx price hint beside an offer",
@@ -70,6 +73,10 @@ NOT_WALKED = {
     "resident_search": "the resident finder's old address: redirects to /console/find/estates/",
     # actions whose forms show only in a state the demo's first pages are not in
     "disputes_followup": "on a resolved case",
+    "emergency_after_review": "on a submitted after-action report: the small demo's flood "
+    "covers the demo compound only, whose report is accepted",
+    "exemplary_publish": "publish / take-down button of a selected case (a button with no "
+    "value from a record)",
     "feedback_h5_rerate": "on a rating whose fix awaits the resident (not the demo resident's)",
     "disputes_rate": "on a resolved case",
     "disputes_reopen": "on a resolved case",
@@ -125,6 +132,9 @@ ACTIONS = {
     "volunteers_confirm": "confirms a volunteer's hours: the minutes are prefilled with the "
     "time checked in, and each submission enters them in the ledger (once)",
     "logout": "logs out",
+    "exemplary_mine_case": "sends a nomination the authority returned for more back for "
+    "review: the publishing form is prefilled from the nomination, and each submission "
+    "returns it to the review queue",
 }
 
 # Rows that change as a side effect of any request, not of the form.

@@ -1,3 +1,12 @@
+from .after import (  # noqa: F401
+    after_accept,
+    after_return,
+    after_save,
+    city_rollup,
+    figures_of,
+    nominate,
+    summary_save,
+)
 from .directives import (  # noqa: F401
     directive_issue,
     directive_tell,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from wanjia.core.testkit import Endpoint, cases, check, item_of, others
 from wanjia.emergency import services
 from wanjia.emergency.models import (
+    AfterAction,
     ChecklistItem,
     DailyReport,
     Directive,
@@ -17,6 +18,7 @@ from wanjia.emergency.models import (
     EventCompound,
     Group,
     MaterialRequest,
+    Nomination,
     Receipt,
     RollCallEntry,
 )
@@ -59,7 +61,19 @@ def _side(w, compound):
         supply="sandbags",
         quantity=20,
     )
+    past = services.event_open(
+        actor=w.regulator, kind="flood", grade=3, title="已结束", compound_ids=[compound.pk]
+    )
+    services.event_prepare(past.job_id, past.pk)
+    services.event_close(actor=w.regulator, event=past)
+    manager = w.manager_a if compound == w.a else w.outsider_b
+    report = services.after_save(
+        actor=manager, event=past, compound=compound, happened="a", worked="b", improve="c"
+    )
     return {
+        "past": past,
+        "past_affected": EventCompound.objects.get(event=past, compound=compound),
+        "after": report,
         "event": event,
         "affected": ec,
         "item": items[1],
@@ -89,6 +103,9 @@ def _event_state(world, obj):
 def _reports(world, obj):
     return DailyReport.objects.count()
 
+
+AFTER = ("manager_a", "secretary_a", "company_admin_a")
+AFTER_GOV = (*AFTER, "regulator")
 
 ENDPOINTS = [
     Endpoint("home", "/console/emergency/", allowed=SEE, forbidden=others(*SEE)),
@@ -201,6 +218,67 @@ ENDPOINTS = [
         forbidden=others(*RESPOND),
         obj=item_of("em", "person"),
         state=lambda w, o: tuple(RollCallEntry.objects.filter(pk=o.pk).values_list("answer")),
+    ),
+    Endpoint(
+        "after",
+        "/console/emergency/affected/{pk}/after/",
+        allowed=SEE,
+        forbidden=others(*SEE),
+        obj=item_of("em", "past_affected"),
+    ),
+    Endpoint(
+        "after_save",
+        "/console/emergency/affected/{pk}/after/",
+        method="post",
+        body={"happened": "经过", "worked": "做法", "improve": "改进", "submit": "0"},
+        allowed=AFTER,
+        forbidden=others(*AFTER),
+        obj=item_of("em", "past_affected"),
+        state=lambda w, o: tuple(AfterAction.objects.values_list("pk", "happened", "status")),
+    ),
+    Endpoint(
+        "nominate",
+        "/console/emergency/affected/{pk}/nominate/",
+        method="post",
+        body={"kind": "team", "nominee": "先锋队", "citation": "连夜值守"},
+        allowed=AFTER_GOV,
+        forbidden=others(*AFTER_GOV),
+        obj=item_of("em", "past_affected"),
+        state=lambda w, o: Nomination.objects.count(),
+    ),
+    Endpoint(
+        "after_event",
+        "/console/emergency/events/{pk}/after/",
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=item_of("em", "past"),
+    ),
+    Endpoint(
+        "after_xlsx",
+        "/console/emergency/events/{pk}/after.xlsx",
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=item_of("em", "past"),
+    ),
+    Endpoint(
+        "after_summary",
+        "/console/emergency/events/{pk}/after/",
+        method="post",
+        body={"summary": "平稳度汛"},
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=item_of("em", "past"),
+        state=lambda w, o: tuple(Event.objects.filter(pk=o.pk).values_list("summary")),
+    ),
+    Endpoint(
+        "after_review",
+        "/console/emergency/after/{pk}/review/",
+        method="post",
+        body={"decision": "accept"},
+        allowed=GOV,
+        forbidden=others(*GOV),
+        obj=item_of("em", "after"),
+        state=lambda w, o: tuple(AfterAction.objects.filter(pk=o.pk).values_list("status")),
     ),
     Endpoint(
         "api_list",

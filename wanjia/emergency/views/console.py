@@ -36,6 +36,8 @@ PHRASES = {
     "material_allocated": gettext_lazy("已调拨：%(supply)s × %(quantity)s"),
     "material_delivered": gettext_lazy("已送达：%(supply)s × %(quantity)s"),
     "acked": gettext_lazy("确认指令：%(title)s"),
+    "after_submitted": gettext_lazy("提交复盘报告"),
+    "nominated": gettext_lazy("推荐先进：%(nominee)s"),
 }
 
 
@@ -54,6 +56,7 @@ def timeline_rows(entries):
         ctx.setdefault("on_duty", "")
         ctx.setdefault("title", "")
         ctx.setdefault("quantity", "")
+        ctx.setdefault("nominee", "")
         ctx["supply"] = str(supplies.get(ctx.get("supply", ""), ""))
         ctx["item"] = label_of(ctx.get("code", ""))
         ctx["answer"] = str(answers.get(ctx.get("answer", ""), ""))
