@@ -381,3 +381,4 @@ LOGGING = {
         "huey": {"handlers": ["console"], "propagate": False},
     },
 }
+WANJIA_EXEMPLARY_POINTS = env_int("WANJIA_EXEMPLARY_POINTS", 5)
