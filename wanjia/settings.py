@@ -346,20 +346,6 @@ NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
 # WeChat messages; without it those messages carry no link.
 SITE_URL = env_str("SITE_URL", "").rstrip("/")
 
-# Company credit (supervision): a city sets its own base, cap, grade lines and
-# scoring window. A month's score counts the evidence of the WINDOW months
-# ending with it.
-SUPERVISION_CREDIT = {
-    "base": env_int("CREDIT_BASE", 80),
-    "good_cap": env_int("CREDIT_GOOD_CAP", 40),
-    "grades": {
-        "AAA": env_int("CREDIT_AAA", 90),
-        "AA": env_int("CREDIT_AA", 80),
-        "A": env_int("CREDIT_A", 70),
-        "B": env_int("CREDIT_B", 60),
-    },
-    "window_months": env_int("CREDIT_WINDOW_MONTHS", 12),
-}
 
 LOGGING = {
     "version": 1,

@@ -51,7 +51,7 @@ class CompoundSpec:
 C, R, P = "commodity", "resettlement", "public_rental"
 COMPOUNDS = [
     CompoundSpec("QX-A01", "桂香苑", C, 0, 0, (("walkup", 11), ("mid", 2))),
-    CompoundSpec("QX-A02", "临江花园", C, 2, 0, (("mid", 6), ("tower", 2))),
+    CompoundSpec("QX-A02", "临江花园", C, 2, 3, (("mid", 6), ("tower", 2))),
     CompoundSpec("QX-A03", "青云新村", R, 1, 1, (("walkup", 17),)),
     CompoundSpec("QX-A04", "望湖小区", C, 3, 0, (("walkup", 14),)),
     CompoundSpec("QX-A05", "丹桂里", C, 1, 2, (("walkup", 12),)),
@@ -59,7 +59,7 @@ COMPOUNDS = [
     CompoundSpec("QX-A07", "云栖家园", P, 4, 1, (("rental", 12),), co_managed=True),
     CompoundSpec("QX-A08", "石板坡小区", R, 4, 2, (("walkup", 16),)),
     CompoundSpec("QX-A09", "翠竹苑", C, 5, 0, (("walkup", 11),)),
-    CompoundSpec("QX-A10", "清风里", C, 5, 2, (("walkup", 9), ("mid", 2))),
+    CompoundSpec("QX-A10", "清风里", C, 5, 3, (("walkup", 9), ("mid", 2))),
     CompoundSpec("QX-A11", "金橘湾", C, 3, 0, (("mid", 4), ("tower", 1))),
     CompoundSpec("QX-A12", "柳荫巷小区", C, 0, 1, (("walkup", 12),)),
     CompoundSpec("QX-A13", "书院街小区", C, 5, 2, (("walkup", 10),)),
@@ -70,10 +70,10 @@ COMPOUNDS = [
     CompoundSpec("QX-B05", "南山雅苑", C, 10, 2, (("walkup", 12),)),
     CompoundSpec("QX-B06", "枫林小区", C, 10, 0, (("walkup", 13),)),
     CompoundSpec("QX-B07", "双溪花园", C, 9, 1, (("mid", 6),)),
-    CompoundSpec("QX-B08", "滨河湾", C, 6, 2, (("walkup", 10), ("mid", 2))),
-    CompoundSpec("QX-B09", "兰亭苑", C, 11, 0, (("walkup", 12),)),
+    CompoundSpec("QX-B08", "滨河湾", C, 6, 4, (("walkup", 10), ("mid", 2))),
+    CompoundSpec("QX-B09", "兰亭苑", C, 11, 5, (("walkup", 12),)),
     CompoundSpec("QX-B10", "荷塘小区", R, 11, 2, (("walkup", 14),)),
-    CompoundSpec("QX-B11", "晨光里", C, 8, 1, (("walkup", 10),)),
+    CompoundSpec("QX-B11", "晨光里", C, 8, 4, (("walkup", 10),)),
     CompoundSpec("QX-B12", "锦溪苑", C, 7, 0, (("walkup", 10), ("mid", 2))),
 ]
 

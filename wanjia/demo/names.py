@@ -43,6 +43,10 @@ COMPANY_NAMES = [
     "清溪禾嘉物业服务有限公司",
     "清溪云栖物业管理有限公司",
     "清溪泊岸物业服务有限公司",
+    # three smaller firms with a few compounds each (supervision ranks six)
+    "清溪安澜物业服务有限公司",
+    "清溪恒信物业管理有限公司",
+    "清溪锦程物业服务有限公司",
 ]
 
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +8,7 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("应急指挥")
 
     def ready(self):
-        from wanjia.core import banners, conduct, evidence, figures, intents
+        from wanjia.core import banners, evidence, figures, intents
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
@@ -66,6 +65,22 @@ class EmergencyConfig(AppConfig):
             find=nominable.find_report,
             recent=nominable.recent_reports,
         )
+        # what a missed daily report costs the company's credit (supervision reads it)
+        from wanjia.core import conduct as kernel_conduct
+
+        from . import conduct
+
+        kernel_conduct.register(
+            "emergency",
+            "emergency.report_missed",
+            _("应急日报未报或迟报"),
+            kind=kernel_conduct.BAD,
+            note=_(
+                "应急事件期间，受影响小区过了当天截止时间仍未报送日报的每天扣2分，迟报的每天扣1分。"
+            ),
+            collect=conduct.reports_missed,
+            order=40,
+        )
         # the kernel question other modules ask: which emergencies cover a compound
         intents.offer("emergency.active_for", services.active_for)
         # the authority's wall screen: the open events a user may see, with counts
@@ -90,19 +105,6 @@ class EmergencyConfig(AppConfig):
             kind=figures.COUNT,
             better=figures.LOWER,
             order=91,
-        )
-        from .conduct import LATE_POINTS, late_reports_evidence
-
-        conduct.register(
-            "emergency",
-            "emergency.report_late",
-            _("应急日报迟报"),
-            kind=conduct.BAD,
-            note=format_lazy(
-                _("评分期内每一份迟于当天截止时间报送的应急日报扣{points}分。"), points=LATE_POINTS
-            ),
-            collect=late_reports_evidence,
-            order=40,
         )
         figures.register(
             "emergency",

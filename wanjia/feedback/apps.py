@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,13 +8,35 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("好差评")
 
     def ready(self):
+        from wanjia.core import conduct as kernel_conduct
         from wanjia.core import figures, intents
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
         from wanjia.core.today import ServiceLink, resident_service
 
-        from . import access, selectors, services, tasks, today  # noqa: F401  tasks, today
+        from . import access, conduct, selectors, services, tasks, today  # noqa: F401  tasks, today
+
+        kernel_conduct.register(
+            "feedback",
+            "feedback.complaint_substantiated",
+            _("投诉经核实成立"),
+            kind=kernel_conduct.BAD,
+            note=_(
+                "企业对差评提出申诉、监管部门裁定驳回（投诉成立）的，按裁定日期计入当月，每件扣2分。"
+            ),
+            collect=conduct.complaints_substantiated,
+            order=10,
+        )
+        kernel_conduct.register(
+            "feedback",
+            "feedback.loop_unclosed",
+            _("差评整改未闭环"),
+            kind=kernel_conduct.BAD,
+            note=_("整改期限落在当月、到期未完成整改的差评（申诉成立的不计），每件扣1分。"),
+            collect=conduct.loops_unclosed,
+            order=30,
+        )
 
         intents.offer("feedback.record_rating", services.rating_record)
         # "rate this" on the resident's own page of each service that has one
@@ -105,22 +126,6 @@ class FeedbackConfig(AppConfig):
             kind=figures.RATIO,
             better=figures.HIGHER,
             order=71,
-        )
-        from wanjia.core import conduct
-
-        from .conduct import LOOP_POINTS, loops_not_closed_evidence
-
-        conduct.register(
-            "feedback",
-            "feedback.loop_open",
-            _("差评逾期未闭环"),
-            kind=conduct.BAD,
-            note=format_lazy(
-                _("整改期限落在评分期内、到期仍未闭环的差评，每件扣{points}分（申诉成立的不计）。"),
-                points=LOOP_POINTS,
-            ),
-            collect=loops_not_closed_evidence,
-            order=30,
         )
         figures.register(
             "feedback",

@@ -9,11 +9,26 @@ class TicketsConfig(AppConfig):
     verbose_name = _("报事报修")
 
     def ready(self):
+        from wanjia.core import conduct as kernel_conduct
         from wanjia.core import figures, intents, rateables
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
         from wanjia.core.today import ServiceLink, resident_service
+
+        from . import conduct
+
+        kernel_conduct.register(
+            "tickets",
+            "tickets.sla_missed",
+            _("工单超时未办结"),
+            kind=kernel_conduct.BAD,
+            note=_(
+                "完成时限落在当月且未按时完成的工单（撤回的不计），每家企业每月前5单不扣分，超出部分每单扣1分。"
+            ),
+            collect=conduct.sla_missed,
+            order=20,
+        )
 
         from . import access, selectors, services, tasks, today  # noqa: F401  tasks, today
         from .rateable import find_ticket, recent_tickets
@@ -145,27 +160,6 @@ class TicketsConfig(AppConfig):
                     None,
                 )
             )
-        from wanjia.core import conduct
-
-        from .conduct import SLA_FREE, SLA_FREE_SHARE, SLA_POINTS, sla_missed_evidence
-
-        conduct.register(
-            "tickets",
-            "tickets.sla_missed",
-            _("工单超时未办结"),
-            kind=conduct.BAD,
-            note=format_lazy(
-                _(
-                    "评分期内超过完成时限的工单：每家企业可有其到期工单的{share}%（至少{free}单）"
-                    "不扣分，超出部分每单扣{points}分。"
-                ),
-                share=int(SLA_FREE_SHARE * 100),
-                free=SLA_FREE,
-                points=SLA_POINTS,
-            ),
-            collect=sla_missed_evidence,
-            order=20,
-        )
         for order, (key, label, note, compute, many, kind, better) in enumerate(rows, start=40):
             figures.register(
                 "tickets",

@@ -231,7 +231,7 @@ def test_full_plan_has_the_size_the_issue_asks_for():
     full = city.SCALES["full"]
     specs = city.compound_specs(full)
     assert len(specs) == 25
-    assert len({s.company for s in specs}) == 3
+    assert len({s.company for s in specs}) == 6
     assert len(city.communities()) == 12
     rental = [s for s in specs if s.kind == "public_rental"]
     assert len(rental) == 1 and rental[0].co_managed

@@ -1,45 +1,43 @@
-"""Who reads credit scores: the authority, for the companies serving its
-regions; a company admin, its own company only. Recording conduct is the
-authority's."""
+"""The credit area's permissions (imported by supervision/access.py): the
+regulator reads every company of its area, records awards, edits the scoring
+settings and decides objections; a company admin reads its own company's
+score and lodges objections."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wanjia.core.access import declare
-from wanjia.core.models import Company, Compound, ScopeType
 from wanjia.core.roles import Role
-from wanjia.core.scoping import memberships_of
+from wanjia.core.scoping import can_anywhere, roles_of
 
-from ..rollups.access import regions_of, supervises
-
-RECORD = declare(
-    "supervision", "supervision.record", _("登记企业信用记录（表扬、违规）"), {Role.REGULATOR}
+R = Role
+VIEW = declare(
+    "supervision",
+    "supervision.credit.view",
+    _("查看物业企业信用分与证据"),
+    {R.REGULATOR, R.COMPANY_ADMIN},
+)
+MANAGE = declare(
+    "supervision",
+    "supervision.credit.manage",
+    _("信用评分设置、录入表彰、裁定异议"),
+    {R.REGULATOR},
+)
+OBJECT = declare(
+    "supervision", "supervision.credit.object", _("对信用扣分提出异议或申请修复"), {R.COMPANY_ADMIN}
 )
 
 
-def companies_of(user):
-    """The companies whose credit ``user`` may read."""
-    if getattr(user, "is_superuser", False):
-        return Company.objects.all()
-    q = Q(
-        pk__in=[
-            m.company_id
-            for m in memberships_of(user)
-            if m.scope_type == ScopeType.COMPANY and m.role == Role.COMPANY_ADMIN and m.company_id
-        ]
-    )
-    for region in regions_of(user):
-        q |= Q(
-            pk__in=Compound.objects.filter(community__path__startswith=region.path).values(
-                "company_id"
-            )
-        )
-    return Company.objects.filter(q)
+def can_view(user) -> bool:
+    return can_anywhere(user, "supervision.credit.view")
 
 
-def reads_any(user) -> bool:
-    return companies_of(user).exists()
+def can_manage(user) -> bool:
+    return can_anywhere(user, "supervision.credit.manage")
 
 
-def may_record(user) -> bool:
-    return supervises(user)
+def can_object(user) -> bool:
+    return can_anywhere(user, "supervision.credit.object")
+
+
+def is_regulator(user) -> bool:
+    return getattr(user, "is_superuser", False) or Role.REGULATOR in roles_of(user)

@@ -1,28 +1,24 @@
-"""The credit API (names fixed by the issue):
+"""The credit API under /api/v1/supervision/ (the names the issue fixes).
 
-- GET /api/v1/supervision/companies?period=YYYY-MM -> {"items": [{"id", "name",
-  "score", "grade", "rank"}], "count"}: the authority sees the companies serving
-  its regions, a company admin only its own row;
-- GET /api/v1/supervision/companies/{id}/score?period=YYYY-MM -> {"score",
-  "grade", "base", "good", "bad", "items": [{"rule", "points", "evidence"}]}
-  where base + good − bad == score and the items add up to good and bad.
+``period`` is "YYYY-MM" (the current month when left out); anything else is a
+422 naming the field. A regulator reads the companies of its region, a company
+admin only its own row; another company's id is a 404 like a missing one.
+Scores are the stored ones (computed daily): ``base + good - bad == score`` and
+the items' ``points`` add up to ``good`` and ``bad`` (an item beyond the
+good-conduct cap, or whose deduction was overturned, counts what it adds)."""
 
-Another company's id is a 404; a bad period a field error (422)."""
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
 
-from wanjia.core.schemas import COMMON_ERRORS, ErrorOut
-from wanjia.core.scoping import get_or_404
+from wanjia.core.errors import NotFound
+from wanjia.core.schemas import COMMON_ERRORS, Id
 
-from ..rollups.services import current_period, parse_period
-from . import access, selectors
+from . import access, periods, selectors
 
 router = Router(tags=["supervision"])
-
-
-class PeriodQuery(Schema):
-    period: str = ""
 
 
 class CompanyRow(Schema):
@@ -30,11 +26,10 @@ class CompanyRow(Schema):
     name: str
     score: float
     grade: str
-    rank: int | None
+    rank: int
 
 
 class CompanyList(Schema):
-    period: str
     items: list[CompanyRow]
     count: int
 
@@ -43,14 +38,14 @@ class EvidenceOut(Schema):
     ref: str
     label: str
     url: str
-    date: str
-    compound: int | None
+    happened_on: date
+    compound: str | None
 
 
 class ItemOut(Schema):
     rule: str
-    kind: str  # "good" or "bad"
-    points: float  # good items add up to ``good``, bad items to ``bad``
+    kind: str
+    points: float
     evidence: EvidenceOut
 
 
@@ -62,75 +57,73 @@ class ScoreOut(Schema):
     base: float
     good: float
     bad: float
+    good_cap: float
     red: bool
     black: bool
     items: list[ItemOut]
 
 
-def _period(raw: str) -> str:
-    return parse_period(raw) if raw else current_period()
-
-
 @router.get(
-    "/companies",
-    response={200: CompanyList, 422: ErrorOut, **COMMON_ERRORS},
-    summary="企业信用列表",
+    "/companies", response={200: CompanyList, **COMMON_ERRORS}, summary="物业企业信用分排名"
 )
-def companies(request, q: Query[PeriodQuery]):
-    if not access.reads_any(request.auth):
+def company_list(request, period: str = ""):
+    """The visible companies' scores for the period, best first, with rank."""
+    user = request.auth
+    if not access.can_view(user):
         raise PermissionDenied
-    period = _period(q.period)
-    rows = selectors.scores(period, access.companies_of(request.auth))
+    period = periods.parse(period)
+    rows = selectors.ranking(user, period)
     items = [
         {
-            "id": s.company_id,
-            "name": s.company.name,
-            "score": float(s.score),
-            "grade": s.grade,
-            "rank": s.rank,
+            "id": r["company"].pk,
+            "name": r["company"].name,
+            "score": r["row"].score,
+            "grade": r["row"].grade,
+            "rank": r["rank"],
         }
-        for s in rows
+        for r in rows
     ]
-    return {"period": period, "items": items, "count": len(items)}
+    return {"items": items, "count": len(items)}
 
 
 @router.get(
     "/companies/{company_id}/score",
-    response={200: ScoreOut, 422: ErrorOut, **COMMON_ERRORS},
-    summary="企业信用分及明细",
+    response={200: ScoreOut, **COMMON_ERRORS},
+    summary="企业信用分及其证据",
 )
-def company_score(request, company_id: int, q: Query[PeriodQuery]):
-    if not access.reads_any(request.auth):
+def company_score(request, company_id: Id, period: str = ""):
+    """One company's score for the period: the formula's terms and each
+    item with its evidence record."""
+    user = request.auth
+    if not access.can_view(user):
         raise PermissionDenied
-    period = _period(q.period)
-    company = get_or_404(access.companies_of(request.auth), pk=company_id)
-    score = selectors.score_of(company.pk, period)
+    period = periods.parse(period)
+    company = selectors.company_or_404(user, company_id)
+    score = selectors.score_of(company, period)
     if score is None:
-        from django.http import Http404
-        from django.utils.translation import gettext as _
-
-        raise Http404(_("该统计期的信用分尚未计算。"))
+        raise NotFound(_("该期间还没有计算信用分。"))
     return {
         "company": company.pk,
         "period": period,
-        "score": float(score.score),
+        "score": score.score,
         "grade": score.grade,
-        "base": float(score.base),
-        "good": float(score.good),
-        "bad": float(score.bad),
+        "base": score.base,
+        "good": score.good,
+        "bad": score.bad,
+        "good_cap": score.good_cap,
         "red": score.red,
         "black": score.black,
         "items": [
             {
                 "rule": i.rule,
                 "kind": i.kind,
-                "points": float(-i.points if i.kind == "bad" else i.points),
+                "points": i.counted,
                 "evidence": {
                     "ref": i.ref,
                     "label": i.label,
                     "url": i.url,
-                    "date": i.happened_on.isoformat(),
-                    "compound": i.compound_id,
+                    "happened_on": i.happened_on,
+                    "compound": i.compound.name if i.compound else None,
                 },
             }
             for i in score.items.all()

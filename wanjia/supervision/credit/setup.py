@@ -1,4 +1,6 @@
-"""Credit's rules (the authority's own records), menu entries and audit words."""
+"""What the credit area registers when the app is ready (called by SupervisionConfig.ready):
+its good-conduct rule (awards the authority records), its menu entries in the
+regulator's and the company's shells, its audit phrases and its daily job."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,59 +11,42 @@ def ready() -> None:
     from wanjia.core.nav import console_nav_link
     from wanjia.core.roles import Role
 
-    from . import access, tasks  # noqa: F401  tasks: the daily job
-    from .models import RecordKind
-    from .services import GOOD_RECORD_KINDS, records_evidence
+    from . import access, services, tasks  # noqa: F401  (tasks: the daily job)
 
-    describe_actions(
-        {
-            "supervision.record.added": _("登记企业信用记录"),
-            "supervision.record.withdrawn": _("撤销企业信用记录"),
-        }
-    )
     conduct.register(
         "supervision",
-        "supervision.commendation",
-        _("获奖与通报表扬"),
+        services.AWARD_RULE,
+        _("表彰与嘉奖"),
         kind=conduct.GOOD,
-        note=_("评分期内住建部门登记的获奖、通报表扬，按登记分值加分。"),
-        collect=records_evidence(GOOD_RECORD_KINDS, "supervision.commendation"),
-        order=5,
+        note=_("监管部门录入的企业表彰、嘉奖，每项按录入的分值加分（未填按设置，默认5分）。"),
+        collect=services.award_evidence,
+        order=10,
     )
-    conduct.register(
-        "supervision",
-        "supervision.violation",
-        _("违规行为"),
-        kind=conduct.BAD,
-        note=_("评分期内住建部门登记的违规行为，按登记分值扣分。"),
-        collect=records_evidence((RecordKind.VIOLATION,), "supervision.violation"),
-        order=50,
-    )
-    conduct.register(
-        "supervision",
-        "supervision.serious",
-        _("严重失信行为"),
-        kind=conduct.BAD,
-        note=_("评分期内住建部门登记的严重失信行为，按登记分值扣分，并直接列入黑名单。"),
-        collect=records_evidence((RecordKind.SERIOUS,), "supervision.serious"),
-        serious=True,
-        order=51,
-    )
+    describe_actions(services.AUDIT_PHRASES)
     console_nav_link(
         _("企业信用"),
-        "supervision_credit",
+        "credit_companies",
         roles={Role.REGULATOR},
-        order=62,
-        icon="audit",
-        allowed=access.reads_any,
+        order=30,
+        icon="check",
+        allowed=access.is_regulator,
         bar="gov",
     )
     console_nav_link(
-        _("企业信用"),
-        "supervision_credit_mine",
-        roles={Role.COMPANY_ADMIN},
-        order=96,
+        _("信用异议"),
+        "credit_objections",
+        roles={Role.REGULATOR},
+        order=31,
         icon="audit",
+        allowed=access.is_regulator,
+        bar="gov",
+    )
+    console_nav_link(
+        _("本企业信用"),
+        "credit_mine",
+        roles={Role.COMPANY_ADMIN},
+        order=80,
+        icon="check",
+        allowed=access.can_object,
         group="rate",
-        allowed=access.reads_any,
     )

@@ -1,12 +1,13 @@
-"""Credit's daily job (Huey): after the rollups, this month's scores."""
+"""The daily computation of credit scores (05:10, after the night's sweeps);
+fired once however many consumers run (the scheduler claims the tick and the
+body claims the day), and a rerun stores the same rows."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .services import score_due
+from . import services
 
 
-# 18:45 UTC = 02:45 in Asia/Shanghai, after the rollups at 02:30.
-@db_periodic_task(crontab(hour="18", minute="45"))
-def daily_scores() -> list[str]:
-    return score_due()
+@db_periodic_task(crontab(minute="10", hour="5"))
+def compute_credit_scores() -> int:
+    return services.scores_run()

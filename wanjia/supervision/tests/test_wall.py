@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from wanjia.supervision.credit.services import score_month
+from wanjia.supervision.credit.services import scores_compute
 from wanjia.supervision.rollups.services import rollup_month
 from wanjia.supervision.wall.charts import spark, trend
 
@@ -15,7 +15,7 @@ NOW = timezone.make_aware(timezone.datetime(2026, 12, 10, 9, 0))
 def test_the_wall_shows_kpis_grades_rankings_and_refreshes(world, login):
     with time_machine.travel(NOW, tick=False):
         rollup_month("2026-12")
-        score_month("2026-12")
+        scores_compute("2026-12")
         client = login(world.regulator)
         page = client.get("/gov/wall/")
         live = client.get("/gov/wall/?part=live")

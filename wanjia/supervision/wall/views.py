@@ -13,6 +13,7 @@ from wanjia.core import intents
 from wanjia.core.models import Region
 
 from ..credit import selectors as credit
+from ..credit.models import CreditScore
 from ..rollups import selectors as rollups
 from ..rollups.services import current_period, periods_back, previous_period
 from ..rollups.views import LEVEL_OF_REGION
@@ -89,7 +90,7 @@ def wall(request):
         .select_related("company", "community")
         .order_by("community__path", "name")
     )
-    grades = credit.grades(period)
+    grades = dict(CreditScore.objects.filter(period=period).values_list("company_id", "grade"))
     open_events = intents.ask("emergency.open_events", request.user, default=[])
     active = intents.ask("emergency.affected_compounds", [c.pk for c in compounds], default=set())
     grid = [
@@ -106,11 +107,20 @@ def wall(request):
     counts = {}
     for cell in grid:
         counts[cell["grade"] or "—"] = counts.get(cell["grade"] or "—", 0) + 1
-    companies = rollups.area_companies(region)
+    company_rows = [
+        {
+            "rank": r["rank"],
+            "name": r["company"].name,
+            "score": r["row"].score,
+            "company_id": r["company"].pk,
+            "move": r["movement"],
+        }
+        for r in credit.ranking(request.user, period, region=region)
+    ]
     company_top, company_bottom = _ranks(
-        credit.company_ranking(period, companies),
+        company_rows,
         value="score",
-        url=lambda r: reverse("supervision_company", args=[r["company_id"]]) + f"?period={period}",
+        url=lambda r: reverse("credit_company", args=[r["company_id"]]) + f"?period={period}",
     )
     compound_top, compound_bottom = _ranks(
         rollups.compound_ranking(period, region),

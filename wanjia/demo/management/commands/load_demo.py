@@ -8,10 +8,10 @@
   says so and leaves the base city untouched, whatever ``--scale`` it is given.
 * Fast: ``bulk_create`` in batches inside one transaction, with the values the
   estates services would compute.
-* ``--scale full`` (default): 2 districts, 6 streets, 12 communities, 3 property
+* ``--scale full`` (default): 2 districts, 6 streets, 12 communities, 6 property
   companies, 25 compounds (one large public-rental compound co-managed by the
   housing authority), ~290 buildings, ~12,500 households, ~30,000 residents.
-  ``--scale small``: the demo compound QX-A01 and QX-A02, three buildings each,
+  ``--scale small``: the demo compound QX-A01 and QX-A02 (another company's), three buildings each,
   a few hundred residents, every account; for tests and quick looks.
 * ``--no-modules``: load the base city only.
 
