@@ -324,6 +324,10 @@ def test_saving_any_edit_form_unchanged_changes_nothing(client):
         for name, route in _patterns()
         if route.startswith(("console/", "h5/", "gov/")) and name not in walked
     }
-    assert unwalked == set(NOT_WALKED), (
+    # the resident's basket: an open order offers "change", none offers "place" —
+    # which one the demo holds at the walk's frozen hour is not this test's business
+    either = {"market_h5_change", "market_h5_place"}
+    assert unwalked - either == set(NOT_WALKED) - either, (
         f"reach these pages or list them in NOT_WALKED: {sorted(unwalked ^ set(NOT_WALKED))}"
     )
+    assert len(either & unwalked) <= 1, "the basket page offered neither placing nor changing"

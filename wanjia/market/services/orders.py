@@ -283,6 +283,12 @@ def order_change(
         slot = _clean_fulfilment(window, fulfilment, slot, order.household.compound_id)
         note = text(note, "note", label=_("备注"), max_len=200, required=False)
         old = {line.offer_id: line for line in order.lines.all()}
+        if {o: line.qty for o, line in old.items()} == wanted and (
+            fulfilment,
+            slot.pk if slot else None,
+            note,
+        ) == (order.fulfilment, order.slot_id, order.note):
+            return order  # saved unchanged: nothing moves, nothing is written
         for offer_id in sorted(set(old) | set(wanted)):
             delta = wanted.get(offer_id, 0) - (old[offer_id].qty if offer_id in old else 0)
             if delta > 0:
