@@ -26,7 +26,9 @@ SIDES = (R.REGULATOR, R.COMPANY_ADMIN, R.COMPOUND_MANAGER)
 
 
 def _q(user, path="compound_id"):
-    return scope_q(user, roles=SIDES, compound=path)
+    """Every membership over the compound: who may only see, or not even
+    that, is then refused by the page's own check (403), not hidden."""
+    return scope_q(user, compound=path)
 
 
 def templates(user):

@@ -405,7 +405,10 @@ def rects(request):
 
 @login_required
 def my_rects(request):
-    if not access.may_rectify_anywhere(request.user):
+    user = request.user
+    if access.may_inspect_anywhere(user):
+        return redirect("sup_rects")
+    if not access.may_rectify_anywhere(user):
         raise PermissionDenied
     return _rect_list(request, gov=False)
 
@@ -600,6 +603,8 @@ def _receipt_page(request, r, *, errors=None, status=200):
 def receipt(request, pk):
     """Opening the notice is its read receipt."""
     user = request.user
+    if not access.company_ids(user):
+        raise PermissionDenied
     r = selectors.receipt_or_404(user, pk)
     services.notice_read(actor=user, recipient=r)
     return _receipt_page(request, r)
@@ -609,6 +614,8 @@ def receipt(request, pk):
 @require_POST
 def receipt_reply(request, pk):
     user = request.user
+    if not access.company_ids(user):
+        raise PermissionDenied
     r = selectors.receipt_or_404(user, pk)
     try:
         services.notice_reply(
