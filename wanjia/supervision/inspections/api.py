@@ -179,7 +179,9 @@ def _decode(photos) -> list:
         try:
             raw = base64.b64decode(data.split(",", 1)[-1], validate=True)
         except (binascii.Error, ValueError):
-            raise Invalid({f"photos.{i}": [_("照片须为 base64 编码的 JPG 或 PNG 图片。")]}) from None
+            raise Invalid(
+                {f"photos.{i}": [_("照片须为 base64 编码的 JPG 或 PNG 图片。")]}
+            ) from None
         files.append(SimpleUploadedFile(f"p{i}.jpg", raw))
     return files
 

@@ -46,7 +46,9 @@ class ChecklistTemplate(models.Model):
 
 
 class ChecklistEntry(models.Model):
-    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="entries")
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="entries"
+    )
     category = models.CharField(_("类别"), max_length=50)
     text = models.CharField(_("检查项"), max_length=200)
     sort = models.PositiveIntegerField(default=0)
@@ -138,11 +140,15 @@ class RectStatus(models.TextChoices):
 class Rectification(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="rectifications")
     compound = models.ForeignKey("core.Compound", on_delete=models.PROTECT, related_name="+")
-    company = models.ForeignKey("core.Company", null=True, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(
+        "core.Company", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     requirement = models.CharField(_("整改要求"), max_length=500)
     deadline = models.DateField(_("整改期限"))
     status = models.CharField(max_length=10, choices=RectStatus.choices, default=RectStatus.OPEN)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     issued_at = models.DateTimeField()
     # claimed once by the sweep (conditional UPDATE): the notice went overdue
     overdue_at = models.DateTimeField(null=True, blank=True)
@@ -175,7 +181,9 @@ class RectificationEvidence(models.Model):
 
 
 class EvidencePhoto(models.Model):
-    evidence = models.ForeignKey(RectificationEvidence, on_delete=models.CASCADE, related_name="photos")
+    evidence = models.ForeignKey(
+        RectificationEvidence, on_delete=models.CASCADE, related_name="photos"
+    )
     photo = models.FileField(upload_to="supervision/evidence/%Y/%m/")
 
 
@@ -186,7 +194,9 @@ class CompanyNotice(models.Model):
     attachment = models.FileField(upload_to="supervision/notices/%Y/%m/", blank=True)
     attachment_name = models.CharField(max_length=100, blank=True)
     reply_by = models.DateTimeField(_("回复期限"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField()
     reminded_at = models.DateTimeField(null=True, blank=True)
 

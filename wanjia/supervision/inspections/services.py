@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from wanjia.core.audit import audit
 from wanjia.core.errors import Conflict, Forbidden, Invalid
-from wanjia.core.models import Company, Compound, Membership
+from wanjia.core.models import Membership
 from wanjia.core.notify import notify
 from wanjia.core.roles import R
 
@@ -183,9 +183,9 @@ def inspection_start(*, actor, inspection) -> Inspection:
         raise Forbidden
     now = timezone.now()
     with transaction.atomic():
-        if not Inspection.objects.filter(
-            pk=inspection.pk, status=InspectionStatus.PLANNED
-        ).update(status=InspectionStatus.UNDERWAY, started_at=now):
+        if not Inspection.objects.filter(pk=inspection.pk, status=InspectionStatus.PLANNED).update(
+            status=InspectionStatus.UNDERWAY, started_at=now
+        ):
             raise Conflict(_("该检查已经开始。"))
         template = inspection.template
         InspectionResult.objects.bulk_create(
@@ -255,9 +255,9 @@ def inspection_finish(*, actor, inspection, summary="") -> Inspection:
     if left:
         raise Invalid({"summary": [_("还有 %(n)d 个检查项未填写。") % {"n": left}]})
     with transaction.atomic():
-        if not Inspection.objects.filter(
-            pk=inspection.pk, status=InspectionStatus.UNDERWAY
-        ).update(status=InspectionStatus.FINISHED, finished_at=timezone.now(), summary=summary):
+        if not Inspection.objects.filter(pk=inspection.pk, status=InspectionStatus.UNDERWAY).update(
+            status=InspectionStatus.FINISHED, finished_at=timezone.now(), summary=summary
+        ):
             raise Conflict(_("该检查已经结束。"))
         audit(actor=actor, action="supervision.inspection.finished", obj=inspection)
     inspection.refresh_from_db()
@@ -398,7 +398,9 @@ def rectification_sweep(now: datetime | None = None) -> int:
             ref, name = rect.ref, rect.compound.name
             notify(
                 recipients=[*_people(rect.company_id, rect.compound_id), rect.issued_by],
-                title=lambda: _("整改通知 %(ref)s 已逾期（%(c)s）") % {"ref": ref, "c": name},
+                title=lambda ref=ref, name=name: (
+                    _("整改通知 %(ref)s 已逾期（%(c)s）") % {"ref": ref, "c": name}
+                ),
                 body=gettext_lazy("逾期整改将按信用评价规则扣分。"),
                 link=reverse("sup_rect_detail", args=[pk]),
                 kind="supervision.rectification",
@@ -538,13 +540,13 @@ def notice_remind_sweep(now: datetime | None = None) -> int:
             title, by = notice.title, timezone.localtime(notice.reply_by)
             notify(
                 recipients=people,
-                title=lambda: _("请在 %(t)s 前回复通知：%(n)s")
-                % {"t": by.strftime("%m-%d %H:%M"), "n": title},
+                title=lambda by=by, title=title: (
+                    _("请在 %(t)s 前回复通知：%(n)s")
+                    % {"t": by.strftime("%m-%d %H:%M"), "n": title}
+                ),
                 link=reverse("sup_inbox"),
                 kind="supervision.notice",
             )
             audit(actor=None, action="supervision.notice.reminded", obj=notice)
             sent += 1
     return sent
-
-

@@ -58,12 +58,10 @@ def ready() -> None:
         order=30,
     )
     gov = access.may_inspect_anywhere
-    console_nav_link(_("监督检查"), "sup_inspections", allowed=gov, shell="gov", order=60)
-    console_nav_link(_("整改通知"), "sup_rects", allowed=gov, shell="gov", order=61)
-    console_nav_link(_("企业通知"), "sup_notices", allowed=gov, shell="gov", order=62)
-    console_nav_link(
-        _("检查整改"), "sup_my_rects", allowed=access.may_rectify_anywhere, order=70
-    )
+    console_nav_link(_("监督检查"), "sup_inspections", allowed=gov, shell="gov", order=60)  # noqa: S604
+    console_nav_link(_("整改通知"), "sup_rects", allowed=gov, shell="gov", order=61)  # noqa: S604
+    console_nav_link(_("企业通知"), "sup_notices", allowed=gov, shell="gov", order=62)  # noqa: S604
+    console_nav_link(_("检查整改"), "sup_my_rects", allowed=access.may_rectify_anywhere, order=70)
     console_nav_link(
         _("监管通知"),
         "sup_inbox",

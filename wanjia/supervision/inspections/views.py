@@ -227,9 +227,7 @@ def _act(request, ins, run, ok):
         run()
     except Refusal as exc:
         ins.refresh_from_db()
-        return _inspection_page(
-            request, ins, gov=True, errors=errors_of(exc), status=exc.status
-        )
+        return _inspection_page(request, ins, gov=True, errors=errors_of(exc), status=exc.status)
     messages.success(request, ok)
     return redirect("sup_inspection", ins.pk)
 
@@ -367,7 +365,16 @@ def _rect_list(request, *, gov):
     if request.GET.get("format") == "xlsx":
         return _xlsx(
             _("整改通知"),
-            [_("编号"), _("小区"), _("物业企业"), _("问题"), _("整改要求"), _("期限"), _("状态"), _("逾期")],
+            [
+                _("编号"),
+                _("小区"),
+                _("物业企业"),
+                _("问题"),
+                _("整改要求"),
+                _("期限"),
+                _("状态"),
+                _("逾期"),
+            ],
             [
                 [
                     r.ref,
@@ -497,9 +504,7 @@ def notices(request):
             reply_by = None
             if request.POST.get("reply_by"):
                 try:
-                    reply_by = timezone.make_aware(
-                        datetime.fromisoformat(request.POST["reply_by"])
-                    )
+                    reply_by = timezone.make_aware(datetime.fromisoformat(request.POST["reply_by"]))
                 except ValueError:
                     raise Invalid({"reply_by": [_("请输入有效的日期时间。")]}) from None
             chosen = request.POST.getlist("companies")
@@ -544,6 +549,8 @@ def notices(request):
 @login_required
 def notice(request, pk):
     user = request.user
+    if not access.regions(user):
+        raise PermissionDenied
     n = selectors.notice_sent_or_404(user, pk)
     rows = selectors.tracking(n)
     if request.GET.get("format") == "xlsx":
@@ -594,7 +601,13 @@ def _receipt_page(request, r, *, errors=None, status=200):
     return _render(
         request,
         "receipt.html",
-        {"r": r, "n": r.notice, "errors": errors or {}, "form": request.POST, "now": timezone.now()},
+        {
+            "r": r,
+            "n": r.notice,
+            "errors": errors or {},
+            "form": request.POST,
+            "now": timezone.now(),
+        },
         status=status,
     )
 

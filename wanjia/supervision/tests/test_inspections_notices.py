@@ -44,13 +44,13 @@ def test_send_to_all_read_reply_and_tracking(world):
     assert services.notice_read(actor=world.company_admin_a, recipient=r) is False
     r.refresh_from_db()
     assert r.read_by == world.manager_a
-    services.notice_reply(actor=world.company_admin_a, recipient=r, text="已自查", file=pdf("r.pdf"))
+    services.notice_reply(
+        actor=world.company_admin_a, recipient=r, text="已自查", file=pdf("r.pdf")
+    )
     with pytest.raises(Conflict):
         services.notice_reply(actor=world.company_admin_a, recipient=r, text="再回复")
     with pytest.raises(Forbidden):
-        services.notice_read(
-            actor=world.outsider_b, recipient=NoticeRecipient.objects.get(pk=r.pk)
-        )
+        services.notice_read(actor=world.outsider_b, recipient=NoticeRecipient.objects.get(pk=r.pk))
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
         rows = {x["r"].company_id: x for x in selectors.tracking(notice)}
     assert rows[world.a.company_id]["overdue"] is False
@@ -119,7 +119,9 @@ def test_send_page_field_errors(world, login):
     g = login(world.regulator)
     resp = g.post("/gov/notices/", {"title": "", "body": "x", "companies": ["abc"]})
     assert resp.status_code == 422
-    resp = g.post("/gov/notices/", {"title": "t", "body": "x", "reply_by": "not-a-date", "all": "1"})
+    resp = g.post(
+        "/gov/notices/", {"title": "t", "body": "x", "reply_by": "not-a-date", "all": "1"}
+    )
     assert resp.status_code == 422 and "有效的日期时间" in resp.content.decode()
     assert not CompanyNotice.objects.exists()
     ok = g.post("/gov/notices/", {"title": "t", "body": "x", "all": "1"})

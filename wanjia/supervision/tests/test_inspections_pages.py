@@ -91,11 +91,15 @@ def test_company_answers_and_regulator_decides(world, login):
     g = login(world.regulator)
     bad = g.post(f"/gov/rectifications/{rect.pk}/decide/", {"decision": "reject"})
     assert bad.status_code == 422 and "请填写此项" in bad.content.decode()
-    assert g.post(f"/gov/rectifications/{rect.pk}/decide/", {"decision": "accept"}).status_code == 302
+    assert (
+        g.post(f"/gov/rectifications/{rect.pk}/decide/", {"decision": "accept"}).status_code == 302
+    )
     rect.refresh_from_db()
     assert rect.status == RectStatus.ACCEPTED
     # the manager may not decide: 403, nothing changes
-    assert m.post(f"/gov/rectifications/{rect.pk}/decide/", {"decision": "reject"}).status_code == 403
+    assert (
+        m.post(f"/gov/rectifications/{rect.pk}/decide/", {"decision": "reject"}).status_code == 403
+    )
 
 
 def test_rect_queue_overdue_first_export_and_print(world, login):
