@@ -2,7 +2,7 @@
 records, a company admin its company's, a compound manager its compound's;
 anything else is missing (404)."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from wanjia.core.models import Company
@@ -79,7 +79,7 @@ def rectifications(user, *, status: str = ""):
         qs = qs.filter(status=RectStatus.OPEN, overdue_at__isnull=False)
     elif status in RectStatus.values:
         qs = qs.filter(status=status)
-    return qs.order_by("status", "-overdue_at", "deadline", "id")
+    return qs.order_by("status", F("overdue_at").desc(nulls_last=True), "deadline", "id")
 
 
 def rectification_or_404(user, pk):
