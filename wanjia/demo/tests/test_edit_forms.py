@@ -36,6 +36,12 @@ PER_PATTERN = 2  # concrete pages visited per URL pattern
 
 # URL patterns the walk does not open as pages, each with the reason.
 NOT_WALKED = {
+    "sup_inspection_start": "on a planned inspection (the demo's inspections are finished)",
+    "sup_inspection_result": "on an inspection under way (the demo's are finished)",
+    "sup_finding_add": "on an inspection under way (the demo's are finished)",
+    "sup_inspection_finish": "on an inspection under way (the demo's are finished)",
+    "sup_rect_issue": "on a finding without a notice (every demo finding has one)",
+    "sup_rect_decide": "accepting or rejecting evidence is a decision, not an edit form",
     # not HTML: images and downloads
     "delivery_map": "SVG map of a plan",
     "delivery_photo": "JPEG proof of delivery",

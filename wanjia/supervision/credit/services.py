@@ -565,6 +565,7 @@ def objection_decide(*, actor, objection: Objection, upheld: bool, reason: str) 
 
 
 AUDIT_PHRASES = {
+    "supervision.credit.export": _("导出企业信用表"),
     "supervision.credit.settings": _("修改信用评分设置"),
     "supervision.credit.award": _("录入企业表彰"),
     "supervision.credit.computed": _("计算信用分"),

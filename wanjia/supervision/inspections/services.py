@@ -143,6 +143,9 @@ def template_save(*, actor, name, entries, region=None, template=None) -> Checkl
             template = ChecklistTemplate.objects.create(region=region or regions[0], name=name)
             action = "supervision.checklist.created"
         else:
+            current = list(template.entries.order_by("sort").values_list("category", "text"))
+            if name == template.name and current == [(str(c), str(t)) for c, t in clean]:
+                return template  # saved unchanged: no new version, nothing written
             template.name = name
             template.version += 1
             template.save(update_fields=["name", "version"])
