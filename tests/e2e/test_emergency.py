@@ -11,6 +11,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _fits(page):
+    page.wait_for_load_state()
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner, (page.url, width, inner)
 
@@ -63,6 +64,7 @@ def test_compound_page_and_board_on_a_phone(people, page, log_in, tmp_path):
     log_in(page, people.manager_a.username)
     page.goto(f"/console/emergency/affected/{ec.pk}/")
     page.get_by_test_id("em-after-link").click()
+    expect(page.locator("textarea[name=happened]")).to_be_visible()
     _fits(page)
     page.locator("textarea[name=happened]").fill("连续降雨，地库入口积水。")
     page.locator("textarea[name=worked]").fill("提前布设沙袋。")
