@@ -25,6 +25,14 @@ MANAGE = declare(
     _("派单、回访、导出报修工单"),
     {R.COMPOUND_MANAGER, R.COMPANY_ADMIN},
 )
+# The authority reads a ticket when a credit deduction cites it as evidence
+# (supervision): read only, nothing on the page acts.
+VIEW = declare(
+    "tickets",
+    "tickets.view",
+    _("查看报修工单及处理记录（只读）"),
+    {R.STAFF, R.COMPOUND_MANAGER, R.COMPANY_ADMIN, R.REGULATOR},
+)
 CATEGORIES = declare("tickets", "tickets.categories", _("设置报修类别与时限"), {R.COMPANY_ADMIN})
 
 
@@ -34,6 +42,14 @@ def can_work(user, compound) -> bool:
 
 def can_manage(user, compound) -> bool:
     return can(user, "tickets.manage", compound=compound)
+
+
+def can_view(user, compound) -> bool:
+    return can(user, "tickets.view", compound=compound)
+
+
+def views_anywhere(user) -> bool:
+    return can_anywhere(user, "tickets.view")
 
 
 def works_anywhere(user) -> bool:

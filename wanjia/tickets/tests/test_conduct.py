@@ -37,3 +37,24 @@ def test_missed_targets_beyond_the_threshold_cost_points(world):
         assert found[0].url == f"/console/tickets/t/{opened[-2].pk}/"
         assert rule.collect([world.b.company_id], *march) == []
         assert rule.collect([world.a.company_id], date(2026, 4, 1), date(2026, 4, 30)) == []
+
+
+def test_the_authority_reads_the_cited_ticket_without_acting_on_it(world, login):
+    """A deduction's evidence opens for the regulator (read only: no action,
+    no assignment, no return visit), and for no one outside the compound."""
+    with time_machine.travel(NOW, tick=False):
+        ticket = services.ticket_open(
+            actor=world.resident_a, category="plumbing", description="楼道灯不亮"
+        )
+    url = f"/console/tickets/t/{ticket.pk}/"
+    page = login(world.regulator).get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "楼道灯不亮" in text
+    for action in ("/accept/", "/assign/", "/visit/", "/start/", "/done/"):
+        assert f"/console/tickets/t/{ticket.pk}{action}" not in text
+    assert login(world.regulator).get(f"/console/tickets/t/{ticket.pk}/print/").status_code == 200
+    refused = login(world.regulator).post(f"/console/tickets/t/{ticket.pk}/accept/")
+    assert refused.status_code == 403
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.SUBMITTED
+    assert login(world.outsider_b).get(url).status_code == 404
