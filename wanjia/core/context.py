@@ -1,7 +1,7 @@
 """Template context shared by every page: which shell and which menu entries."""
 
 from .banners import banners_for
-from .nav import nav_links_for, nav_menu_for
+from .nav import nav_menu_for
 from .roles import STAFF_SIDE, Role
 from .scoping import can_anywhere, roles_of
 
@@ -22,7 +22,7 @@ def shell(request):
         "can_import": can_anywhere(user, "estates.import"),
         "console_nav": nav_menu_for(user, _current_url_name(request)),
         # a callable: asked only by the regulator's shell
-        "gov_nav": lambda: nav_links_for(user, "gov"),
+        "gov_nav": lambda: nav_menu_for(user, _current_url_name(request), "gov"),
         "unread_count": user.notifications.filter(read_at__isnull=True).count(),
         # a callable: asked only by a page that shows the banners
         "page_banners": lambda: banners_for(request),

@@ -41,6 +41,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     "community": (pgettext_lazy("菜单", "小区共建"), "building"),
     "rate": (pgettext_lazy("菜单", "评价"), "check"),
     "admin": (pgettext_lazy("菜单", "管理"), "audit"),
+    # the regulator's top bar
+    "oversee": (pgettext_lazy("菜单", "监管数据"), "chart"),
+    "credit": (pgettext_lazy("菜单", "信用"), "check"),
+    "inspect": (pgettext_lazy("菜单", "检查"), "flag"),
 }
 # Up to this many links a user sees them all on the bar, ungrouped: a guard or
 # a courier with three entries should not have to open a menu.
@@ -60,7 +64,7 @@ def console_nav_link(
     bar: str = "console",
 ) -> None:
     """Add a console menu entry (``bar="gov"``: an entry of the regulator's
-    top bar, after 辖区概况 and 小区; groups are the console's only) shown to users holding one of ``roles`` anywhere
+    top bar, after 辖区概况 and 小区) shown to users holding one of ``roles`` anywhere
     and, when ``allowed`` is given, for whom ``allowed(user)`` (the same check the
     page makes) is true: a menu never offers a page that would answer 403.
 
@@ -116,14 +120,14 @@ def nav_links_for(user, bar: str = "console") -> list[dict]:
     return out
 
 
-def nav_menu_for(user, current: str = "") -> list[dict]:
+def nav_menu_for(user, current: str = "", bar: str = "console") -> list[dict]:
     """The menu bar for ``user``: entries that are either a link
     (``{"link": ...}``) or a group (``{"group", "label", "icon", "links", "on"}``)
     whose links open from one button. A group is placed where its first link
     would be; a group with one link for this user is just that link; a user with
     at most ``FLAT_UP_TO`` links sees them all on the bar. ``current`` is the URL
     name of the page shown, so its group can be marked."""
-    links = nav_links_for(user)
+    links = nav_links_for(user, bar)
     for link in links:
         link["on"] = link["url_name"] == current
     if len(links) <= FLAT_UP_TO:

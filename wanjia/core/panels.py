@@ -13,7 +13,8 @@ never edits the page's template.
 Slots in use: ``estates.household`` (the console's household page),
 ``market.window`` (the console's order-window page),
 ``market.resident_order`` (a resident's order page), ``disputes.resident_case`` (a resident's dispute page), ``patrol.run`` (a
-patrol round), ``care.person`` (a person on the care list). A panel's function takes
+patrol round), ``care.person`` (a person on the care list), ``estates.gov_area`` (the
+regulator's home, for the region shown). A panel's function takes
 ``(request, obj)`` and answers a dict (its template's context) or None; it must
 do its own permission check (it sees the same ``request.user`` as the page)."""
 

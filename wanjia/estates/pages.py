@@ -7,7 +7,6 @@ the audit log and the inbox."""
 import re
 
 import pygal
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,7 +15,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
-from wanjia.core import figures as module_figures
 from wanjia.core.models import Region, RegionKind
 from wanjia.core.roles import Role
 from wanjia.core.scoping import memberships_of, roles_of, scope_q
@@ -141,37 +139,6 @@ def _rows(node: Region, compounds, figures: dict[int, Figures]) -> list[dict]:
     ]
 
 
-def _module_table(rows: list[dict], compound_ids: list[int]) -> dict:
-    """What every module registered for the regulator (core.figures), per row
-    and for the whole region, over the last 30 days — one table per module
-    (the app's own name over it), so a module's figures read side by side
-    instead of as columns 20 to 35 of one table scrolled sideways."""
-    start, end = module_figures.last_days(30)
-    figs = module_figures.registered()
-    groups = [(row, row["ids"]) for row in rows] + [(None, compound_ids)]
-    table = module_figures.table(groups, start, end)
-    sections: dict[str, dict] = {}
-    for n, f in enumerate(figs):
-        if f.app not in sections:
-            try:
-                label = apps.get_app_config(f.app).verbose_name
-            except LookupError:
-                label = f.app
-            sections[f.app] = {"app": f.app, "label": label, "figures": [], "columns": []}
-        sections[f.app]["figures"].append(f)
-        sections[f.app]["columns"].append(n)
-    for section in sections.values():
-        cells = [
-            {
-                "group": r["group"],
-                "cells": [(r["values"][n], figs[n].kind) for n in section["columns"]],
-            }
-            for r in table
-        ]
-        section["rows"], section["total"] = cells[:-1], cells[-1]
-    return {"figures": figs, "start": start, "end": end, "sections": list(sections.values())}
-
-
 def _chart(rows: list[dict], title: str) -> str:
     """A small horizontal bar chart as inline SVG; pygal's own script is removed."""
     if not rows:
@@ -219,7 +186,6 @@ def gov_home(request):
     )
     figures = figures_by_compound(compounds)
     rows = _rows(node, compounds, figures)
-    modules = _module_table(rows, list(compounds.values_list("pk", flat=True)))
     return render(
         request,
         "gov/home.html",
@@ -231,7 +197,6 @@ def gov_home(request):
             "notes": NOTES,
             "chart": _chart(rows, _("独居老人（人）")),
             "child_kind": _child_kind(node),
-            "modules": modules,
         },
     )
 

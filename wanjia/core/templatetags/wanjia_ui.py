@@ -150,4 +150,6 @@ def figure_value(value, kind: str) -> str:
         return _("%(n)s 小时") % {"n": number_format(value, 1)}
     if kind == "days":
         return _("%(n)s 天") % {"n": number_format(value, 1)}
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a count read back from a float column (the rollups)
     return intcomma(value)

@@ -31,6 +31,7 @@ def ready() -> None:
         icon="check",
         allowed=access.is_regulator,
         bar="gov",
+        group="credit",
     )
     console_nav_link(
         _("信用异议"),
@@ -40,6 +41,7 @@ def ready() -> None:
         icon="audit",
         allowed=access.is_regulator,
         bar="gov",
+        group="credit",
     )
     console_nav_link(
         _("本企业信用"),

@@ -58,15 +58,27 @@ def ready() -> None:
         order=30,
     )
     gov = access.may_inspect_anywhere
-    console_nav_link(_("监督检查"), "sup_inspections", allowed=gov, bar="gov", order=60)
-    console_nav_link(_("整改通知"), "sup_rects", allowed=gov, bar="gov", order=61)
-    console_nav_link(_("企业通知"), "sup_notices", allowed=gov, bar="gov", order=62)
-    console_nav_link(_("检查整改"), "sup_my_rects", allowed=access.may_rectify_anywhere, order=70)
+    for label, name, order in (
+        (_("监督检查"), "sup_inspections", 40),
+        (_("整改通知"), "sup_rects", 41),
+        (_("企业通知"), "sup_notices", 42),
+    ):
+        console_nav_link(label, name, allowed=gov, bar="gov", group="inspect", order=order)
+    console_nav_link(
+        _("检查整改"),
+        "sup_my_rects",
+        allowed=access.may_rectify_anywhere,
+        order=70,
+        group="rate",
+        icon="audit",
+    )
     console_nav_link(
         _("监管通知"),
         "sup_inbox",
         allowed=lambda u: bool(access.company_ids(u)),
         order=71,
+        group="rate",
+        icon="inbox",
     )
     describe_actions(
         {

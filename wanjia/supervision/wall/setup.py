@@ -17,4 +17,5 @@ def ready() -> None:
         icon="chart",
         allowed=access.anywhere,
         bar="gov",
+        group="oversee",
     )
