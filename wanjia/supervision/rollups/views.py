@@ -4,12 +4,13 @@ Every number comes from the rollups."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from wanjia.core.errors import Invalid
 from wanjia.core.models import Region
-from wanjia.core.scoping import get_or_404
+from wanjia.core.scoping import NOT_FOUND, get_or_404
 
 from .. import sheets
 from . import access, kpis, selectors
@@ -38,8 +39,8 @@ def _area(request):
     raw = request.GET.get("area", "")
     if raw.isdigit():
         region = get_or_404(Region.objects.all(), pk=int(raw))
-        if not access.covers(user, region):
-            raise PermissionDenied
+        if not access.covers(user, region):  # another area: as if it did not exist
+            raise Http404(_(NOT_FOUND))
         return region
     regions = access.regions_of(user)
     if regions:
