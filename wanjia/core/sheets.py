@@ -15,8 +15,10 @@ as declared, then enforced while reading, by ``zipfile`` itself) and refuses
 an archive whose total or whose per-member ratio is out of proportion."""
 
 import zipfile
+from io import BytesIO
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -79,3 +81,36 @@ def check_xlsx_archive(source) -> None:
             raise ArchiveRefused(
                 _("文件压缩比异常（可能是“压缩炸弹”），已拒绝。请用 Excel 重新保存后上传。")
             )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(
+    title, rows: list[list], filename: str, *, widths=(24,), caption=None
+) -> HttpResponse:
+    """A one-sheet workbook download: ``rows[0]`` is the header (bold, frozen),
+    ``caption`` an optional line above it, ``widths`` the first columns'
+    widths; every cell made safe by :func:`safe_row`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(title)[:31]
+    if caption is not None:
+        sheet.append(safe_row([caption]))
+    header_row = sheet.max_row + 1 if caption is not None else 1
+    for row in rows:
+        sheet.append(safe_row(row))
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

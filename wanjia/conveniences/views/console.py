@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wanjia.core import sheets
 from wanjia.core.audit import audit
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.scoping import gate
@@ -208,10 +209,11 @@ def day_xlsx(request, compound_id):
     c = _compound(request, compound_id)
     d = _day(request)
     audit(actor=request.user, action="conveniences.roster.exported", obj=c, detail={"day": str(d)})
-    return exports.xlsx_response(
+    return sheets.xlsx_response(
         _("预约名单"),
         exports.roster_rows(_roster(c, d)),
         f"bookings-{c.pk}-{d.isoformat()}.xlsx",
+        widths=exports.WIDTHS,
     )
 
 

@@ -4,8 +4,6 @@ settings, awards and the objections queue; the company admin's (console shell)
 own score, lodging and following objections. Excel and A4 print of scores,
 items, rankings and lists."""
 
-from io import BytesIO
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,12 +14,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanjia.core import conduct
+from wanjia.core import conduct, sheets
 from wanjia.core.audit import audit
 from wanjia.core.errors import Invalid, Refusal, errors_of
 from wanjia.core.roles import Role
 from wanjia.core.scoping import memberships_of
-from wanjia.core.sheets import safe_cell
 
 from . import access, periods, selectors, services
 from .models import ObjectionKind, ObjectionStatus
@@ -442,8 +439,6 @@ def _export_rows(request, kind):
 
 @login_required
 def export(request, kind):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     user = request.user
     _need(user, access.can_view)
@@ -455,28 +450,14 @@ def export(request, kind):
         return HttpResponse(
             exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
         )
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(kind)[:31]
-    sheet.append([safe_cell(str(title))])
-    sheet.append([safe_cell(str(h)) for h in head])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    sheet.freeze_panes = "A3"
-    out = BytesIO()
-    book.save(out)
+    response = sheets.xlsx_response(
+        kind, [list(head), *rows], f"credit-{kind}.xlsx", widths=(), caption=str(title)
+    )
     audit(
         actor=user,
         action="supervision.credit.export",
         detail={"kind": kind, "query": request.GET.dict()},
     )
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="credit-{kind}.xlsx"'
     return response
 
 

@@ -8,16 +8,16 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wanjia.core import sheets
 from wanjia.core.errors import Invalid, Refusal, errors_of
 from wanjia.core.models import Compound
 from wanjia.core.scoping import NOT_FOUND, compound_gate
-from wanjia.core.sheets import safe_row
 
 from . import access, selectors, services
 from .models import InspectionStatus, RectStatus
@@ -45,27 +45,7 @@ def _render(request, template, ctx, status=200):
 
 
 def _xlsx(title, header, rows, filename):
-    from io import BytesIO
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:30]
-    ws.append(safe_row(header))
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for row in rows:
-        ws.append(safe_row(row))
-    out = BytesIO()
-    wb.save(out)
-    resp = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    return sheets.xlsx_response(title, [header, *rows], filename, widths=())
 
 
 # ---------------------------------------------------------------- checklists

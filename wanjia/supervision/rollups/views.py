@@ -8,11 +8,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from wanjia.core import sheets
 from wanjia.core.errors import Invalid
 from wanjia.core.models import Region
 from wanjia.core.scoping import NOT_FOUND, get_or_404
 
-from .. import sheets
 from . import access, kpis, selectors
 from .models import Level
 from .services import current_period, parse_period
