@@ -199,6 +199,9 @@ class Directive(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     text = models.TextField(_("内容"))
     ack_by = models.DateTimeField(_("确认截止"))
+    # an attached file (the official order as PDF, a map, a form to fill)
+    attachment = models.FileField(upload_to="emergency/directives/%Y/%m/", blank=True)
+    attachment_name = models.CharField(max_length=100, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

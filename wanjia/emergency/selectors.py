@@ -293,6 +293,13 @@ def receipts_of(event, compound_id):
     )
 
 
+def directive_or_404(user, pk):
+    """A directive of an event ``user`` sees (a compound it covers, or its command)."""
+    from .models import Directive
+
+    return get_or_404(Directive.objects.filter(event__in=events_visible(user).values("pk")), pk=pk)
+
+
 def receipt_or_404(user, pk):
     from .models import Receipt
 

@@ -13,6 +13,11 @@ urlpatterns = [
         name="emergency_directive_new",
     ),
     path(
+        "emergency/directives/<int:pk>/file/",
+        console.directive_file,
+        name="emergency_directive_file",
+    ),
+    path(
         "console/emergency/affected/<int:pk>/materials/",
         compound.material_new,
         name="emergency_material_new",

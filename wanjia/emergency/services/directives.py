@@ -17,6 +17,7 @@ from wanjia.core.audit import audit
 from wanjia.core.errors import Conflict, Forbidden, Invalid
 from wanjia.core.jobs import enqueue
 from wanjia.core.notify import notify
+from wanjia.core.uploads import clean_file
 
 from .. import access
 from ..models import Directive, EventCompound, Receipt
@@ -26,7 +27,7 @@ REMIND_BEFORE = timedelta(hours=1)
 MAX_HOURS = 72
 
 
-def directive_issue(*, actor, event, title, text, hours) -> Directive:
+def directive_issue(*, actor, event, title, text, hours, attachment=None) -> Directive:
     if not access.can_command_event(actor, event):
         raise Forbidden
     if event.status not in ACTIVE:
@@ -48,6 +49,12 @@ def directive_issue(*, actor, event, title, text, hours) -> Directive:
         hours = None
     if hours is None or not 1 <= hours <= MAX_HOURS:
         errors["hours"] = [gettext("确认时限应为 1 到 72 小时。")]
+    stored = None
+    if attachment:
+        try:
+            stored = clean_file(attachment, "attachment")
+        except Invalid as exc:
+            errors.update(exc.errors)
     if errors:
         raise Invalid(errors)
     now = timezone.now()
@@ -60,6 +67,11 @@ def directive_issue(*, actor, event, title, text, hours) -> Directive:
             issued_by=actor,
             issued_at=now,
         )
+        if stored is not None:
+            content, name, ext = stored
+            directive.attachment.save(f"directive-{directive.pk}.{ext}", content, save=False)
+            directive.attachment_name = name
+            directive.save(update_fields=["attachment", "attachment_name"])
         ids = EventCompound.objects.filter(event=event).values_list("compound_id", flat=True)
         Receipt.objects.bulk_create(
             [Receipt(directive=directive, compound_id=pk) for pk in ids], batch_size=1000

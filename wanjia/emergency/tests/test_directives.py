@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from wanjia.core.errors import Conflict, Forbidden, Invalid
@@ -79,3 +80,55 @@ def test_directive_form_errors_in_place(flood, login):
     )
     assert r.status_code == 422 and Directive.objects.count() == 0
     assert "确认时限应为 1 到 72 小时" in r.content.decode()
+
+
+def _pdf(name="通知.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% order\n", content_type="application/pdf")
+
+
+def test_a_directive_carries_a_file_to_its_compounds_only(flood, login):
+    w = flood
+    with time_machine.travel(NOW, tick=False):
+        board = login(w.regulator)
+        bad = board.post(
+            f"/console/emergency/events/{w.event.pk}/directives/",
+            {
+                "title": "防汛通知",
+                "text": "见附件。",
+                "hours": "4",
+                "attachment": SimpleUploadedFile("run.exe", b"MZ\x90\x00", "application/x"),
+            },
+        )
+        assert bad.status_code == 422 and "文件类型不支持" in bad.content.decode()
+        assert not Directive.objects.exists()  # nothing half-saved
+        ok = board.post(
+            f"/console/emergency/events/{w.event.pk}/directives/",
+            {"title": "防汛通知", "text": "见附件。", "hours": "4", "attachment": _pdf()},
+        )
+        assert ok.status_code == 302
+        d = Directive.objects.get()
+        assert d.attachment_name == "通知.pdf" and d.attachment.name.endswith(".pdf")
+        url = f"/emergency/directives/{d.pk}/file/"
+        ec = EventCompound.objects.get(event=w.event, compound=w.a)
+        page = login(w.manager_a).get(f"/console/emergency/affected/{ec.pk}/").content.decode()
+        assert url in page
+        got = login(w.manager_a).get(url)
+        assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF-")
+        assert "attachment" in got["Content-Disposition"]
+        assert login(w.regulator).get(url).status_code == 200
+        assert login(w.resident_a).get(url).status_code == 403  # not a responder
+        assert login(w.manager_a).get("/emergency/directives/999999/file/").status_code == 404
+
+
+def test_a_directive_of_another_compounds_event_is_404(flood, login):
+    w = flood
+    with time_machine.travel(NOW, tick=False):
+        other = services.event_open(
+            actor=w.regulator, kind="flood", grade=3, title="B 单独的防汛", compound_ids=[w.b.pk]
+        )
+        services.event_prepare(other.job_id, other.pk)
+        d = services.directive_issue(
+            actor=w.regulator, event=other, title="只给B", text="B 小区", hours=2, attachment=_pdf()
+        )
+        assert login(w.manager_a).get(f"/emergency/directives/{d.pk}/file/").status_code == 404
+        assert login(w.outsider_b).get(f"/emergency/directives/{d.pk}/file/").status_code == 200

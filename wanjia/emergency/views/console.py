@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_POST
 from wanjia.core.errors import Refusal, errors_of
 from wanjia.core.jobs import with_live_progress
 from wanjia.core.models import Compound, Region
+from wanjia.core.scoping import NOT_FOUND, scope_q
 
 from .. import access, selectors, services
 from ..checklists import label_of
-from ..models import Answer, Grade, Kind, Stage, Status, Supply
+from ..models import Answer, Grade, Kind, Receipt, Stage, Status, Supply
 from ..services.reports import deadline
 
 PHRASES = {
@@ -209,6 +211,7 @@ def directive_new(request, pk):
             title=form.get("title"),
             text=form.get("text"),
             hours=form.get("hours"),
+            attachment=request.FILES.get("attachment"),
         )
     except Refusal as exc:
         _refused(exc)
@@ -216,6 +219,22 @@ def directive_new(request, pk):
         return render(request, "emergency/board.html", ctx, status=exc.status)
     messages.success(request, _("指令已发布，正在通知各小区。"))
     return redirect("emergency_board", event.pk)
+
+
+@login_required
+def directive_file(request, pk):
+    user = request.user
+    directive = selectors.directive_or_404(user, pk)
+    mine = Receipt.objects.filter(directive=directive).filter(scope_q(user, compound="compound_id"))
+    if not access.can_command_event(user, directive.event) and not any(
+        access.can_respond(user, r.compound) for r in mine.select_related("compound")
+    ):
+        raise PermissionDenied
+    if not directive.attachment:
+        raise Http404(_(NOT_FOUND))
+    return FileResponse(
+        directive.attachment.open("rb"), as_attachment=True, filename=directive.attachment_name
+    )
 
 
 @login_required

@@ -17,6 +17,7 @@ from wanjia.core.errors import Conflict, Forbidden, Invalid
 from wanjia.core.models import Membership
 from wanjia.core.notify import notify
 from wanjia.core.roles import R
+from wanjia.core.uploads import clean_file
 
 from . import access
 from .models import (
@@ -39,13 +40,6 @@ from .models import (
 PHOTO_MAX_BYTES = 12 * 1024 * 1024
 PHOTO_EDGE = 1600
 PHOTOS_MAX = 6
-FILE_MAX_BYTES = 10 * 1024 * 1024
-FILE_TYPES = {
-    b"%PDF-": "pdf",
-    b"\xff\xd8\xff": "jpg",
-    b"\x89PNG\r\n\x1a\n": "png",
-    b"PK\x03\x04": "zip",  # docx / xlsx
-}
 REMIND_BEFORE = timedelta(hours=24)
 
 
@@ -73,25 +67,6 @@ def _photos(uploads, field="photos") -> list[ContentFile]:
     if len(uploads) > PHOTOS_MAX:
         raise Invalid({field: [_("最多上传 %(n)d 张照片。") % {"n": PHOTOS_MAX}]})
     return [clean_photo(u, field) for u in uploads]
-
-
-def clean_file(upload, field="file") -> tuple[ContentFile, str, str]:
-    """A PDF, JPEG, PNG or Office (zip) file of at most 10 MB, checked by its
-    first bytes; stored under a random name, its own name kept for display."""
-    if getattr(upload, "size", 0) > FILE_MAX_BYTES:
-        raise Invalid({field: [_("文件不能超过 10 MB。")]})
-    head = upload.read(8)
-    upload.seek(0)
-    kind = next((k for magic, k in FILE_TYPES.items() if head.startswith(magic)), None)
-    if kind is None:
-        raise Invalid({field: [_("文件类型不支持，请上传 PDF、图片或 Office 文档。")]})
-    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:100]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else kind
-    if kind == "zip" and ext not in ("docx", "xlsx", "pptx"):
-        raise Invalid({field: [_("文件类型不支持，请上传 PDF、图片或 Office 文档。")]})
-    if kind != "zip":
-        ext = kind
-    return ContentFile(upload.read()), name, ext
 
 
 def _text(value, field, *, limit, required=True) -> str:
