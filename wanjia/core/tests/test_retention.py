@@ -50,7 +50,7 @@ def _log(when, action="test.thing", **detail):
 def logs():
     old = [
         _log(at(2023, 10, 1, 0), n=1),  # the month's first hour, local time
-        _log(at(2023, 10, 15), n=2),
+        _log(at(2023, 10, 15) + timedelta(microseconds=123456), n=2, who="张伟"),
         _log(at(2023, 10, 31, 23), n=3),
         _log(at(2023, 11, 30, 23), n=4),
     ]
@@ -177,7 +177,15 @@ def test_a_tampered_archive_stops_the_run_before_any_delete(logs, archive_dir, m
         retention.archive_table("audit", "2023-11", today=TODAY)
     monkeypatch.undo()
     path = archive_dir / "audit" / "2023-10.jsonl.gz"
-    path.write_bytes(path.read_bytes() + b"x")
+    manifest_path = archive_dir / "audit" / "2023-10.manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["parts"][0]["rows"] = 4  # a manifest that claims more than the file holds
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(retention.ArchiveError, match="holds 3 rows, its manifest says 4"):
+        retention.archive_table("audit", "2023-11", today=TODAY)
+    manifest["parts"][0]["rows"] = 3
+    manifest_path.write_text(json.dumps(manifest))
+    path.write_bytes(path.read_bytes() + b"x")  # a file changed after it was written
     with pytest.raises(retention.ArchiveError, match="SHA-256"):
         retention.archive_table("audit", "2023-11", today=TODAY)
     assert AuditLog.objects.filter(at__lt=at(2023, 11, 1, 0)).count() == 3
@@ -280,3 +288,27 @@ def test_the_daily_job_is_registered_and_runs():
         "pruned": dict.fromkeys(["sessions", "notifications", "outbox", "queued_tasks"], 0),
         "archived": [],
     }
+
+
+def test_a_month_restores_until_the_next_nightly_run(logs, archive_dir, django_user_model):
+    old, _kept = logs
+    gone = django_user_model.objects.create(username="gone")
+    with_actor = AuditLog.objects.create(at=at(2023, 10, 3), action="a", actor=gone)
+    month = [o.pk for o in old[:3]] + [with_actor.pk]
+    before = _snapshot(AuditLog.objects.filter(pk__in=month))
+    retention.archive_due(TODAY)
+    gone.delete()  # the user left since: their entries come back without the link
+    out = StringIO()
+    call_command("archive", "--table", "audit", "--restore", "2023-10", stdout=out)
+    assert "audit 2023-10: 4 rows restored" in out.getvalue()
+    assert _snapshot(AuditLog.objects.filter(pk__in=month)) == before
+    assert AuditLog.objects.get(pk=with_actor.pk).actor_id is None
+    assert retention.restore_month("audit", "2023-10") == 0  # already there
+    done = retention.archive_due(TODAY)
+    assert [(r.period, r.archived, r.deleted) for r in done] == [("2023-10", 0, 4)]
+    assert not list((archive_dir / "audit").glob("*.p2.*"))  # nothing archived twice
+    assert not AuditLog.objects.filter(pk__in=month).exists()
+    with pytest.raises(CommandError, match="no archive of 'audit' for 2023-09"):
+        call_command("archive", "--table", "audit", "--restore", "2023-09", stdout=StringIO())
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("archive", "--table", "audit", "--restore", "May", stdout=StringIO())

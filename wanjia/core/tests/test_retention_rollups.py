@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from wanjia.core import retention
@@ -81,3 +82,6 @@ def test_archiving_check_ins_leaves_past_rollups_and_pages_unchanged(world, sett
         assert _pages(w, "2024-03") == before
     archived = done[0]
     assert archived.archived == archived.deleted > 0
+    # the month reads back (an inquiry into a night two years ago)
+    call_command("loaddata", str(tmp_path / "patrol.checkins" / "2024-03.jsonl.gz"), verbosity=0)
+    assert CheckIn.objects.count() == len(recent) + archived.archived

@@ -4,6 +4,7 @@
     manage.py archive --table audit --before 2024-01 --dry-run
     manage.py archive --table audit --before 2024-01
     manage.py archive --due            # what the daily job does
+    manage.py archive --table audit --restore 2023-05   # a month back, until the next night
 
 Every month of the table before ``--before`` is written to
 ``WANJIA_ARCHIVE_DIR/<table>/<YYYY-MM>.jsonl.gz`` with its manifest (rows,
@@ -24,8 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="count, write nothing")
         parser.add_argument("--list", action="store_true", help="the registered tables")
         parser.add_argument("--due", action="store_true", help="run the daily job now")
+        parser.add_argument(
+            "--restore", default="", metavar="YYYY-MM", help="put an archived month back"
+        )
 
-    def handle(self, *args, table, before, dry_run, due, **options):
+    def handle(self, *args, table, before, dry_run, due, restore, **options):
         if options["list"]:
             for t in retention.tables():
                 months = t.retention()
@@ -41,6 +45,17 @@ class Command(BaseCommand):
             self.stdout.write("pruned " + ", ".join(f"{k} {v}" for k, v in pruned.items()))
             for r in retention.archive_due():
                 self._report(r, dry_run=False)
+            return
+        if restore:
+            if not table:
+                raise CommandError("give --table with --restore")
+            try:
+                n = retention.restore_month(table, restore)
+            except retention.ArchiveError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(
+                f"{table} {restore}: {n} rows restored (the next nightly run archives them again)"
+            )
             return
         if not table or not before:
             raise CommandError("give --table and --before YYYY-MM (or --list, or --due)")
