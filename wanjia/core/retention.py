@@ -295,7 +295,7 @@ def _delete_archived(t: Table, parts: list[dict]) -> int:
 class MonthResult:
     table: str
     period: str
-    rows: int = 0  # rows of the month found in the database
+    rows: int = 0  # the month's rows counted (dry run) or gone from the database
     archived: int = 0  # written to a new part this run
     deleted: int = 0
     parts: list[str] = field(default_factory=list)  # files written this run
@@ -402,8 +402,11 @@ def _write_part(t: Table, period: str, n: int) -> dict | None:
 
 def archive_month(t: Table, period: str, *, dry_run: bool = False) -> MonthResult:
     """Archive then delete ``period``'s rows of ``t`` (see the module's doc)."""
-    result = MonthResult(t.key, period, rows=_month_rows(t, period).count())
-    if dry_run or not result.rows:
+    result = MonthResult(t.key, period)
+    if dry_run:  # a count walks the month: only when asked for
+        result.rows = _month_rows(t, period).count()
+        return result
+    if not _month_rows(t, period).exists():
         return result
     folder(t).mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(t, period)
@@ -413,6 +416,7 @@ def archive_month(t: Table, period: str, *, dry_run: bool = False) -> MonthResul
     # 2. what is left of the month (all of it the first time) to a new part
     entry = _write_part(t, period, len(manifest["parts"]) + 1)
     if entry is None:
+        result.rows = result.deleted
         return result
     manifest["parts"].append(entry)
     manifest["rows"] = sum(p["rows"] for p in manifest["parts"])
@@ -421,6 +425,7 @@ def archive_month(t: Table, period: str, *, dry_run: bool = False) -> MonthResul
     result.archived, result.parts = entry["rows"], [entry["file"]]
     # 3. read the file back (checksum, count) and delete exactly its ids
     result.deleted += _delete_archived(t, [entry])
+    result.rows = result.deleted
     return result
 
 

@@ -312,3 +312,11 @@ def test_a_month_restores_until_the_next_nightly_run(logs, archive_dir, django_u
         call_command("archive", "--table", "audit", "--restore", "2023-09", stdout=StringIO())
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("archive", "--table", "audit", "--restore", "May", stdout=StringIO())
+
+
+def test_the_audit_page_says_which_months_are_archived(client, django_user_model, settings):
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+    page = client.get("/console/audit/").content.decode()
+    assert "2023-12 之前的记录已按保留期限移入归档文件" in page
+    settings.AUDIT_RETENTION_MONTHS = 0
+    assert "归档" not in client.get("/console/audit/").content.decode()
