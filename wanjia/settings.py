@@ -58,6 +58,17 @@ VAR_DIR = Path(env_str("WANJIA_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
 
+# Growth and retention (wanjia.core.retention, docs/deploy.md "Growth and retention").
+# Rows past their retention are written to ARCHIVE_DIR/<table>/<YYYY-MM>.jsonl.gz
+# (with a manifest and checksum) and only then deleted; 0 keeps a table forever.
+ARCHIVE_DIR = Path(env_str("WANJIA_ARCHIVE_DIR", str(VAR_DIR / "archive")))
+AUDIT_RETENTION_MONTHS = env_int("WANJIA_AUDIT_RETENTION_MONTHS", 36)
+EVENT_RETENTION_MONTHS = env_int("WANJIA_EVENT_RETENTION_MONTHS", 24)
+# Operational rows with no lasting value, pruned daily (days).
+NOTIFICATION_RETENTION_DAYS = env_int("WANJIA_NOTIFICATION_RETENTION_DAYS", 180)
+OUTBOX_RETENTION_DAYS = env_int("WANJIA_OUTBOX_RETENTION_DAYS", 30)
+QUEUED_TASK_RETENTION_DAYS = env_int("WANJIA_QUEUED_TASK_RETENTION_DAYS", 14)
+
 
 def _secret_from_var(name: str, env_name: str, make) -> str:
     """A secret from the environment, or generated once into ``var/`` and kept.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import retention
 from .access import permissions
 from .context import RESIDENT_SIDE
 from .models import AuditLog, Compound
@@ -141,6 +142,8 @@ def audit_log(request):
             "form": form,
             "page": page,
             "shell": "gov/base.html" if regulator_only else "console/base.html",
+            # months before this one are in the archive (core.retention)
+            "archived_before": retention.due_before(retention.table("audit")),
         },
         status=200 if valid else 400,
     )

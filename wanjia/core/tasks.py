@@ -10,7 +10,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import periodic
+from . import periodic, retention
 from .idempotency import idempotency_purge
 from .jobs import jobs_sweep
 from .models import LoginFailure
@@ -71,3 +71,17 @@ def purge_idempotency_keys() -> int:
     """Forget Idempotency-Keys after ``idempotency.KEEP``: a retry comes within
     minutes, and the table would otherwise grow with every write of every app."""
     return idempotency_purge()
+
+
+# 19:47 UTC is 03:47 in Asia/Shanghai, after the rollups (18:30 UTC).
+@db_periodic_task(crontab(hour="19", minute="47"))
+def retention_daily() -> dict:
+    """Daily: prune operational rows past their days, then archive (and only
+    then delete) every registered table's months past its retention
+    (core.retention). A rerun finds nothing left to do."""
+    pruned = retention.prune_operational()
+    archived = retention.archive_due()
+    return {
+        "pruned": pruned,
+        "archived": [(r.table, r.period, r.archived, r.deleted) for r in archived],
+    }

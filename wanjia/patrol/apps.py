@@ -8,12 +8,25 @@ class PatrolConfig(AppConfig):
     verbose_name = _("夜间巡逻")
 
     def ready(self):
-        from wanjia.core import figures
+        from django.conf import settings
+
+        from wanjia.core import figures, retention
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
 
         from . import access, selectors, tasks, today  # noqa: F401  tasks, today: jobs and cards
+
+        # Check-ins are the city's largest table; their months live on in the
+        # rollups. Past retention they are archived (core.retention); a stop of
+        # an archived month then shows no check-in (the archive holds it).
+        retention.register(
+            "patrol.checkins",
+            "patrol.CheckIn",
+            field="received_at",
+            months=lambda: settings.EVENT_RETENTION_MONTHS,
+            note="WANJIA_EVENT_RETENTION_MONTHS",
+        )
 
         describe_actions(
             {
