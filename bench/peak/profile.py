@@ -120,7 +120,10 @@ def _profile(count: int) -> dict:
             try:
                 return execute(sql, params, many, context)
             finally:
-                kind = " ".join(sql.split()[:3])[:70]
+                words = sql.split()
+                if "SAVEPOINT" in words[:2]:  # named apart each time: one kind
+                    words = words[: words.index("SAVEPOINT") + 1]
+                kind = " ".join(words[:3])[:70]
                 n, t = self.total.get(kind, (0, 0.0))
                 self.total[kind] = (n + 1, t + time.perf_counter() - started)
 

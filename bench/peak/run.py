@@ -17,7 +17,7 @@ then Locust headless:
 Prints one table per run and writes bench/out/peak.json. Knobs also:
 ``DATABASE_URL`` (postgresql://postgres@127.0.0.1:5432/peak; the run's
 database is ``<name>_run``), ``REDIS_URL`` (redis://127.0.0.1:6379/5),
-``PEAK_HUEY`` consumers (1), ``PEAK_HOUSEHOLDS`` (3000), ``BENCH_WORKERS`` /
+``PEAK_HUEY`` consumers (1), ``PEAK_HOUSEHOLDS`` (4000), ``BENCH_WORKERS`` /
 ``BENCH_THREADS`` (4 × 2, bench/harness.py)."""
 
 import csv
@@ -40,7 +40,7 @@ USERS = int(os.environ.get("PEAK_USERS", "150"))
 RATIO_SECONDS = int(os.environ.get("PEAK_RATIO_SECONDS", "30"))
 RATIO_USERS = int(os.environ.get("PEAK_RATIO_USERS", "50"))
 HUEY = int(os.environ.get("PEAK_HUEY", "1"))
-HOUSEHOLDS = int(os.environ.get("PEAK_HOUSEHOLDS", "3000"))
+HOUSEHOLDS = int(os.environ.get("PEAK_HOUSEHOLDS", "4000"))
 DEMO = os.environ.get("PEAK_DEMO", "1") != "0"
 PROXY = os.environ.get("PEAK_PROXY", "0") != "0"
 EVENING = ["ResidentUser", "GuardUser", "CaretakerUser", "StaffUser", "RegulatorUser", "PingUser"]
