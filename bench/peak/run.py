@@ -280,8 +280,8 @@ def main() -> int:
                         )
                     )
                 if PROXY:
+                    label = f"proxy + 2 apps {max(1, harness.WORKERS // 2)}x{harness.THREADS}"
                     with behind_proxy(env, var) as (port, proxy):
-                        label = f"proxy + 2 apps {max(1, harness.WORKERS // 2)}x{harness.THREADS}"
                         runs.append(
                             {**run_on(port, var, label, False, env), "served": proxy.served}
                         )
