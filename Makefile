@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: run test faults bench lint venv test-deps browser messages demo clean
+.PHONY: run test faults bench peak lint venv test-deps browser messages demo clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ faults: test-deps
 bench: test-deps
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m bench
+
+## The evening peak with Locust against gunicorn on PostgreSQL + Redis (bench/peak/run.py).
+peak: test-deps
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python -m bench.peak
 
 lint: test-deps
 	$(BIN)/ruff check .

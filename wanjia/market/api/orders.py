@@ -122,6 +122,8 @@ def order_create(request, payload: OrderIn, response: HttpResponse):
         window = _window_for_order(request.auth, payload.window)
         household = _household_for(request.auth, window, payload.household)
 
+        stock = []  # taken last, after the answer is stored (services.order_place)
+
         def place():
             order = services.order_place(
                 actor=request.auth,
@@ -131,6 +133,7 @@ def order_create(request, payload: OrderIn, response: HttpResponse):
                 fulfilment=payload.fulfilment,
                 slot=_slot(window, payload.slot),
                 note=payload.note,
+                defer_stock=stock.append,
             )
             return 201, OrderOut.of(order)
 
@@ -140,6 +143,7 @@ def order_create(request, payload: OrderIn, response: HttpResponse):
             key=key,
             payload=payload.model_dump(mode="json"),
             run=lambda: _as_json(*place()),
+            last=lambda: [take() for take in stock],
         )
     except IdempotencyKeyMissing as exc:
         return Status(

@@ -9,6 +9,7 @@ makes the per-household limit hold under concurrency: two racing first orders
 of a household cannot both commit, and changes to an order lock its row."""
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -168,10 +169,16 @@ def order_place(
     fulfilment: str = Fulfilment.DOOR,
     slot: PickupSlot | None = None,
     note: str = "",
+    defer_stock: Callable[[Callable[[], None]], None] | None = None,
 ) -> Order:
     """A household's order. ``window`` and ``household`` come from scoped
     selectors; the actor is a resident of the household, or staff ordering on
-    a resident's behalf (代下单, audited as such)."""
+    a resident's behalf (代下单, audited as such).
+
+    ``defer_stock``: a caller that writes more in the same transaction after
+    this (the idempotency record) is handed the stock-taking to run as the
+    transaction's last statements, so that the offer rows every order wants
+    stay locked only until the commit. It must run it before the commit."""
     how = orders_for_household_as(actor, household)
     _require_accepting(window)
     wanted, offers = _clean_lines(window, lines, household)
@@ -195,17 +202,29 @@ def order_place(
         with transaction.atomic():
             _write_order(order, offers, wanted, actor=actor, household=household)
             _take_slot(slot)
+            if defer_stock is None:
+                _take_all_stock(offers, wanted)
     except IntegrityError:
         # The block is rolled back by now, so the database can be asked why
         # (inside it, PostgreSQL would refuse every statement after the error).
         if _has_live_order(window, household):
             raise Conflict(_("本户在本次订购中已有订单，请修改原订单。")) from None
         raise
+    if defer_stock is not None:
+        defer_stock(lambda: _take_all_stock(offers, wanted))
     return order
 
 
+def _take_all_stock(offers: dict, wanted: dict[int, int]) -> None:
+    """Stock last, in offer order: the hot offer rows stay locked only from
+    here to commit, and two orders lock the ones they share in one order."""
+    for offer_id in sorted(wanted):
+        _take_stock(offers[offer_id], wanted[offer_id])
+
+
 def _write_order(order: Order, offers: dict, wanted: dict[int, int], *, actor, household) -> None:
-    """Insert the order, its lines and the audit entry, then take the stock.
+    """Insert the order, its lines and the audit entry (the stock is taken
+    after, by the caller: :func:`_take_all_stock`).
 
     A second live order of the household fails at the first INSERT (a partial
     unique index); ``order_place`` turns that IntegrityError into a Conflict
@@ -232,9 +251,6 @@ def _write_order(order: Order, offers: dict, wanted: dict[int, int], *, actor, h
         compound=household.compound,
         detail=_detail(order, wanted),
     )
-    # Stock last: the hot offer rows stay locked only from here to commit.
-    for offer_id in sorted(wanted):
-        _take_stock(offers[offer_id], wanted[offer_id])
 
 
 def _has_live_order(window: OrderWindow, household) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from wanjia.core.models import IdempotencyKey
 from wanjia.core.roles import Role
 from wanjia.estates.testing import grant, make_user
 from wanjia.market import services
@@ -43,6 +44,10 @@ def test_an_order_through_the_api_takes_fifteen_statements(world, kit, api):
     # service's savepoint, order, lines, audit, stock, release, stored answer.
     assert len(sql) == 15, "\n".join(sql)
     assert sum(s.startswith("SAVEPOINT") for s in sql) == 2
+    # the hot offer row is locked last: after the stored answer, just before commit
+    writes = [s for s in sql if not s.startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
+    assert writes[-2].startswith('UPDATE "core_idempotencykey"'), "\n".join(sql)
+    assert writes[-1].startswith('UPDATE "market_offer"'), "\n".join(sql)
     with CaptureQueriesContext(connection) as replayed:
         again = _post(client, kit, "q-1", 鸡蛋=1)
     assert again.status_code == 201 and again.json() == res.json()
@@ -78,3 +83,24 @@ def test_a_refused_second_order_leaves_the_callers_transaction_usable(world, kit
         )
     assert Order.objects.filter(window=kit.window).count() == 2
     assert Offer.objects.get(pk=eggs.pk).stock_left == eggs.stock - 4
+
+
+def test_a_basket_that_sells_out_last_keeps_nothing_and_may_be_retried(world, kit, api):
+    """The stock is taken after the answer is stored: when it runs out there,
+    the stored answer, the order, its lines and the other offers' stock all
+    roll back, and the same key succeeds once stock is back."""
+    client = api(world.resident_a)
+    eggs = kit.offers["鸡蛋"]
+    name, other = next((n, o) for n, o in kit.offers.items() if n != "鸡蛋")
+    Offer.objects.filter(pk=eggs.pk).update(stock_left=0)
+    res = _post(client, kit, "sold-out-1", **{"鸡蛋": 1, name: 1})
+    assert res.status_code == 409, res.content
+    assert not Order.objects.filter(window=kit.window).exists()
+    assert not IdempotencyKey.objects.filter(key="sold-out-1").exists()
+    assert Offer.objects.get(pk=other.pk).stock_left == other.stock
+    Offer.objects.filter(pk=eggs.pk).update(stock_left=5)
+    again = _post(client, kit, "sold-out-1", **{"鸡蛋": 1, name: 1})
+    assert again.status_code == 201, again.content
+    assert "Idempotent-Replayed" not in again.headers
+    assert Offer.objects.get(pk=eggs.pk).stock_left == 4
+    assert Offer.objects.get(pk=other.pk).stock_left == other.stock - 1

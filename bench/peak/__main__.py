@@ -1,0 +1,5 @@
+import sys
+
+from bench.peak.run import main
+
+sys.exit(main())
