@@ -211,6 +211,8 @@ class CheckIn(models.Model):
         indexes = [
             models.Index(fields=["user", "scanned_at"]),
             models.Index(fields=["device_id", "scanned_at"]),
+            # the nightly retention job finds the months past retention by it
+            models.Index(fields=["received_at"], name="patrol_checkin_received"),
         ]
 
 
