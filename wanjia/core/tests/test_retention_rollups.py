@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from wanjia.core import retention
@@ -80,6 +80,11 @@ def test_archiving_check_ins_leaves_past_rollups_and_pages_unchanged(world, sett
         assert _pages(w, "2024-03") == before
         rollup_due()  # the next night's job: this month only
         assert _pages(w, "2024-03") == before
+        # an operator rebuilding that month by hand is stopped, not misled
+        with pytest.raises(CommandError, match="2024-03 .patrol.checkins."):
+            call_command("supervision_rollup", "--from", "2024-02", "--to", "2024-03")
+        assert _pages(w, "2024-03") == before
+        call_command("supervision_rollup", "--from", "2024-02", "--to", "2024-02")  # not archived
     archived = done[0]
     assert archived.archived == archived.deleted > 0
     # the month reads back (an inquiry into a night two years ago)
