@@ -6,8 +6,17 @@ screen) call these:
 - ``series(level, unit_id, code, periods)`` -> [value or None per period];
 - ``table(period, level, unit_ids)`` -> {unit_id: {code: value}};
 - ``compound_ranking(period, region=None)`` -> [{"rank", "compound_id", "name",
-  "company", "value", "move"}], best first (the composite index);
+  "company", "value", "move"}], best first (the composite index): every
+  compound, for the exports and the wall;
+- ``ranking_page(period, region, number)`` -> one page of that ranking (50
+  rows) with the area's top and bottom five, read with ordered, limited
+  queries: its cost does not grow with the number of compounds in the area;
 - ``area_units(region)`` -> the level and units one step below a region."""
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models.functions import Rank
 
 from wanjia.core.models import Company, Compound, Region
 
@@ -15,6 +24,7 @@ from . import kpis as kpi_defs
 from .models import Level, Rollup
 from .services import previous_period
 
+PER_PAGE = 50
 CHILD_LEVEL = {"city": Level.DISTRICT, "district": Level.STREET, "street": Level.COMPOUND}
 
 
@@ -116,3 +126,84 @@ def _ranked(period: str, compounds: dict) -> list[dict]:
             }
         )
     return out
+
+
+def _index_rows(period: str, region: Region | None):
+    """The area's compounds' composite index rows of ``period``, each with its
+    competition rank (``place``: ties share it, the next skips) and the
+    compound's name; ordered best first, ties by name."""
+    return (
+        Rollup.objects.filter(
+            period=period,
+            level=Level.COMPOUND,
+            code=kpi_defs.INDEX,
+            value__isnull=False,
+            unit_id__in=area_compounds(region).values("pk"),
+        )
+        .annotate(
+            place=Window(Rank(), order_by=F("value").desc()),
+            name=Subquery(Compound.objects.filter(pk=OuterRef("unit_id")).values("name")[:1]),
+        )
+        .order_by("-value", "name", "unit_id")
+    )
+
+
+def _places(period: str, region: Region | None, unit_ids: list[int]) -> dict[int, int]:
+    """The rank of each of ``unit_ids`` in the area's ranking of ``period``:
+    the window is computed over the whole area, then only these rows leave
+    the database (the filter must wrap the window, not precede it)."""
+    if not unit_ids:
+        return {}
+    inner, params = (
+        _index_rows(period, region).order_by().values("unit_id", "place").query.sql_with_params()
+    )
+    marks = ", ".join(["%s"] * len(unit_ids))
+    with connection.cursor() as cursor:
+        # the ORM's own SQL with its parameters apart, and placeholders: no input in the text
+        cursor.execute(
+            f'SELECT "unit_id", "place" FROM ({inner}) ranked WHERE "unit_id" IN ({marks})',  # noqa: S608
+            [*params, *unit_ids],
+        )
+        return {int(unit): int(place) for unit, place in cursor.fetchall()}
+
+
+def _dicts(rows, companies: dict[int, Compound]) -> list[dict]:
+    out = []
+    for r in rows:
+        c = companies.get(r.unit_id)
+        out.append(
+            {
+                "rank": r.place,
+                "compound_id": r.unit_id,
+                "name": r.name,
+                "company": c.company.name if c else "",
+                "company_id": c.company_id if c else None,
+                "value": r.value,
+            }
+        )
+    return out
+
+
+def ranking_page(period: str, region: Region | None, number: int, per_page: int = PER_PAGE):
+    """Page ``number`` (from 1) of the area's compound ranking, plus the area's
+    top five and bottom five (the bottom only when there are more than five),
+    each row as in :func:`compound_ranking` (with ``move``). Raises
+    ``django.core.paginator.EmptyPage`` for a page past the last."""
+    ranked = _index_rows(period, region)
+    page = Paginator(ranked, per_page).page(number)
+    total = page.paginator.count
+    shown = list(page.object_list)
+    top = shown[:5] if number == 1 else list(ranked[:5])
+    bottom = list(ranked.order_by("value", "-name", "-unit_id")[:5])[::-1] if total > 5 else []
+    ids = {r.unit_id for r in (*shown, *top, *bottom)}
+    compounds = Compound.objects.filter(pk__in=ids).select_related("company").in_bulk()
+    before = _places(previous_period(period), region, sorted(ids))
+    lists = []
+    for rows in (shown, top, bottom):
+        out = _dicts(rows, compounds)
+        for row in out:
+            was = before.get(row["compound_id"])
+            row["move"] = None if was is None else was - row["rank"]
+        lists.append(out)
+    page.object_list = lists[0]
+    return {"page": page, "rows": lists[0], "top": lists[1], "bottom": lists[2], "total": total}
