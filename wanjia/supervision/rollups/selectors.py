@@ -13,7 +13,7 @@ screen) call these:
   queries: its cost does not grow with the number of compounds in the area;
 - ``area_units(region)`` -> the level and units one step below a region."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import Rank
@@ -21,7 +21,7 @@ from django.db.models.functions import Rank
 from wanjia.core.models import Company, Compound, Region
 
 from . import kpis as kpi_defs
-from .models import Level, Rollup
+from .models import Level, RankPlace, Rollup
 from .services import previous_period
 
 PER_PAGE = 50
@@ -167,21 +167,68 @@ def _places(period: str, region: Region | None, unit_ids: list[int]) -> dict[int
         return {int(unit): int(place) for unit, place in cursor.fetchall()}
 
 
-def _dicts(rows, companies: dict[int, Compound]) -> list[dict]:
+STORED_KINDS = {"city", "district", "street"}  # the regions the job writes places for
+
+
+def _dicts(found: list[tuple[int, int, float, str | None]], compounds: dict) -> list[dict]:
+    """(compound id, rank, value, name or None) -> rows as compound_ranking's."""
     out = []
-    for r in rows:
-        c = companies.get(r.unit_id)
+    for cid, rank, value, name in found:
+        c = compounds.get(cid)
         out.append(
             {
-                "rank": r.place,
-                "compound_id": r.unit_id,
-                "name": r.name,
+                "rank": rank,
+                "compound_id": cid,
+                "name": name if name is not None else (c.name if c else "—"),
                 "company": c.company.name if c else "",
                 "company_id": c.company_id if c else None,
-                "value": r.value,
+                "value": value,
             }
         )
     return out
+
+
+def _stored(period: str, region: Region | None) -> bool:
+    return (
+        region is not None
+        and region.kind in STORED_KINDS
+        and RankPlace.objects.filter(period=period).exists()
+    )
+
+
+def _stored_page(period, region, number, per_page):
+    """From the job's places: ranges of positions, each an index range."""
+    places = RankPlace.objects.filter(period=period, region_id=region.pk).order_by("position")
+    paginator = Paginator(places, per_page)
+    paginator.count = places.order_by("-position").values_list("position", flat=True).first() or 0
+    number = paginator.validate_number(number)
+    start = (number - 1) * per_page
+
+    def rows(qs):
+        return [(p.compound_id, p.rank, p.value, None) for p in qs]
+
+    shown = rows(places.filter(position__gt=start, position__lte=start + per_page))
+    top = shown[:5] if number == 1 else rows(places.filter(position__lte=5))
+    total = paginator.count
+    bottom = rows(places.filter(position__gt=total - 5)) if total > 5 else []
+    return paginator, number, shown, top, bottom
+
+
+def _window_page(period, region, number, per_page):
+    """Without stored places (a month rolled up before they existed, an area
+    below a street): ranked by the database's window function, then limited."""
+    ranked = _index_rows(period, region)
+    paginator = Paginator(ranked, per_page)
+    page = paginator.page(number)
+
+    def rows(qs):
+        return [(r.unit_id, r.place, r.value, r.name) for r in qs]
+
+    shown = rows(page.object_list)
+    top = shown[:5] if number == 1 else rows(ranked[:5])
+    total = paginator.count
+    bottom = rows(ranked.order_by("value", "-name", "-unit_id")[:5])[::-1] if total > 5 else []
+    return paginator, number, shown, top, bottom
 
 
 def ranking_page(period: str, region: Region | None, number: int, per_page: int = PER_PAGE):
@@ -189,21 +236,31 @@ def ranking_page(period: str, region: Region | None, number: int, per_page: int 
     top five and bottom five (the bottom only when there are more than five),
     each row as in :func:`compound_ranking` (with ``move``). Raises
     ``django.core.paginator.EmptyPage`` for a page past the last."""
-    ranked = _index_rows(period, region)
-    page = Paginator(ranked, per_page).page(number)
-    total = page.paginator.count
-    shown = list(page.object_list)
-    top = shown[:5] if number == 1 else list(ranked[:5])
-    bottom = list(ranked.order_by("value", "-name", "-unit_id")[:5])[::-1] if total > 5 else []
-    ids = {r.unit_id for r in (*shown, *top, *bottom)}
+    pick = _stored_page if _stored(period, region) else _window_page
+    paginator, number, shown, top, bottom = pick(period, region, number, per_page)
+    ids = sorted({r[0] for r in (*shown, *top, *bottom)})
     compounds = Compound.objects.filter(pk__in=ids).select_related("company").in_bulk()
-    before = _places(previous_period(period), region, sorted(ids))
+    before_period = previous_period(period)
+    if _stored(before_period, region):
+        before = dict(
+            RankPlace.objects.filter(
+                period=before_period, region_id=region.pk, compound_id__in=ids
+            ).values_list("compound_id", "rank")
+        )
+    else:
+        before = _places(before_period, region, ids)
     lists = []
-    for rows in (shown, top, bottom):
-        out = _dicts(rows, compounds)
+    for found in (shown, top, bottom):
+        out = _dicts(found, compounds)
         for row in out:
             was = before.get(row["compound_id"])
             row["move"] = None if was is None else was - row["rank"]
         lists.append(out)
-    page.object_list = lists[0]
-    return {"page": page, "rows": lists[0], "top": lists[1], "bottom": lists[2], "total": total}
+    page = Page(lists[0], number, paginator)
+    return {
+        "page": page,
+        "rows": lists[0],
+        "top": lists[1],
+        "bottom": lists[2],
+        "total": paginator.count,
+    }

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from wanjia.core.models import Compound
 from wanjia.supervision.rollups import selectors
 from wanjia.supervision.rollups.kpis import INDEX
-from wanjia.supervision.rollups.models import Level, Rollup
+from wanjia.supervision.rollups.models import Level, RankPlace, Rollup
+from wanjia.supervision.rollups.services import rank_month, rollup_month
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(timezone.datetime(2026, 12, 10, 9, 0))
@@ -27,10 +28,12 @@ def _december():
         yield
 
 
-@pytest.fixture
-def city(world):
+@pytest.fixture(params=["stored", "window"])
+def city(request, world):
     """120 compounds in world A's community, ranked P000 (best) … P119 (worst)
-    this month and the other way round last month; P049 and P050 tie."""
+    this month and the other way round last month; P049 and P050 tie. Read
+    from the job's stored places, or (a month rolled up before they existed)
+    ranked by the database's window function."""
     w = world
     made = Compound.objects.bulk_create(
         [
@@ -55,6 +58,8 @@ def city(world):
             Rollup(period="2026-11", level=Level.COMPOUND, unit_id=c.pk, code=INDEX, value=float(i))
         )
     Rollup.objects.bulk_create(rows)
+    if request.param == "stored":
+        assert rank_month("2026-12") == rank_month("2026-11") == 3 * N  # city, district, street
     w.ranked = made
     return w
 
@@ -102,10 +107,11 @@ def test_the_last_page_highlights_the_bottom_five(city, login):
 
 
 def test_pages_join_up_to_the_full_ranking_with_movement(city):
-    full = selectors.compound_ranking("2026-12", city.a.community)
+    street = city.a.community.parent
+    full = selectors.compound_ranking("2026-12", street)
     paged = []
     for number in (1, 2, 3):
-        paged += selectors.ranking_page("2026-12", city.a.community, number)["rows"]
+        paged += selectors.ranking_page("2026-12", street, number)["rows"]
     assert len(full) == len(paged) == N
     assert [(r["rank"], r["compound_id"], r["move"]) for r in paged] == [
         (r["rank"], r["compound_id"], r["move"]) for r in full
@@ -147,3 +153,27 @@ def test_the_page_runs_the_same_queries_for_a_bigger_city(
     _get(client)  # warm: session, caches
     with django_assert_max_num_queries(14):
         _get(client, "&page=2")
+
+
+def test_the_job_writes_the_places_of_the_city_its_districts_and_streets(world):
+    w = world
+    rollup_month("2026-12")
+    street = w.a.community.parent
+    regions = {street.pk, street.parent_id, street.parent.parent_id}
+    places = RankPlace.objects.filter(period="2026-12", compound_id=w.a.pk)
+    assert set(places.values_list("region_id", flat=True)) == regions
+    for region in regions:
+        positions = list(
+            RankPlace.objects.filter(period="2026-12", region_id=region)
+            .order_by("position")
+            .values_list("position", flat=True)
+        )
+        assert positions == list(range(1, len(positions) + 1))
+    rollup_month("2026-12")  # a rerun: the same places, none twice
+    assert RankPlace.objects.filter(period="2026-12", compound_id=w.a.pk).count() == places.count()
+
+
+def test_a_community_area_is_ranked_too(city, login):
+    response = _get(login(city.regulator), f"&area={city.a.community.pk}&page=3")
+    rows = _table(response.content.decode(), "ranking")
+    assert rows[-1][1:] == ("120", "P119")
