@@ -172,12 +172,15 @@ def _sizes() -> dict:
 def _pages() -> list[tuple[str, str]]:
     from wanjia.core.models import Compound, Region
     from wanjia.demo.city import CITY_CODE
+    from wanjia.supervision.rollups import selectors
     from wanjia.supervision.rollups.services import current_period
 
     period = current_period()
     city = Region.objects.get(code=CITY_CODE)
     district = Region.objects.filter(parent=city).order_by("pk").first()
     compound = Compound.objects.order_by("pk").first()  # a demo compound: the same in both
+    ranked = selectors.ranking_page(period, city, 1)["page"].paginator.num_pages
+    last = max(1, ranked)
     return [
         ("city page /gov/supervision/ (city level)", f"/gov/supervision/?period={period}"),
         (
@@ -185,6 +188,10 @@ def _pages() -> list[tuple[str, str]]:
             f"/gov/supervision/?area={district.pk}&period={period}",
         ),
         ("ranking /gov/supervision/ranking/", f"/gov/supervision/ranking/?period={period}"),
+        (
+            "ranking, its last page (?page=N)",
+            f"/gov/supervision/ranking/?period={period}&page={last}",
+        ),
         ("credit companies /gov/credit/", f"/gov/credit/?period={period}"),
         (
             "API /api/v1/supervision/companies",
