@@ -15,7 +15,7 @@ screen) call these:
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Rank
 
 from wanjia.core.models import Company, Compound, Region
@@ -197,20 +197,24 @@ def _stored(period: str, region: Region | None) -> bool:
 
 
 def _stored_page(period, region, number, per_page):
-    """From the job's places: ranges of positions, each an index range."""
+    """From the job's places: the page, the top and the bottom five are
+    ranges of positions, read in one query on the index."""
     places = RankPlace.objects.filter(period=period, region_id=region.pk).order_by("position")
     paginator = Paginator(places, per_page)
     paginator.count = places.order_by("-position").values_list("position", flat=True).first() or 0
     number = paginator.validate_number(number)
-    start = (number - 1) * per_page
+    start, total = (number - 1) * per_page, paginator.count
+    wanted = Q(position__gt=start, position__lte=start + per_page) | Q(position__lte=5)
+    if total > 5:
+        wanted |= Q(position__gt=total - 5)
+    found = {p.position: (p.compound_id, p.rank, p.value, None) for p in places.filter(wanted)}
 
-    def rows(qs):
-        return [(p.compound_id, p.rank, p.value, None) for p in qs]
+    def span(first, last):
+        return [found[n] for n in range(first, last + 1) if n in found]
 
-    shown = rows(places.filter(position__gt=start, position__lte=start + per_page))
-    top = shown[:5] if number == 1 else rows(places.filter(position__lte=5))
-    total = paginator.count
-    bottom = rows(places.filter(position__gt=total - 5)) if total > 5 else []
+    shown = span(start + 1, min(start + per_page, total))
+    top = span(1, min(5, total))
+    bottom = span(total - 4, total) if total > 5 else []
     return paginator, number, shown, top, bottom
 
 
