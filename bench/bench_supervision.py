@@ -18,8 +18,12 @@ regulator logged in, ``DEBUG`` off): each page is warmed up, then requested
 ``BENCH_SUP_REQUESTS`` (25) times one after another; the whole round runs
 ``BENCH_SUP_ROUNDS`` (3) times alternating 1× and 10×, and a page's p50 is the
 lower of its rounds' (other work on the shared machine only ever adds time).
-``ratio`` = p50 at 10× ÷ p50 at 1×; ``queries_*`` = the SQL statements one
-request runs. Database as in :func:`bench.harness.database` (set
+``ratio`` = p50 at 10× ÷ p50 at 1×; ``ratio_cpu`` the same for the CPU time
+the serving process spends (less swayed by other work on a shared machine;
+PostgreSQL's own time is not in it); ``queries_*`` = the SQL statements one
+request runs. At 1× the whole demo (25 compounds) fits on one ranking page,
+so there the 10× page renders twice the rows; past 50 compounds every page
+renders 50. Database as in :func:`bench.harness.database` (set
 ``DATABASE_URL=postgresql://…/supbench`` for PostgreSQL: databases
 ``supbench_x1`` and ``supbench_x10``, dropped at the end)."""
 
@@ -226,14 +230,16 @@ def _measure(requests: int) -> dict:
 
         with connection.execute_wrapper(count):
             client.get(path)
-        timings = []
+        timings, cpu = [], []
         for _ in range(requests):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             response = client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
             assert response.status_code == 200, (path, response.status_code)
         out[name] = {
             "p50_ms": round(statistics.median(timings), 1),
+            "cpu_p50_ms": round(statistics.median(cpu), 1),
             "queries": len(queries),
             "bytes": len(response.content),
         }
@@ -334,12 +340,17 @@ def run() -> list[dict]:
         for name in small["pages"]:
             p1 = min(r[0]["pages"][name]["p50_ms"] for r in rounds)
             p10 = min(r[1]["pages"][name]["p50_ms"] for r in rounds)
+            c1 = min(r[0]["pages"][name]["cpu_p50_ms"] for r in rounds)
+            c10 = min(r[1]["pages"][name]["cpu_p50_ms"] for r in rounds)
             rows.append(
                 {
                     "name": name,
                     "p50_ms_1x": p1,
                     f"p50_ms_{FACTOR}x": p10,
                     "ratio": round(p10 / p1, 2),
+                    "cpu_p50_ms_1x": c1,
+                    f"cpu_p50_ms_{FACTOR}x": c10,
+                    "ratio_cpu": round(c10 / c1, 2),
                     "queries_1x": small["pages"][name]["queries"],
                     f"queries_{FACTOR}x": big["pages"][name]["queries"],
                     "kb_1x": round(small["pages"][name]["bytes"] / 1024, 1),
