@@ -52,3 +52,30 @@ class RollupRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class RankPlace(models.Model):
+    """A compound's place in one region's ranking of one month (the composite
+    index, best first; ties share a rank and follow by name), written by the
+    job with the month's rollups for the city, every district and every
+    street. A page of the ranking is then a range of positions, its top and
+    bottom five the two ends: reading it does not grow with the city."""
+
+    period = models.CharField(max_length=7)
+    region_id = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()  # 1…n without gaps: the row's place in the list
+    rank = models.PositiveIntegerField()  # 1, 2, 2, 4…: ties share it
+    compound_id = models.PositiveIntegerField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "region_id", "position"], name="sup_rankplace_position"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["period", "region_id", "compound_id"], name="sup_rankplace_compound"
+            )
+        ]

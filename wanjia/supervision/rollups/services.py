@@ -19,7 +19,7 @@ from wanjia.core.errors import Invalid
 from wanjia.core.models import Compound
 
 from . import kpis
-from .models import Level, Rollup, RollupRun
+from .models import Level, RankPlace, Rollup, RollupRun
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
 
@@ -117,6 +117,7 @@ def rollup_month(period: str, *, today: date | None = None) -> RollupRun:
         )
         # units or figures that no longer exist leave no stale rows behind
         Rollup.objects.filter(period=period).exclude(computed_at=now).delete()
+        rank_month(period)
         run = RollupRun.objects.create(
             period=period,
             seconds=round(time.monotonic() - started, 3),
@@ -124,6 +125,51 @@ def rollup_month(period: str, *, today: date | None = None) -> RollupRun:
             compounds=sum(1 for level, _unit in keys if level == Level.COMPOUND),
         )
     return run
+
+
+def rank_month(period: str) -> int:
+    """(Re)write ``period``'s ranking places (:class:`RankPlace`) from its
+    composite index rows: for the city, each district and each street, its
+    compounds best first, ties by name then id (as ``selectors.compound_ranking``),
+    competition ranks (1, 2, 2, 4). Returns the number of rows."""
+    index = dict(
+        Rollup.objects.filter(
+            period=period, level=Level.COMPOUND, code=kpis.INDEX, value__isnull=False
+        ).values_list("unit_id", "value")
+    )
+    members: dict[int, list[tuple[float, str, int]]] = defaultdict(list)
+    for cid, name, *regions in Compound.objects.values_list(
+        "id",
+        "name",
+        "community__parent_id",
+        "community__parent__parent_id",
+        "community__parent__parent__parent_id",
+    ):
+        if cid in index:
+            for region in regions:
+                if region:
+                    members[region].append((index[cid], name, cid))
+    rows = []
+    for region, found in members.items():
+        found.sort(key=lambda m: (-m[0], m[1], m[2]))
+        rank, last = 0, None
+        for position, (value, _name, cid) in enumerate(found, start=1):
+            if value != last:
+                rank, last = position, value
+            rows.append(
+                RankPlace(
+                    period=period,
+                    region_id=region,
+                    position=position,
+                    rank=rank,
+                    compound_id=cid,
+                    value=value,
+                )
+            )
+    with transaction.atomic():
+        RankPlace.objects.filter(period=period).delete()
+        RankPlace.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def rollup_due(today: date | None = None) -> list[str]:

@@ -4,6 +4,7 @@ Every number comes from the rollups."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -104,12 +105,19 @@ def kpi_page(request):
     )
 
 
+def _page_number(request) -> int:
+    """``?page=``: a positive whole number, else the first page."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else 1
+
+
 @login_required
 def ranking(request):
     region = _area(request)
     period, period_error = _period(request)
-    rows = selectors.compound_ranking(period, region)
     if request.GET.get("format") == "xlsx":
+        # the export: every compound of the area (slower on a big city; that is fine)
+        rows = selectors.compound_ranking(period, region)
         head = [_("名次"), _("小区"), _("物业企业"), _("综合指数"), _("较上期")]
         body = [
             [
@@ -122,6 +130,10 @@ def ranking(request):
             for r in rows
         ]
         return sheets.xlsx_response(_("小区排名"), [head, *body], f"ranking-{period}.xlsx")
+    try:
+        found = selectors.ranking_page(period, region, _page_number(request))
+    except EmptyPage:
+        raise Http404(_("没有这一页。")) from None
     return render(
         request,
         "supervision/rollups/ranking.html",
@@ -130,9 +142,12 @@ def ranking(request):
             "crumbs": _crumbs(region),
             "period": period,
             "period_error": period_error,
-            "rows": rows,
-            "top": {r["compound_id"] for r in rows[:5]},
-            "bottom": {r["compound_id"] for r in rows[-5:]} if len(rows) > 5 else set(),
+            "page": found["page"],
+            "rows": found["rows"],
+            "top_rows": found["top"],
+            "bottom_rows": found["bottom"],
+            "top": {r["compound_id"] for r in found["top"]},
+            "bottom": {r["compound_id"] for r in found["bottom"]},
             "index_note": kpis.INDEX_NOTE,
         },
     )
