@@ -62,7 +62,7 @@ def _scaled(code, value):
     return value * 100 if f is not None and f.kind == figures.RATIO else value
 
 
-def _ranks(rows, *, value, url) -> tuple[list, list]:
+def _ranks(top, bottom, *, value, url) -> tuple[list, list]:
     def row(r):
         move = r.get("move")
         return {
@@ -74,9 +74,7 @@ def _ranks(rows, *, value, url) -> tuple[list, list]:
             "move_class": "" if not move else ("up" if move > 0 else "down"),
         }
 
-    top = [row(r) for r in rows[:5]]
-    bottom = [row(r) for r in rows[-5:]] if len(rows) > 5 else []
-    return top, bottom
+    return [row(r) for r in top], [row(r) for r in bottom]
 
 
 @login_required
@@ -118,12 +116,16 @@ def wall(request):
         for r in credit.ranking(request.user, period, region=region)
     ]
     company_top, company_bottom = _ranks(
-        company_rows,
+        company_rows[:5],
+        company_rows[-5:] if len(company_rows) > 5 else [],
         value="score",
         url=lambda r: reverse("credit_company", args=[r["company_id"]]) + f"?period={period}",
     )
+    # the area's five best and worst from the stored ranking: not every compound
+    places = rollups.ranking_page(period, region, 1)
     compound_top, compound_bottom = _ranks(
-        rollups.compound_ranking(period, region),
+        places["top"],
+        places["bottom"],
         value="value",
         url=lambda r: f"{reverse('supervision_ranking')}?area={region.pk}&period={period}",
     )
