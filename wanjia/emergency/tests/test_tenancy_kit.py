@@ -5,6 +5,7 @@ roll call; another compound's event, checklist, report and roll call are
 404, a manager on the board is 403."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from wanjia.core.testkit import Endpoint, cases, check, item_of, others
@@ -51,7 +52,12 @@ def _side(w, compound):
         name="张奶奶",
     )
     directive = services.directive_issue(
-        actor=w.regulator, event=event, title="巡查", text="加强巡查", hours=4
+        actor=w.regulator,
+        event=event,
+        title="巡查",
+        text="加强巡查",
+        hours=4,
+        attachment=SimpleUploadedFile("通知.pdf", b"%PDF-1.4\n", "application/pdf"),
     )
     receipt = Receipt.objects.get(directive=directive, compound=compound)
     material = services.material_request(
@@ -80,6 +86,7 @@ def _side(w, compound):
         "done": done,
         "person": person,
         "receipt": receipt,
+        "directive": directive,
         "material": material,
     }
 
@@ -145,6 +152,13 @@ ENDPOINTS = [
         forbidden=others(*GOV),
         obj=event,
         state=lambda w, o: Directive.objects.count(),
+    ),
+    Endpoint(
+        "directive_file",
+        "/emergency/directives/{pk}/file/",
+        allowed=SEE,
+        forbidden=others(*SEE),
+        obj=item_of("em", "directive"),
     ),
     Endpoint(
         "ack",
