@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: run test faults bench peak lint venv test-deps browser messages demo clean
+.PHONY: run test faults bench bench-city peak lint venv test-deps browser messages demo clean
 
 $(RUNTIME_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ faults: test-deps
 bench: test-deps
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m bench
+
+## Main pages and APIs on two generated cities side by side (100 k and 1 M households,
+## PostgreSQL; generate them first: docs/city-scale.md). BENCH_CITY_SMALL / BENCH_CITY_LARGE.
+bench-city: test-deps
+	$(BIN)/python -m bench.city
 
 ## The evening peak with Locust against gunicorn on PostgreSQL + Redis (bench/peak/run.py).
 peak: test-deps
