@@ -6,7 +6,9 @@ ratio (aim ≤ 1.5× at 10× the data).
     BENCH_CITY_LARGE=postgresql://postgres@127.0.0.1:5432/citygen_1m \\
         .venv/bin/python -m bench.city
 
-Generate the two databases first (docs/city-scale.md). Each city is measured
+Generate the two databases first (docs/city-scale.md), and point
+``BENCH_CITY_VAR_DIR`` at the ``WANJIA_VAR_DIR`` they were generated with
+(its keys decrypt the residents' encrypted fields). Each city is measured
 in a child process of its own with Django's test client (no HTTP, no server:
 the time is the view's and the database's), as the regulator and as the
 manager of the city's first compound, alternating the two cities for
@@ -101,7 +103,8 @@ def _measure(requests: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from wanjia.core.models import Compound, Household
+    from wanjia.core.models import Compound
+    from wanjia.estates.models import Household
 
     regulator, manager, compound = _people()
     clients = {}
@@ -144,6 +147,8 @@ def _measure(requests: int) -> dict:
 def main() -> int:
     base = {**os.environ, "DJANGO_SETTINGS_MODULE": "wanjia.settings"}
     base.pop("DEBUG", None)
+    if os.environ.get("BENCH_CITY_VAR_DIR"):
+        base["WANJIA_VAR_DIR"] = os.environ["BENCH_CITY_VAR_DIR"]
     small_env = {**base, "DATABASE_URL": SMALL}
     large_env = {**base, "DATABASE_URL": LARGE}
     rounds = []
