@@ -4,6 +4,7 @@ residents, and the timeline the board shows."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -266,6 +267,45 @@ class MaterialRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
+
+
+class Stock(models.Model):
+    """Standing stock of one supply, kept between events: a company's store
+    (what it can mark available for its compounds) or a compound's own
+    (what arrived and stays). Quantities move only by conditional UPDATEs, so
+    two requests at once never take the same masks twice."""
+
+    company = models.ForeignKey(
+        "core.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    compound = models.ForeignKey(
+        "core.Compound", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    supply = models.CharField(_("物资"), max_length=14, choices=Supply.choices)
+    quantity = models.PositiveIntegerField(_("数量"), default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(company__isnull=True, compound__isnull=False)
+                | Q(company__isnull=False, compound__isnull=True),
+                name="emergency_stock_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "supply"],
+                condition=Q(compound__isnull=True),
+                name="emergency_stock_company_once",
+            ),
+            models.UniqueConstraint(
+                fields=["compound", "supply"],
+                condition=Q(company__isnull=True),
+                name="emergency_stock_compound_once",
+            ),
+        ]
 
 
 class AfterStatus(models.TextChoices):

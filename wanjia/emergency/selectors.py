@@ -334,7 +334,8 @@ def open_materials(user, event):
 
 
 def shortages(user, event) -> list[dict]:
-    """Per supply: asked for and not yet delivered, by stage."""
+    """Per supply: asked for and not yet delivered, by stage, beside the
+    standing stock of the compounds and their companies' stores."""
     from django.db.models import Sum
 
     from .models import Stage, Supply
@@ -342,8 +343,64 @@ def shortages(user, event) -> list[dict]:
     rows = {}
     for r in open_materials(user, event).values("supply", "stage").annotate(q=Sum("quantity")):
         rows.setdefault(r["supply"], dict.fromkeys(Stage.values, 0))[r["stage"]] = r["q"]
+    stock = stock_in_area(user, event)
     labels = dict(Supply.choices)
-    return [{"supply": labels.get(k, k), **v} for k, v in sorted(rows.items())]
+    return [
+        {
+            "supply": labels.get(k, k),
+            **v,
+            **stock.get(k, {"compounds": 0, "stores": 0}),
+            "short": v[Stage.NEED] > stock.get(k, {}).get("stores", 0),
+        }
+        for k, v in sorted(rows.items())
+    ]
+
+
+def with_store(rows, compound):
+    """Each request with ``store``: how much of its supply the compound's
+    company keeps (what marking it available would take from)."""
+    from .models import Stock
+
+    have = dict(
+        Stock.objects.filter(company_id=compound.company_id, compound__isnull=True).values_list(
+            "supply", "quantity"
+        )
+    )
+    for row in rows:
+        row.store = have.get(row.supply, 0)
+    return rows
+
+
+def stock_sheet(*, company=None, compound=None) -> list[dict]:
+    """Every supply with the owner's quantity (0 when none is kept)."""
+    from .models import Stock, Supply
+
+    owner = {"company": company} if company else {"compound": compound}
+    have = dict(Stock.objects.filter(**owner).values_list("supply", "quantity"))
+    return [{"supply": k, "label": v, "quantity": have.get(k, 0)} for k, v in Supply.choices]
+
+
+def stock_in_area(user, event) -> dict[str, dict]:
+    """Per supply: what the event's compounds keep and what their companies'
+    stores hold (the compounds ``user`` sees) — beside the open requests on
+    the board, where things are short shows at a glance."""
+    from django.db.models import Sum
+
+    from .models import Stock
+
+    affected = affected_of(user, event)
+    ids = [ec.compound_id for ec in affected]
+    companies = {ec.compound.company_id for ec in affected if ec.compound.company_id}
+    out: dict[str, dict] = {}
+    for r in Stock.objects.filter(compound_id__in=ids).values("supply").annotate(q=Sum("quantity")):
+        out.setdefault(r["supply"], {"compounds": 0, "stores": 0})["compounds"] = r["q"]
+    for r in (
+        Stock.objects.filter(company_id__in=companies, compound__isnull=True)
+        .values("supply")
+        .annotate(q=Sum("quantity"))
+    ):
+        out.setdefault(r["supply"], {"compounds": 0, "stores": 0})["stores"] = r["q"]
+    return out
 
 
 def material_or_404(user, pk):

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .views import after, compound, console
+from .views import after, compound, console, stock
 
 urlpatterns = [
     path("console/emergency/", console.home, name="emergency_home"),
+    path("console/emergency/stock/", stock.stock_page, name="emergency_stock"),
     path("console/emergency/new/", console.event_new, name="emergency_new"),
     path("console/emergency/events/<int:pk>/", console.board, name="emergency_board"),
     path("console/emergency/events/<int:pk>/close/", console.close, name="emergency_close"),

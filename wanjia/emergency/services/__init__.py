@@ -25,3 +25,4 @@ from .events import (  # noqa: F401
 from .materials import material_move, material_request  # noqa: F401
 from .reports import item_done, report_submit, reports_chase  # noqa: F401
 from .roll import roll_answer  # noqa: F401
+from .stock import stock_set  # noqa: F401

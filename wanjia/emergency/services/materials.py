@@ -1,7 +1,9 @@
 """Material requests: a compound asks (need); its company marks it
-available from its own stock, or the authority allocates it; the compound
-confirms delivery. Each step moves only from the stage before it (a
-conditional UPDATE), so a double tap or two officers at once move it once."""
+available from its own stock (taken from the company's store, refused when
+the store is short: services/stock.py), or the authority allocates it; the
+compound confirms delivery (added to its own stock). Each step moves only
+from the stage before it (a conditional UPDATE), so a double tap or two
+officers at once move it once."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +14,7 @@ from wanjia.core.errors import Conflict, Forbidden, Invalid
 
 from .. import access
 from ..models import EventCompound, MaterialRequest, Stage, Supply
+from . import stock
 from .events import ACTIVE, timeline
 
 MAX_QTY = 100000
@@ -74,6 +77,10 @@ def material_move(*, actor, row, stage) -> MaterialRequest:
         ):
             raise Conflict(gettext("这条物资申请已经处理过了，请刷新。"))
         row.refresh_from_db()
+        if stage == Stage.AVAILABLE:
+            stock.stock_take(company=row.compound.company, supply=row.supply, quantity=row.quantity)
+        elif stage == Stage.DELIVERED:
+            stock.stock_add(compound=row.compound, supply=row.supply, quantity=row.quantity)
         timeline(
             row.event,
             f"material_{stage}",

@@ -6,9 +6,13 @@ import pytest
 
 from wanjia.core.errors import Conflict, Forbidden, Invalid
 from wanjia.emergency import selectors, services
-from wanjia.emergency.models import MaterialRequest, Stage
+from wanjia.emergency.models import MaterialRequest, Stage, Stock
 
 pytestmark = pytest.mark.django_db
+
+
+def _kept(**owner) -> dict:
+    return dict(Stock.objects.filter(**owner).values_list("supply", "quantity"))
 
 
 def test_request_up_allocate_down_deliver(flood, login):
@@ -31,7 +35,13 @@ def test_request_up_allocate_down_deliver(flood, login):
     assert selectors.shortages(w.regulator, w.event)[0]["need"] == 2  # pumps first (sorted by code)
     with pytest.raises(Forbidden):
         services.material_move(actor=w.manager_a, row=bags, stage=Stage.AVAILABLE)
+    with pytest.raises(Conflict, match="储备不足"):  # the company keeps no sandbags yet
+        services.material_move(actor=w.company_admin_a, row=bags, stage=Stage.AVAILABLE)
+    bags.refresh_from_db()
+    assert bags.stage == Stage.NEED  # refused whole: the step rolled back
+    services.stock_set(actor=w.company_admin_a, company=w.a.company, counts={"sandbags": "60"})
     services.material_move(actor=w.company_admin_a, row=bags, stage=Stage.AVAILABLE)
+    assert _kept(company=w.a.company) == {"sandbags": 10}
     with pytest.raises(Conflict):
         services.material_move(actor=w.company_admin_a, row=bags, stage=Stage.AVAILABLE)
     with pytest.raises(Forbidden):
@@ -40,6 +50,7 @@ def test_request_up_allocate_down_deliver(flood, login):
     services.material_move(actor=w.staff_a, row=bags, stage=Stage.DELIVERED)
     services.material_move(actor=w.staff_a, row=pumps, stage=Stage.DELIVERED)
     assert set(MaterialRequest.objects.values_list("stage", flat=True)) == {Stage.DELIVERED}
+    assert _kept(compound=w.a) == {"sandbags": 50, "pumps": 2}  # what arrived stays
     assert selectors.shortages(w.regulator, w.event) == []
     with pytest.raises(Invalid):
         services.material_move(actor=w.staff_a, row=pumps, stage="lost")
@@ -68,3 +79,66 @@ def test_material_pages(flood, login):
     assert r.status_code == 302
     row.refresh_from_db()
     assert row.stage == Stage.ALLOCATED
+
+
+def test_stock_page_sets_the_store_and_refuses_bad_numbers(flood, login):
+    w = flood
+    admin = login(w.company_admin_a)
+    page = admin.get("/console/emergency/stock/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"company:{w.a.company.pk}" in text and f"compound:{w.a.pk}" in text
+    assert f"company:{w.b.company.pk}" not in text
+    bad = admin.post(
+        "/console/emergency/stock/",
+        {"owner": f"company:{w.a.company.pk}", "qty_masks": "-3", "qty_pumps": "4"},
+    )
+    assert bad.status_code == 422 and "数量应为 0 到 1000000" in bad.content.decode()
+    assert not Stock.objects.exists()  # nothing half-saved
+    ok = admin.post(
+        "/console/emergency/stock/",
+        {"owner": f"company:{w.a.company.pk}", "qty_masks": "3000", "qty_pumps": "4"},
+    )
+    assert ok.status_code == 302
+    assert _kept(company=w.a.company) == {"masks": 3000, "pumps": 4}
+    from wanjia.core.models import AuditLog
+
+    audits = AuditLog.objects.filter(action="emergency.stock.set").count()
+    again = admin.post(
+        "/console/emergency/stock/",
+        {"owner": f"company:{w.a.company.pk}", "qty_masks": "3000", "qty_pumps": "4"},
+    )
+    assert again.status_code == 302
+    assert AuditLog.objects.filter(action="emergency.stock.set").count() == audits  # unchanged
+    # another company's store and another compound's stock are not there to find
+    for owner in (f"company:{w.b.company.pk}", f"compound:{w.b.pk}"):
+        r = admin.post("/console/emergency/stock/", {"owner": owner, "qty_masks": "1"})
+        assert r.status_code == 404, owner
+    assert admin.post("/console/emergency/stock/", {"owner": "x"}).status_code == 422
+    assert login(w.resident_a).get("/console/emergency/stock/").status_code == 403
+    staff = login(w.staff_a)
+    assert (
+        staff.post(
+            "/console/emergency/stock/", {"owner": f"compound:{w.a.pk}", "qty_torches": "12"}
+        ).status_code
+        == 302
+    )
+    assert _kept(compound=w.a) == {"torches": 12}
+    assert (
+        staff.post(
+            "/console/emergency/stock/", {"owner": f"company:{w.a.company.pk}", "qty_masks": "1"}
+        ).status_code
+        == 404
+    )  # staff keep the compound's, not the company's store
+
+
+def test_the_board_shows_need_beside_stock(flood, login):
+    w = flood
+    services.stock_set(actor=w.company_admin_a, company=w.a.company, counts={"masks": "100"})
+    services.material_request(
+        actor=w.staff_a, event=w.event, compound=w.a, supply="masks", quantity=500
+    )
+    row = selectors.shortages(w.regulator, w.event)[0]
+    assert (row["need"], row["stores"], row["compounds"], row["short"]) == (500, 100, 0, True)
+    board = login(w.regulator).get(f"/console/emergency/events/{w.event.pk}/").content.decode()
+    assert "短缺" in board

@@ -103,7 +103,9 @@ def _compound_ctx(request, ec, **more):
         "done": sum(1 for it in items if it.done_at),
         "report": report,
         "receipts": receipts,
-        "materials": list(selectors.materials_of(ec.event, ec.compound_id)[:50]),
+        "materials": selectors.with_store(
+            list(selectors.materials_of(ec.event, ec.compound_id)[:50]), ec.compound
+        ),
         "supplies": Supply.choices,
         "supplies_here": access.supplies_for(user, ec.compound),
         "mform": {},

@@ -95,6 +95,7 @@ def home(request):
         "regions": _regions_for(user) if command else [],
         "form": {},
         "errors": {},
+        "keeps_stock": access.responds_anywhere(user),
     }
     return render(request, "emergency/home.html", ctx)
 
