@@ -222,14 +222,7 @@ def _measure(requests: int) -> dict:
         for _ in range(3):  # warm up: templates, caches, the database's pages
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
-        queries: list[str] = []
-
-        def count(execute, sql, params, many, context, seen=queries):
-            seen.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            client.get(path)
+        statements = harness.statements_of(client, path)
         timings, cpu = [], []
         for _ in range(requests):
             started, used = time.perf_counter(), time.process_time()
@@ -240,7 +233,7 @@ def _measure(requests: int) -> dict:
         out[name] = {
             "p50_ms": round(statistics.median(timings), 1),
             "cpu_p50_ms": round(statistics.median(cpu), 1),
-            "queries": len(queries),
+            "queries": statements,
             "bytes": len(response.content),
         }
     return {"pages": out, "sizes": _sizes(), "db": connection.vendor}

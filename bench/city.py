@@ -120,20 +120,13 @@ def _measure(requests: int) -> dict:
         if status != 200:
             out[name] = {"status": status}
             continue
-        queries: list[str] = []
-
-        def count(execute, sql, params, many, context, seen=queries):
-            seen.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
-            client.get(path)
+        statements = harness.statements_of(client, path)
         timings = []
         for _ in range(requests):
             started = time.perf_counter()
             client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
-        out[name] = {"p50_ms": round(statistics.median(timings), 1), "queries": len(queries)}
+        out[name] = {"p50_ms": round(statistics.median(timings), 1), "queries": statements}
     sizes = {
         "compounds": Compound.objects.count(),
         "households": Household.objects.count(),

@@ -198,6 +198,22 @@ def ping_table() -> None:
         )
 
 
+def statements_of(client, path: str) -> int:
+    """How many SQL statements one GET of ``path`` sends (in a child, with
+    Django's test client): a page whose count grows with the data loops over it."""
+    from django.db import connection
+
+    seen: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get(path)
+    return len(seen)
+
+
 def child_main(commands: dict) -> None:
     """``python -m bench.<module> <command> <int>``: prints the command's JSON."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wanjia.settings")
