@@ -344,16 +344,43 @@ def shortages(user, event) -> list[dict]:
     for r in open_materials(user, event).values("supply", "stage").annotate(q=Sum("quantity")):
         rows.setdefault(r["supply"], dict.fromkeys(Stage.values, 0))[r["stage"]] = r["q"]
     stock = stock_in_area(user, event)
+    gap = _gaps(open_materials(user, event))
     labels = dict(Supply.choices)
     return [
         {
             "supply": labels.get(k, k),
             **v,
             **stock.get(k, {"compounds": 0, "stores": 0}),
-            "short": v[Stage.NEED] > stock.get(k, {}).get("stores", 0),
+            "gap": gap.get(k, 0),
+            "short": gap.get(k, 0) > 0,
         }
         for k, v in sorted(rows.items())
     ]
+
+
+def _gaps(requests) -> dict[str, int]:
+    """Per supply, what the companies' stores cannot cover of their own
+    compounds' open needs: one company's surplus does not fill another's gap."""
+    from django.db.models import Sum
+
+    from .models import Stage, Stock
+
+    needs = {
+        (r["compound__company_id"], r["supply"]): r["q"]
+        for r in requests.filter(stage=Stage.NEED)
+        .values("compound__company_id", "supply")
+        .annotate(q=Sum("quantity"))
+    }
+    have = {
+        (r["company_id"], r["supply"]): r["quantity"]
+        for r in Stock.objects.filter(
+            company_id__in={c for c, _s in needs if c}, compound__isnull=True
+        ).values("company_id", "supply", "quantity")
+    }
+    out: dict[str, int] = {}
+    for (company, supply), need in needs.items():
+        out[supply] = out.get(supply, 0) + max(0, need - have.get((company, supply), 0))
+    return out
 
 
 def with_store(rows, compound):

@@ -138,7 +138,24 @@ def test_the_board_shows_need_beside_stock(flood, login):
     services.material_request(
         actor=w.staff_a, event=w.event, compound=w.a, supply="masks", quantity=500
     )
+    # B's company has plenty, but that does not cover A's company's gap
+    services.stock_set(actor=_admin_of(w.b), company=w.b.company, counts={"masks": "5000"})
     row = selectors.shortages(w.regulator, w.event)[0]
-    assert (row["need"], row["stores"], row["compounds"], row["short"]) == (500, 100, 0, True)
+    assert (row["need"], row["stores"], row["compounds"]) == (500, 5100, 0)
+    assert (row["gap"], row["short"]) == (400, True)
     board = login(w.regulator).get(f"/console/emergency/events/{w.event.pk}/").content.decode()
-    assert "短缺" in board
+    assert "缺 400" in board
+    services.stock_set(actor=w.company_admin_a, company=w.a.company, counts={"masks": "600"})
+    assert selectors.shortages(w.regulator, w.event)[0]["short"] is False
+
+
+def _admin_of(compound):
+    from wanjia.core.models import User
+    from wanjia.core.roles import Role
+    from wanjia.core.testing import grant
+
+    return grant(
+        User.objects.create_user(username=f"admin{compound.pk}"),
+        Role.COMPANY_ADMIN,
+        compound.company,
+    )
