@@ -30,6 +30,7 @@ class EmergencyConfig(AppConfig):
                 "emergency.directive.issued": _("发布应急指令"),
                 "emergency.directive.acked": _("确认应急指令"),
                 "emergency.material.requested": _("上报应急物资需求"),
+                "emergency.stock.set": _("修改物资储备"),
                 "emergency.material.available": _("确认企业有货"),
                 "emergency.material.allocated": _("调拨应急物资"),
                 "emergency.material.delivered": _("确认物资送达"),
