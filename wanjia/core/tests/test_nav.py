@@ -63,3 +63,20 @@ def test_the_page_renders_groups_that_open_without_hover(login, world):
     html = login(world.manager_a).get(reverse("disputes_home")).content.decode()
     assert '<details class="navgroup on" data-navgroup="govern">' in html
     assert 'aria-current="page"' in html
+
+
+def test_the_regulators_bar_folds_into_its_groups(world):
+    """Thirteen entries wrapped onto four lines on a phone: the supervision
+    pages fold into 监管数据, 信用 and 检查, each link reachable from one."""
+    from wanjia.core.nav import nav_links_for, nav_menu_for
+
+    menu = nav_menu_for(world.regulator, "credit_companies", "gov")
+    groups = {item["group"]: item for item in menu if "group" in item}
+    assert set(groups) == {"oversee", "credit", "inspect"}
+    assert groups["credit"]["on"] and not groups["oversee"]["on"]
+    folded = [link["url_name"] for g in groups.values() for link in g["links"]]
+    flat = [item["link"]["url_name"] for item in menu if "link" in item]
+    assert sorted(folded + flat) == sorted(
+        link["url_name"] for link in nav_links_for(world.regulator, "gov")
+    )
+    assert nav_menu_for(world.manager_a, "", "gov") == []  # not the regulator's bar
