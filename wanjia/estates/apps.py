@@ -38,6 +38,8 @@ class EstatesConfig(AppConfig):
 
         from . import today  # noqa: F401  registers the registry's today cards
 
+        _forget_tallies_on_change()
+
         console_nav_link(
             pgettext_lazy("复数", "小区"),
             "compound_list",
@@ -47,3 +49,26 @@ class EstatesConfig(AppConfig):
             icon="building",
         )
         console_nav_link(_("监管首页"), "gov_home", roles={Role.REGULATOR}, order=80, icon="chart")
+
+
+def _forget_tallies_on_change() -> None:
+    """A saved or deleted building, household, resident or staff member drops
+    its compound's stored registry counts (``models.RegistryTally``) inside the
+    same transaction. Queryset ``update()`` and bulk inserts send no signals:
+    their callers forget the tally themselves (the importer) or change nothing
+    that is counted; a staff member moved to another compound leaves the old
+    compound's count until the nightly recount."""
+    from django.db.models.signals import post_delete, post_save
+
+    from wanjia.core.models import Building
+
+    from .figures import tally_forget
+    from .models import Household, Resident, StaffMember
+
+    def forget(sender, instance, **kwargs):
+        tally_forget(instance.compound_id)
+
+    for model in (Building, Household, Resident, StaffMember):
+        uid = f"estates.tally.{model._meta.label_lower}"
+        post_save.connect(forget, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(forget, sender=model, weak=False, dispatch_uid=uid)

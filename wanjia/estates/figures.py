@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanjia.core.models import Building
 
-from .models import Household, Resident, StaffMember
+from .models import Household, RegistryTally, Resident, StaffMember
 
 ELDERLY_AGE = 60
 
@@ -131,6 +131,77 @@ def figures_by_building(buildings) -> dict[int, Figures]:
 
 def _grouped(queryset, key: str = "compound_id", **extra):
     return queryset.order_by().values(key).annotate(n=Count("pk"), **extra)
+
+
+TALLIED = (
+    "buildings",
+    "households",
+    "residents",
+    "elderly_alone",
+    "party_residents",
+    "party_staff",
+)
+
+
+def tallied_by_compound(compounds) -> dict[int, Figures]:
+    """``figures_by_compound`` read from the stored tallies (``RegistryTally``):
+    a row per compound whatever its size. Compounds without a tally for today
+    are counted now and their tallies stored, so the result is always the
+    live count of each compound as of its last committed change."""
+    today = timezone.localdate()
+    out: dict[int, Figures] = {}
+    for pk, company_id in compounds.order_by().values_list("pk", "company_id"):
+        out[pk] = Figures(compounds=1, company_ids={company_id} if company_id else set())
+    stored = RegistryTally.objects.filter(
+        compound__in=compounds.order_by().values("pk"), counted_on=today
+    ).values_list("compound_id", *TALLIED)
+    found = set()
+    for pk, *counts in stored:
+        if pk in out:
+            for name, value in zip(TALLIED, counts, strict=True):
+                setattr(out[pk], name, value)
+            found.add(pk)
+    missing = [pk for pk in out if pk not in found]
+    if missing:
+        out.update(tally_refresh(missing))
+    return out
+
+
+def tally_refresh(compound_ids=None, chunk: int = 200) -> dict[int, Figures]:
+    """Count these compounds (all when ``None``) and store their tallies;
+    returns the figures counted. Chunked so the nightly recount of a city
+    holds no long transaction."""
+    from wanjia.core.models import Compound
+
+    if compound_ids is None:
+        compound_ids = list(Compound.objects.order_by("pk").values_list("pk", flat=True))
+    today, now = timezone.localdate(), timezone.now()
+    out: dict[int, Figures] = {}
+    ids = list(compound_ids)
+    for start in range(0, len(ids), chunk):
+        counted = figures_by_compound(Compound.objects.filter(pk__in=ids[start : start + chunk]))
+        RegistryTally.objects.bulk_create(
+            [
+                RegistryTally(
+                    compound_id=pk,
+                    counted_on=today,
+                    counted_at=now,
+                    **{name: getattr(f, name) for name in TALLIED},
+                )
+                for pk, f in counted.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["compound"],
+            update_fields=[*TALLIED, "counted_on", "counted_at"],
+        )
+        out.update(counted)
+    return out
+
+
+def tally_forget(compound_id) -> None:
+    """Drop a compound's tally (its registry changed): the next read recounts it."""
+    if compound_id:
+        RegistryTally.objects.filter(compound_id=compound_id).delete()
 
 
 def total(figures: dict[int, Figures]) -> Figures:

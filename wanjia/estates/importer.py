@@ -34,6 +34,7 @@ from wanjia.core.audit import audit
 from wanjia.core.models import Compound
 from wanjia.core.scoping import can
 
+from .figures import tally_forget
 from .import_check import (
     Progress,
     _Validator,
@@ -102,6 +103,7 @@ def residents_import(
             if v.error_count:
                 return _rejected(v)
             created, reused = _write(v, existing, compound, on_progress)
+            tally_forget(compound.pk)  # bulk inserts send no signals
             audit(
                 actor=actor,
                 action="estates.import.completed",

@@ -166,3 +166,35 @@ class StaffDuty(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["staff", "duty"], name="staff_duty_unique")]
+
+
+class RegistryTally(models.Model):
+    """One compound's registry counts (``figures.Figures``), kept so that the
+    regulator's pages add up a row per compound instead of counting millions of
+    residents on every visit (measured: ``/gov/`` at a million households, see
+    docs/city-scale.md).
+
+    A tally is current for the local date it was counted on (``counted_on``:
+    who counts as elderly moves with the date). Any save or delete of the
+    compound's buildings, households, residents or staff deletes its tally in
+    the same transaction (``figures.tally_forget``, wired in ``apps``), so a
+    rolled-back edit keeps the tally and a committed one drops it; the next
+    read counts that compound again and stores the result. Bulk writes (the
+    importer, the demo loader, the city generator) forget or refresh it
+    themselves; a nightly job recounts every compound."""
+
+    compound = models.OneToOneField(
+        Compound, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    buildings = models.PositiveIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    residents = models.PositiveIntegerField(default=0)
+    elderly_alone = models.PositiveIntegerField(default=0)
+    party_residents = models.PositiveIntegerField(default=0)
+    party_staff = models.PositiveIntegerField(default=0)
+    counted_on = models.DateField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("登记数统计")
+        verbose_name_plural = _("登记数统计")

@@ -21,7 +21,7 @@ from wanjia.core.scoping import memberships_of, roles_of, scope_q
 from wanjia.core.today import cards_for
 
 from . import selectors
-from .figures import NOTES, Figures, figures_by_compound, total
+from .figures import NOTES, Figures, tallied_by_compound, total
 
 # ---- resident H5 ---------------------------------------------------------------
 
@@ -184,7 +184,7 @@ def gov_home(request):
         .filter(scope_q(user, roles={Role.REGULATOR}, compound="id"))
         .filter(community__path__startswith=node.path)
     )
-    figures = figures_by_compound(compounds)
+    figures = tallied_by_compound(compounds)
     rows = _rows(node, compounds, figures)
     return render(
         request,

@@ -30,6 +30,7 @@ from wanjia.core.jobs import (
 )
 from wanjia.core.models import Job, JobStatus
 
+from .figures import tally_refresh
 from .importer import residents_import
 
 log = logging.getLogger(__name__)
@@ -163,3 +164,11 @@ def imports_sweep() -> None:
     for path in imports_dir().glob("*.xlsx"):
         if path.stat().st_mtime < cutoff.timestamp():
             path.unlink(missing_ok=True)
+
+
+# Huey matches crontabs in UTC: 16:05 UTC is 00:05 in Asia/Shanghai, just after
+# the date (and with it who counts as elderly) has moved on.
+@db_periodic_task(crontab(hour="16", minute="5"))
+def registry_recount() -> int:
+    """Nightly: recount every compound's registry tally (``RegistryTally``)."""
+    return len(tally_refresh())

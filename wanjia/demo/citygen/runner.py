@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from wanjia.core.models import Region
+from wanjia.estates.figures import tally_refresh
 
 from . import base, compound, events
 from .copy import _SPECS, Batch
@@ -130,6 +131,7 @@ def _finish() -> None:
                 [f'"{s.table}"', pk],
             )
         cur.execute("ANALYZE")
+    tally_refresh()  # the registry's counts per compound, as the nightly recount keeps them
 
 
 def _summary(seconds: float, finished: bool) -> dict:
