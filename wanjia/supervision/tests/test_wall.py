@@ -40,3 +40,29 @@ def test_sparkline_and_trend_words():
     assert trend(0.9 * 100, 0.8 * 100, better="higher") == ("▲ 10", "up")
     assert trend(3.0, 5.0, better="lower") == ("▼ 2", "up")
     assert trend(None, 1.0, better="higher") == ("", "")
+
+
+def test_an_area_with_more_compounds_than_a_screen_shows_a_tile_per_district(
+    world, login, monkeypatch
+):
+    """A city of thousands of compounds: a tile per district with its compounds
+    counted by grade; a click opens that district's wall."""
+    from wanjia.core.models import Region
+    from wanjia.supervision.wall import views
+
+    monkeypatch.setattr(views, "WALL_CELLS", 1)
+    with time_machine.travel(NOW, tick=False):
+        rollup_month("2026-12")
+        scores_compute("2026-12")
+        client = login(world.regulator)
+        live = client.get("/gov/wall/?part=live").content.decode()
+        district = Region.objects.filter(parent__parent__isnull=True).order_by("path").first()
+        down = client.get(f"/gov/wall/?area={district.pk}&part=live").content.decode()
+    assert (
+        live.count('data-testid="wall-tile"')
+        == Region.objects.filter(parent__parent__isnull=True, parent__isnull=False).count()
+    )
+    assert 'class="wall-cell' not in live and f"?area={district.pk}" in live
+    assert "2 个小区" in live or "1 个小区" in live
+    assert 'class="grade-aa" style="width: 100.0%"' in live  # every compound graded AA
+    assert 'data-testid="wall-tile"' in down or 'class="wall-cell' in down

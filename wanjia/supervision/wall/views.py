@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wanjia.core import intents
 from wanjia.core.models import Region
@@ -19,6 +20,12 @@ from ..rollups.services import current_period, periods_back, previous_period
 from ..rollups.views import LEVEL_OF_REGION
 from . import access
 from .charts import spark, trend
+
+# A screen shows this many compound cells legibly. An area with more (a whole
+# city holds thousands) shows a tile per district or street instead, with its
+# compounds counted by grade, and a click goes down one level.
+WALL_CELLS = 120
+GRADES = ("AAA", "AA", "A", "B", "C")
 
 
 def _region(request):
@@ -77,21 +84,12 @@ def _ranks(top, bottom, *, value, url) -> tuple[list, list]:
     return [row(r) for r in top], [row(r) for r in bottom]
 
 
-@login_required
-def wall(request):
-    region = _region(request)
-    period = current_period()
-    if not rollups.has_period(period):  # the first hours of a month: last month's
-        period = previous_period(period)
+def _compound_cells(region, area, grades) -> list[dict]:
     compounds = list(
-        rollups.area_compounds(region)
-        .select_related("company", "community")
-        .order_by("community__path", "name")
+        area.select_related("company", "community").order_by("community__path", "name")
     )
-    grades = dict(CreditScore.objects.filter(period=period).values_list("company_id", "grade"))
-    open_events = intents.ask("emergency.open_events", request.user, default=[])
     active = intents.ask("emergency.affected_compounds", [c.pk for c in compounds], default=set())
-    grid = [
+    return [
         {
             "name": c.name,
             "short": c.name[:4],
@@ -102,9 +100,66 @@ def wall(request):
         }
         for c in compounds
     ]
+
+
+def _area_tiles(region, children, area, grades) -> list[dict]:
+    """A tile per child region: its compounds by their company's grade and how
+    many an open emergency covers. Reads (compound, community path, company)
+    tuples, no model instances."""
+    rows = list(area.order_by().values_list("pk", "community__path", "company_id"))
+    active = intents.ask("emergency.affected_compounds", [r[0] for r in rows], default=set())
+    by_child = {
+        r.pk: {"region": r, "n": 0, "alerts": 0, "grades": dict.fromkeys((*GRADES, "—"), 0)}
+        for r in children
+    }
+    for pk, path, company_id in rows:
+        head = path[len(region.path) :].split("/", 1)[0]
+        tile = by_child.get(int(head)) if head.isdigit() else None
+        if tile is None:
+            continue
+        tile["n"] += 1
+        tile["grades"][grades.get(company_id) or "—"] += 1
+        tile["alerts"] += pk in active
+    return [
+        {
+            "name": t["region"].name,
+            "url": f"{reverse('supervision_wall')}?area={t['region'].pk}",
+            "n": t["n"],
+            "alerts": t["alerts"],
+            "grades": [
+                {
+                    "grade": g,
+                    "css": "none" if g == "—" else g.lower(),
+                    "n": n,
+                    "pct": round(100 * n / t["n"], 1),
+                }
+                for g, n in t["grades"].items()
+                if n
+            ],
+        }
+        for t in by_child.values()
+    ]
+
+
+@login_required
+def wall(request):
+    region = _region(request)
+    period = current_period()
+    if not rollups.has_period(period):  # the first hours of a month: last month's
+        period = previous_period(period)
+    grades = dict(CreditScore.objects.filter(period=period).values_list("company_id", "grade"))
+    open_events = intents.ask("emergency.open_events", request.user, default=[])
+    area = rollups.area_compounds(region)
+    children = list(Region.objects.filter(parent=region).order_by("path"))
+    if children and area.count() > WALL_CELLS:
+        grid, tiles = [], _area_tiles(region, children, area, grades)
+        graded = [(g["grade"], g["n"]) for t in tiles for g in t["grades"]]
+    else:
+        grid, tiles = _compound_cells(region, area, grades), []
+        graded = [(c["grade"] or "—", 1) for c in grid]
     counts = {}
-    for cell in grid:
-        counts[cell["grade"] or "—"] = counts.get(cell["grade"] or "—", 0) + 1
+    for grade, n in graded:
+        counts[grade] = counts.get(grade, 0) + n
     company_rows = [
         {
             "rank": r["rank"],
@@ -136,8 +191,15 @@ def wall(request):
         "now": timezone.localtime(),
         "kpis": _kpi_tiles(region, period),
         "grid": grid,
+        "tiles": tiles,
         "grade_counts": [
-            {"grade": g, "n": counts[g]} for g in ("AAA", "AA", "A", "B", "C", "—") if g in counts
+            {
+                "grade": g if g != "—" else _("未评级"),
+                "css": "none" if g == "—" else g.lower(),
+                "n": counts[g],
+            }
+            for g in (*GRADES, "—")
+            if g in counts
         ],
         "company_top": company_top,
         "company_bottom": company_bottom,
