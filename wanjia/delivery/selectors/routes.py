@@ -10,7 +10,7 @@ from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import scope_q
 
 from ..codes import pickup_code
-from ..models import Delivery, DeliveryStatus, PlanStatus, Route, Stop
+from ..models import Courier, Delivery, DeliveryStatus, PlanStatus, Route, Stop
 
 
 def _watch_roles():
@@ -51,12 +51,20 @@ def my_routes_today(user):
     yesterday's while bags of it are still open (a morning run that started
     before midnight's date change, or one not finished)."""
     today = timezone.localdate()
+    # The user's courier records first: most users are no courier, and a join
+    # from routes to couriers let PostgreSQL plan from every current delivery
+    # plan of the city (0.64 s of the workbench at a million households).
+    if not getattr(user, "is_authenticated", False):
+        return Route.objects.none()
+    couriers = list(Courier.objects.filter(user=user).values_list("pk", flat=True))
+    if not couriers:
+        return Route.objects.none()
     # A subquery, not a join: the counts below must see every bag of the route.
     unfinished = Delivery.objects.filter(
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]
     ).values("stop__route_id")
     return (
-        Route.objects.filter(courier__user=user, plan__current=True)
+        Route.objects.filter(courier_id__in=couriers, plan__current=True)
         .filter(
             Q(plan__window__delivery_date__gte=today)
             | Q(plan__window__delivery_date=today - timedelta(days=1), pk__in=unfinished)
