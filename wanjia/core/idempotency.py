@@ -32,6 +32,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from ninja import Status
 
 from .models import IdempotencyKey
 
@@ -139,3 +140,26 @@ def idempotency_purge(*, older_than: timedelta = KEEP) -> int:
     cutoff = timezone.now() - older_than
     deleted, _detail = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def answer_once(request, response, *, scope: str, payload: Any, run, required: bool = False):
+    """The Idempotency-Key contract of a write endpoint, in one place: without
+    the header (where it is optional) ``run`` runs; with it, ``run`` runs at
+    most once per (caller, ``scope``, key) and a retry gets the first answer
+    with ``Idempotent-Replayed: true``. A missing (``required``) or malformed
+    key is a 400 and a key reused with another body a 422, both naming the
+    header as the field. Returns the ninja ``Status`` to return."""
+    key = request.headers.get(HEADER)
+    if key is None and not required:
+        return Status(*run())
+    try:
+        status, body, replayed = idempotent(
+            user=request.auth, scope=scope, key=key, payload=payload, run=run
+        )
+    except (IdempotencyKeyMissing, IdempotencyKeyReused) as exc:
+        code = 400 if isinstance(exc, IdempotencyKeyMissing) else 422
+        msg = str(exc.message)
+        return Status(code, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(status, body)

@@ -20,9 +20,7 @@ from pydantic import Field
 from wanjia.core.errors import Invalid
 from wanjia.core.idempotency import (
     HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.models import Compound
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id, Int
@@ -152,25 +150,13 @@ def event_create(request, payload: EventIn, response: HttpResponse):
             "job_url": resolve_url("job_status", event.job_id) if event.job_id else "",
         }
 
-    key = request.headers.get(HEADER)
-    if key is None:
-        status, body = run()
-        return Status(status, body)
-    try:
-        status, body, replayed = idempotent(
-            user=user,
-            scope="emergency.event.open",
-            key=key,
-            payload=payload.model_dump(mode="json"),
-            run=run,
-        )
-    except (IdempotencyKeyMissing, IdempotencyKeyReused) as exc:
-        code = 400 if isinstance(exc, IdempotencyKeyMissing) else 422
-        msg = str(exc.message)
-        return Status(code, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
+    return answer_once(
+        request,
+        response,
+        scope="emergency.event.open",
+        payload=payload.model_dump(mode="json"),
+        run=run,
+    )
 
 
 @router.get("/events", response={200: EventList, **COMMON_ERRORS}, summary="应急事件列表")

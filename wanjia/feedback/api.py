@@ -12,13 +12,10 @@ back); without one, a retry answers 409.
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 
 from wanjia.core.idempotency import (
-    HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id, InputSchema, Int, Text
 
@@ -77,11 +74,6 @@ def _out(rating) -> dict:
     }
 
 
-def _error(status: int, message) -> Status:
-    text = str(message)
-    return Status(status, {"detail": text, "errors": [{"field": HEADER, "message": text}]})
-
-
 @router.post(
     "/ratings",
     response={201: RatingOut, 400: ErrorOut, **COMMON_ERRORS},
@@ -98,24 +90,13 @@ def rating_create(request, payload: RatingIn, response: HttpResponse):
         )
         return 201, _out(rating)
 
-    key = request.headers.get(HEADER)
-    if key is None:
-        return Status(*give())
-    try:
-        status, body, replayed = idempotent(
-            user=user,
-            scope="feedback.rating.give",
-            key=key,
-            payload=payload.model_dump(mode="json"),
-            run=give,
-        )
-    except IdempotencyKeyMissing as exc:
-        return _error(400, exc.message)
-    except IdempotencyKeyReused as exc:
-        return _error(422, exc.message)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
+    return answer_once(
+        request,
+        response,
+        scope="feedback.rating.give",
+        payload=payload.model_dump(mode="json"),
+        run=give,
+    )
 
 
 @router.get(

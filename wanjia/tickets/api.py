@@ -11,14 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 
 from wanjia.core.errors import Invalid
 from wanjia.core.idempotency import (
     HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.schemas import COMMON_ERRORS, DateTime, ErrorOut, Id, InputSchema, Int, Text
 
@@ -276,23 +274,14 @@ def ticket_create(request, payload: TicketIn, response: HttpResponse):
         ).model_dump(mode="json")
         return 201, body
 
-    try:
-        status, body, replayed = idempotent(
-            user=user,
-            scope="tickets.open",
-            key=request.headers.get(HEADER),
-            payload=payload.model_dump(mode="json"),
-            run=run,
-        )
-    except IdempotencyKeyMissing as exc:
-        msg = str(exc.message)
-        return Status(400, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
-    except IdempotencyKeyReused as exc:
-        msg = str(exc.message)
-        return Status(422, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
+    return answer_once(
+        request,
+        response,
+        scope="tickets.open",
+        payload=payload.model_dump(mode="json"),
+        run=run,
+        required=True,
+    )
 
 
 @router.get("", response={200: TicketList, **COMMON_ERRORS}, summary="报修工单列表")

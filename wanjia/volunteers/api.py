@@ -11,13 +11,11 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 
 from wanjia.core.idempotency import (
     HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id
 
@@ -123,18 +121,6 @@ def task_signup(request, task_id: Id, response: HttpResponse):
             "taken": task.taken,
         }
 
-    key = request.headers.get(HEADER)
-    if key is None:
-        status, body = run()
-        return Status(status, body)
-    try:
-        status, body, replayed = idempotent(
-            user=user, scope="volunteers.signup", key=key, payload={"task": task.pk}, run=run
-        )
-    except (IdempotencyKeyMissing, IdempotencyKeyReused) as exc:
-        code = 400 if isinstance(exc, IdempotencyKeyMissing) else 422
-        msg = str(exc.message)
-        return Status(code, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
+    return answer_once(
+        request, response, scope="volunteers.signup", payload={"task": task.pk}, run=run
+    )

@@ -5,13 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Status
 
 from wanjia.core.idempotency import (
     HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.jobs import with_live_progress
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id
@@ -39,10 +36,6 @@ IDEMPOTENCY_HEADER = {
 }
 
 
-def _error(detail: str, field: str) -> dict:
-    return {"detail": detail, "errors": [{"field": field, "message": detail}]}
-
-
 @router.post(
     "/windows/{window_id}/plans",
     response={202: PlanQueued, 400: ErrorOut, **WRITE_ERRORS},
@@ -68,25 +61,13 @@ def plan_create(request, window_id: Id, payload: PlanIn, response: HttpResponse)
         )
         return 202, _queued(plan)
 
-    key = request.headers.get(HEADER)
-    if key is None:
-        status, body = run()
-        return Status(status, body)
-    try:
-        status, body, replayed = idempotent(
-            user=user,
-            scope="delivery.plan.request",
-            key=key,
-            payload={"window": window.pk, **payload.model_dump(mode="json")},
-            run=run,
-        )
-    except IdempotencyKeyMissing as exc:
-        return Status(400, _error(str(exc.message), HEADER))
-    except IdempotencyKeyReused as exc:
-        return Status(422, _error(str(exc.message), HEADER))
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
+    return answer_once(
+        request,
+        response,
+        scope="delivery.plan.request",
+        payload={"window": window.pk, **payload.model_dump(mode="json")},
+        run=run,
+    )
 
 
 def _couriers(window, ids: list[int]) -> list[Courier]:

@@ -13,14 +13,12 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from wanjia.core.idempotency import (
     HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id, Int
 
@@ -156,25 +154,13 @@ def nomination_create(request, payload: NominationIn, response: HttpResponse):
         )
         return 201, _out(case)
 
-    key = request.headers.get(HEADER)
-    if key is None:
-        status, body = run()
-        return Status(status, body)
-    try:
-        status, body, replayed = idempotent(
-            user=user,
-            scope="supervision.exemplary.nominate",
-            key=key,
-            payload=payload.model_dump(mode="json"),
-            run=run,
-        )
-    except (IdempotencyKeyMissing, IdempotencyKeyReused) as exc:
-        code = 400 if isinstance(exc, IdempotencyKeyMissing) else 422
-        msg = str(exc.message)
-        return Status(code, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
+    return answer_once(
+        request,
+        response,
+        scope="supervision.exemplary.nominate",
+        payload=payload.model_dump(mode="json"),
+        run=run,
+    )
 
 
 @router.get("/nominations", response={200: NominationList, **COMMON_ERRORS}, summary="我的推荐")

@@ -13,15 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from wanjia.core.errors import Invalid
 from wanjia.core.idempotency import (
     HEADER,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    idempotent,
+    answer_once,
 )
 from wanjia.core.schemas import COMMON_ERRORS, ErrorOut, Id, Text
 
@@ -132,24 +130,6 @@ def _notice(r) -> dict:
     }
 
 
-def _once(request, response, *, scope, payload, run):
-    key = request.headers.get(HEADER)
-    if key is None:
-        status, body = run()
-        return Status(status, body)
-    try:
-        status, body, replayed = idempotent(
-            user=request.auth, scope=scope, key=key, payload=payload, run=run
-        )
-    except (IdempotencyKeyMissing, IdempotencyKeyReused) as exc:
-        code = 400 if isinstance(exc, IdempotencyKeyMissing) else 422
-        msg = str(exc.message)
-        return Status(code, {"detail": msg, "errors": [{"field": HEADER, "message": msg}]})
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(status, body)
-
-
 def _scoped(user):
     if not (access.may_rectify_anywhere(user) or access.may_inspect_anywhere(user)):
         raise PermissionDenied
@@ -212,7 +192,7 @@ def rect_evidence(request, rect_id: Id, payload: EvidenceIn, response: HttpRespo
             "photos": ev.photos.count(),
         }
 
-    return _once(
+    return answer_once(
         request,
         response,
         scope=f"supervision.evidence.{rect.pk}",
@@ -264,7 +244,7 @@ def notice_reply(request, receipt_id: Id, payload: ReplyIn, response: HttpRespon
         services.notice_reply(actor=user, recipient=r, text=payload.text)
         return 201, _notice(r)
 
-    return _once(
+    return answer_once(
         request,
         response,
         scope=f"supervision.notice.reply.{r.pk}",
