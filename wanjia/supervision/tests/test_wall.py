@@ -66,3 +66,11 @@ def test_an_area_with_more_compounds_than_a_screen_shows_a_tile_per_district(
     assert "2 个小区" in live or "1 个小区" in live
     assert 'class="grade-aa" style="width: 100.0%"' in live  # every compound graded AA
     assert 'data-testid="wall-tile"' in down or 'class="wall-cell' in down
+
+
+def test_the_bottom_five_never_repeat_the_top_five():
+    from wanjia.supervision.wall.views import top_and_bottom
+
+    for size, bottom in ((3, []), (6, [6]), (10, [6, 7, 8, 9, 10]), (12, [8, 9, 10, 11, 12])):
+        top, low = top_and_bottom(list(range(1, size + 1)))
+        assert top == list(range(1, min(size, 5) + 1)) and low == bottom

@@ -69,6 +69,11 @@ def _scaled(code, value):
     return value * 100 if f is not None and f.kind == figures.RATIO else value
 
 
+def top_and_bottom(rows: list, n: int = 5) -> tuple[list, list]:
+    """The first ``n`` and the last ``n`` rows, never one row in both."""
+    return rows[:n], rows[max(n, len(rows) - n) :]
+
+
 def _ranks(top, bottom, *, value, url) -> tuple[list, list]:
     def row(r):
         move = r.get("move")
@@ -171,8 +176,7 @@ def wall(request):
         for r in credit.ranking(request.user, period, region=region)
     ]
     company_top, company_bottom = _ranks(
-        company_rows[:5],
-        company_rows[-5:] if len(company_rows) > 5 else [],
+        *top_and_bottom(company_rows),
         value="score",
         url=lambda r: reverse("credit_company", args=[r["company_id"]]) + f"?period={period}",
     )
