@@ -167,6 +167,43 @@ def tallied_by_compound(compounds) -> dict[int, Figures]:
     return out
 
 
+def tallied_by_community(compounds) -> dict[int, tuple[str, Figures]]:
+    """The stored tallies of ``compounds`` added up per community, in the
+    database: ``{community id: (its path, Figures)}``. One grouped statement
+    (compounds joined to today's tallies), a row per community and company,
+    so a whole city's page reads a few hundred rows, not one per resident.
+    Compounds without today's tally are counted and the statement repeated."""
+    from django.db.models import FilteredRelation, Sum
+
+    today = timezone.localdate()
+    grouped = (
+        compounds.order_by()
+        .annotate(
+            fresh=FilteredRelation("registry_tally", condition=Q(registry_tally__counted_on=today))
+        )
+        .values("community_id", "community__path", "company_id")
+        .annotate(
+            n=Count("pk"),
+            missing=Count("pk", filter=Q(fresh__compound_id__isnull=True)),
+            **{name: Sum(f"fresh__{name}") for name in TALLIED},
+        )
+    )
+    rows = list(grouped)
+    if any(row["missing"] for row in rows):
+        missing = compounds.order_by().exclude(registry_tally__counted_on=today)
+        tally_refresh(list(missing.values_list("pk", flat=True)))
+        rows = list(grouped.all())
+    out: dict[int, tuple[str, Figures]] = {}
+    for row in rows:
+        _path, f = out.setdefault(row["community_id"], (row["community__path"], Figures()))
+        f.compounds += row["n"]
+        for name in TALLIED:
+            setattr(f, name, getattr(f, name) + (row[name] or 0))
+        if row["company_id"]:
+            f.company_ids.add(row["company_id"])
+    return out
+
+
 def tally_refresh(compound_ids=None, chunk: int = 200) -> dict[int, Figures]:
     """Count these compounds (all when ``None``) and store their tallies;
     returns the figures counted. Chunked so the nightly recount of a city

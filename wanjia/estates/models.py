@@ -184,7 +184,7 @@ class RegistryTally(models.Model):
     themselves; a nightly job recounts every compound."""
 
     compound = models.OneToOneField(
-        Compound, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        Compound, primary_key=True, on_delete=models.CASCADE, related_name="registry_tally"
     )
     buildings = models.PositiveIntegerField(default=0)
     households = models.PositiveIntegerField(default=0)

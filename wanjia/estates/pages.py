@@ -21,7 +21,7 @@ from wanjia.core.scoping import memberships_of, roles_of, scope_q
 from wanjia.core.today import cards_for
 
 from . import selectors
-from .figures import NOTES, Figures, tallied_by_compound, total
+from .figures import NOTES, Figures, tallied_by_community, tallied_by_compound, total
 
 # ---- resident H5 ---------------------------------------------------------------
 
@@ -117,26 +117,26 @@ def region_crumbs(user, compound) -> list[Region]:
     return _breadcrumbs(compound.community, roots) if roots else []
 
 
-def _rows(node: Region, compounds, figures: dict[int, Figures]) -> list[dict]:
-    """One row per child region (or per compound, under a community), with the
-    ids of the compounds it covers."""
+def _rows(node: Region, compounds) -> tuple[list[dict], Figures]:
+    """One row per child region (or per compound, under a community) and the
+    area's total, from the stored registry tallies."""
     if node.kind == RegionKind.COMMUNITY:
-        return [
-            {"name": c.name, "compound": c, "figures": figures.get(c.pk, Figures()), "ids": [c.pk]}
+        figures = tallied_by_compound(compounds)
+        rows = [
+            {"name": c.name, "compound": c, "figures": figures.get(c.pk, Figures())}
             for c in compounds.order_by("code")
         ]
+        return rows, total(figures)
     children = {r.pk: r for r in node.children.order_by("code")}
     per_child = {pk: Figures() for pk in children}
-    ids = {pk: [] for pk in children}
-    for c in compounds.values("pk", "community__path"):
-        rest = c["community__path"][len(node.path) :].split("/")[0]
-        if rest.isdigit() and int(rest) in per_child:
-            per_child[int(rest)].add(figures.get(c["pk"], Figures()))
-            ids[int(rest)].append(c["pk"])
-    return [
-        {"name": r.name, "region": r, "figures": per_child[pk], "ids": ids[pk]}
-        for pk, r in children.items()
-    ]
+    area = Figures()
+    for path, figures in tallied_by_community(compounds).values():
+        area.add(figures)
+        head = path[len(node.path) :].split("/")[0]
+        if head.isdigit() and int(head) in per_child:
+            per_child[int(head)].add(figures)
+    rows = [{"name": r.name, "region": r, "figures": per_child[pk]} for pk, r in children.items()]
+    return rows, area
 
 
 def _chart(rows: list[dict], title: str) -> str:
@@ -184,15 +184,14 @@ def gov_home(request):
         .filter(scope_q(user, roles={Role.REGULATOR}, compound="id"))
         .filter(community__path__startswith=node.path)
     )
-    figures = tallied_by_compound(compounds)
-    rows = _rows(node, compounds, figures)
+    rows, area = _rows(node, compounds)
     return render(
         request,
         "gov/home.html",
         {
             "node": node,
             "crumbs": _breadcrumbs(node, roots),
-            "kpi": total(figures),
+            "kpi": area,
             "rows": rows,
             "notes": NOTES,
             "chart": _chart(rows, _("独居老人（人）")),

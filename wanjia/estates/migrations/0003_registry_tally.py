@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='RegistryTally',
             fields=[
-                ('compound', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='core.compound')),
+                ('compound', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='registry_tally', serialize=False, to='core.compound')),
                 ('buildings', models.PositiveIntegerField(default=0)),
                 ('households', models.PositiveIntegerField(default=0)),
                 ('residents', models.PositiveIntegerField(default=0)),

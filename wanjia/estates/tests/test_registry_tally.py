@@ -85,3 +85,16 @@ def test_the_nightly_recount_writes_every_compound(world):
     RegistryTally.objects.all().delete()
     assert registry_recount.call_local() == Compound.objects.count()
     assert set(RegistryTally.objects.values_list("counted_on", flat=True)) == {timezone.localdate()}
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_regions_rows_add_up_in_the_database_to_the_live_count(world, login):
+    from wanjia.estates.figures import tallied_by_community, total
+
+    live = total(figures_by_compound(Compound.objects.all()))
+    per_community = tallied_by_community(Compound.objects.all())
+    summed = total({pk: f for pk, (_path, f) in per_community.items()})
+    assert (summed.compounds, summed.companies) == (live.compounds, live.companies)
+    assert _fields({0: summed}) == _fields({0: live})
+    page = login(world.regulator).get(reverse("gov_home")).content.decode()
+    assert int(_kpi(page)) == live.residents
