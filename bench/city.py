@@ -140,6 +140,9 @@ def _measure(requests: int) -> dict:
 def main() -> int:
     base = {**os.environ, "DJANGO_SETTINGS_MODULE": "wanjia.settings"}
     base.pop("DEBUG", None)
+    # the pages are timed, not the per-user search limit (60 a minute, shared by
+    # both cities' children through the file cache)
+    base["RESIDENT_SEARCH_PER_MINUTE"] = "1000000"
     if os.environ.get("BENCH_CITY_VAR_DIR"):
         base["WANJIA_VAR_DIR"] = os.environ["BENCH_CITY_VAR_DIR"]
     small_env = {**base, "DATABASE_URL": SMALL}
