@@ -36,6 +36,62 @@ def main() -> int:
     return 0
 
 
+def _order(count: int):
+    from bench import bench_market
+
+    setup = bench_market._setup(count * 3 + 40)
+    buyers = [k for k, _h in setup["buyers"]]
+
+    def make(i):
+        body = {
+            "window": setup["window"],
+            "lines": [{"offer": setup["offers"][i % len(setup["offers"])], "qty": 1}],
+            "fulfilment": "door",
+        }
+        return "/api/v1/market/orders", json.dumps(body), _headers(buyers[i], f"prof-{i}")
+
+    return make, buyers
+
+
+def _checkin(count: int):
+    from bench import bench_checkin
+
+    setup = bench_checkin._setup(bench_checkin.GUARDS)
+
+    def make(i):
+        return bench_checkin._checkin_jobs(setup, i, 1)[0]
+
+    return _as_client(make), [k for k, _d, _c in setup["guards"]]
+
+
+def _booking(count: int):
+    from bench import bench_bookings
+
+    setup = bench_bookings._setup(-(-(count * 3 + 40) // bench_bookings.CLIENTS))
+
+    def make(i):
+        return bench_bookings._jobs(setup, i, 1)[0]
+
+    return _as_client(make), setup["keys"]
+
+
+def _headers(key: str, idempotency: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}", "HTTP_IDEMPOTENCY_KEY": idempotency}
+
+
+def _as_client(make):
+    """A benchmark's (path, body bytes, headers) job as test-client arguments."""
+
+    def job(i):
+        path, body, headers = make(i)
+        return path, body, _headers(headers["Authorization"][7:], headers["Idempotency-Key"])
+
+    return job
+
+
+_WRITES = {"order": _order, "checkin": _checkin, "booking": _booking}
+
+
 def _profile(count: int) -> dict:
     import cProfile
     import io
@@ -46,28 +102,16 @@ def _profile(count: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from bench import bench_market
-
     settings.ROOT_URLCONF = "bench.harness"
-    setup = bench_market._setup(count * 3 + 40)
-    buyers = [k for k, _h in setup["buyers"]]
+    what = os.environ.get("PROFILE_WHAT", "order")
+    make, keys = _WRITES[what](count)
     client = Client()
     n = iter(range(10**9))
 
     def order():
         i = next(n)
-        body = {
-            "window": setup["window"],
-            "lines": [{"offer": setup["offers"][i % len(setup["offers"])], "qty": 1}],
-            "fulfilment": "door",
-        }
-        res = client.post(
-            "/api/v1/market/orders",
-            data=json.dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {buyers[i]}",
-            HTTP_IDEMPOTENCY_KEY=f"prof-{i}",
-        )
+        path, body, headers = make(i)
+        res = client.post(path, data=body, content_type="application/json", **headers)
         assert res.status_code == 201, res.content
 
     def ping():
@@ -75,7 +119,7 @@ def _profile(count: int) -> dict:
             "/bench/ping",
             data="{}",
             content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {buyers[0]}",
+            HTTP_AUTHORIZATION=f"Bearer {keys[0]}",
         )
         assert res.status_code == 200, res.content
 

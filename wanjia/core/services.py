@@ -2,9 +2,10 @@
 
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from . import rows
 from .audit import audit
 from .models import ApiToken, Membership, ScopeType, User
 
@@ -28,20 +29,53 @@ def token_issue(*, actor, name: str = "api", ip: str | None = None) -> str:
 
 
 def token_user(key: str):
-    """The active user a live token belongs to, or None (unknown, revoked, inactive)."""
+    """The active user a live token belongs to, or None (unknown, revoked,
+    inactive), with the user's memberships (and their region and household)
+    already loaded for :func:`~wanjia.core.scoping.memberships_of`.
+
+    One plain statement (a row per membership) where the ORM sent two: every
+    API call pays for it, and almost every one then asks for the caller's
+    roles (bench/bench_checkin.py, bench/peak/profile.py)."""
     if not key:
         return None
-    token = (
-        ApiToken.objects.filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
-        .select_related("user")
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    region = Membership._meta.get_field("region").related_model
+    household = Membership._meta.get_field("household").related_model
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.id, t.last_used_at, {rows.columns(User, 'u')},"  # noqa: S608 (names are ours)
+            f" {rows.columns(Membership, 'm')}, {rows.columns(region, 'r')},"
+            f" {rows.columns(household, 'h')}"
+            f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
+            f" LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id"
+            f" LEFT JOIN {region._meta.db_table} r ON r.id = m.region_id"
+            f" LEFT JOIN {household._meta.db_table} h ON h.id = m.household_id"
+            " WHERE t.key_hash = %s AND t.revoked_at IS NULL ORDER BY m.id",
+            [ApiToken.hash_key(key)],
+        )
+        found = cursor.fetchall()
+    if not found:
         return None
+    token_id, used_at = found[0][0], rows.value(ApiToken, "last_used_at", found[0][1])
+    at = 2
+    user = rows.load(User, found[0][at : at + rows.width(User)])
+    if not user.is_active:
+        return None
+    at += rows.width(User)
+    memberships = []
+    for row in found:
+        m = rows.load(Membership, row[at : at + rows.width(Membership)])
+        if m is None:
+            break
+        m_at = at + rows.width(Membership)
+        m.region = rows.load(region, row[m_at : m_at + rows.width(region)])
+        m_at += rows.width(region)
+        m.household = rows.load(household, row[m_at : m_at + rows.width(household)])
+        memberships.append(m)
+    user._wanjia_memberships = memberships
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most every 5 min
-    return token.user
+    if used_at is None or (now - used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)  # at most every 5 min
+    return user
 
 
 def token_revoke(*, actor, key: str) -> bool:

@@ -1,0 +1,56 @@
+"""Model instances from the rows of a plain SQL statement that joins several
+tables, for the few hot paths where one statement must stand for several ORM
+queries (the bearer token with its user and memberships; a guard's check-in).
+
+``columns(Model, "t")`` is the select list of every concrete field of the
+model's table under alias ``t``; ``load(Model, values)`` turns those values
+back into an instance the way the ORM's compiler does (the backend's and the
+field's converters: SQLite's text datetimes, booleans, decimals, JSON), so the
+objects behave exactly like ones the ORM loaded."""
+
+from functools import cache
+
+from django.db import connection
+
+
+def columns(model, alias: str) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def width(model) -> int:
+    return len(model._meta.concrete_fields)
+
+
+@cache
+def _converters(model, vendor: str) -> tuple:
+    out = []
+    for field in model._meta.concrete_fields:
+        col = field.get_col(model._meta.db_table)
+        convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        out.append((col, tuple(convs)))
+    fields = model._meta.concrete_fields
+    return tuple(out), [f.attname for f in fields], fields.index(model._meta.pk)
+
+
+def load(model, values):
+    """An instance of ``model`` from its ``columns`` values; None when the row
+    has none (the primary key is NULL: an outer join found nothing)."""
+    convs, names, pk = _converters(model, connection.vendor)
+    if values[pk] is None:
+        return None
+    converted = []
+    for value, (col, funcs) in zip(values, convs, strict=True):
+        for func in funcs:
+            value = func(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+def value(model, name: str, raw):
+    """One column's value as the ORM would give it."""
+    convs, names, _pk = _converters(model, connection.vendor)
+    col, funcs = convs[names.index(model._meta.get_field(name).attname)]
+    for func in funcs:
+        raw = func(raw, col, connection)
+    return raw
