@@ -8,6 +8,7 @@ checkpoint's) is answered 422 with a message and recorded in the audit log
 (outside any transaction the refusal would roll back)."""
 
 import math
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from wanjia.core.audit import audit
+from wanjia.core.audit import audit, insert_from
 from wanjia.core.errors import Forbidden, Invalid
 from wanjia.core.models import Compound
 
@@ -66,12 +67,19 @@ def _refuse(actor, reason: str, message: str, checkpoint=None) -> Invalid:
 def checkpoint_from_token(actor, token: str) -> Checkpoint:
     """The checkpoint a scanned token names, for ``actor`` to check in at; a
     refusal (recorded) otherwise."""
+    return _vetted(actor, _checkpoint(*_signed_ids(actor, token)))
+
+
+def _signed_ids(actor, token: str) -> tuple[int, int]:
+    """(checkpoint, compound) from a token's signature, or the refusal."""
     try:
         data = signing.loads(token or "", salt=CHECKIN_SALT)
-        cp_id, compound_id = int(data["c"]), int(data["k"])
+        return int(data["c"]), int(data["k"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise _refuse(actor, "forged", _("二维码无效：不是本系统打印的巡更点二维码。")) from None
-    checkpoint = _checkpoint(cp_id, compound_id)
+
+
+def _vetted(actor, checkpoint: Checkpoint | None) -> Checkpoint:
     if checkpoint is None:
         raise _refuse(actor, "unknown", _("二维码无效：巡更点不存在。"))
     if not can_patrol(actor, checkpoint.compound):
@@ -107,7 +115,7 @@ def flags_for(
         if distance_m(lat, lng, checkpoint.lat, checkpoint.lng) > checkpoint.radius_m:
             flags.append(Flag.OUTSIDE_RADIUS)
     here = _where(lat, lng, checkpoint)
-    previous = _previous_scan(actor.pk, checkpoint.pk, scanned_at)
+    previous, shared = _scans_around(actor.pk, checkpoint.pk, scanned_at, device_id)
     if previous is not None and here is not None:
         at, there = previous
         if there is not None:
@@ -128,7 +136,7 @@ def flags_for(
         .exists()
     ):
         flags.append(Flag.OUT_OF_ORDER)
-    if device_id and _device_shared(device_id, actor.pk, scanned_at):
+    if shared:
         flags.append(Flag.SHARED_DEVICE)
     return [str(f) for f in flags]
 
@@ -159,29 +167,36 @@ def _aware(value) -> datetime:
     return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
 
 
-def _checkpoint(checkpoint_id: int, compound_id: int) -> Checkpoint | None:
+def _checkpoint(checkpoint_id: int, compound_id: int, key_of: tuple[int, str] | None = None):
     """The checkpoint with its compound (the fields a scan reads; the rest load
-    when touched)."""
+    when touched), or None. With ``key_of`` (user, idempotency key), in the
+    same statement: ``(id of that user's check-in with that key or None,
+    checkpoint or None)``."""
+    user_id, key = key_of or (None, None)
     rows = _sql(
-        "SELECT p.id, p.compound_id, p.name, p.lat, p.lng, p.radius_m, p.active, p.retired_at,"
-        " c.name, c.community_id, c.company_id FROM patrol_checkpoint p"
-        " JOIN estates_compound c ON c.id = p.compound_id WHERE p.id = %s AND p.compound_id = %s",
-        [checkpoint_id, compound_id],
+        "SELECT k.id, v.* FROM (SELECT 1 AS one) o"
+        " LEFT JOIN (SELECT id FROM patrol_checkin WHERE user_id = %s AND key = %s) k ON 1 = 1"
+        " LEFT JOIN (SELECT p.id, p.compound_id, p.name, p.lat, p.lng, p.radius_m, p.active,"
+        " p.retired_at, c.name AS c_name, c.community_id, c.company_id FROM patrol_checkpoint p"
+        " JOIN estates_compound c ON c.id = p.compound_id"
+        " WHERE p.id = %s AND p.compound_id = %s) v ON 1 = 1",
+        [user_id, key, checkpoint_id, compound_id],
     )
-    if not rows:
-        return None
-    pk, compound_pk, name, lat, lng, radius, active, retired, c_name, community, company = rows[0]
-    checkpoint = Checkpoint.from_db(
-        connection.alias,
-        ["id", "compound_id", "name", "lat", "lng", "radius_m", "active", "retired_at"],
-        [pk, compound_pk, name, lat, lng, radius, bool(active), retired and _aware(retired)],
-    )
-    checkpoint.compound = Compound.from_db(
-        connection.alias,
-        ["id", "name", "community_id", "company_id"],
-        [compound_pk, c_name, community, company],
-    )
-    return checkpoint
+    used, *row = rows[0]
+    checkpoint = None
+    if row[0] is not None:
+        pk, compound_pk, name, lat, lng, radius, active, retired, c_name, community, company = row
+        checkpoint = Checkpoint.from_db(
+            connection.alias,
+            ["id", "compound_id", "name", "lat", "lng", "radius_m", "active", "retired_at"],
+            [pk, compound_pk, name, lat, lng, radius, bool(active), retired and _aware(retired)],
+        )
+        checkpoint.compound = Compound.from_db(
+            connection.alias,
+            ["id", "name", "community_id", "company_id"],
+            [compound_pk, c_name, community, company],
+        )
+    return (used, checkpoint) if key_of is not None else checkpoint
 
 
 def _key_used(user_id: int, key: str) -> int | None:
@@ -189,37 +204,35 @@ def _key_used(user_id: int, key: str) -> int | None:
     return rows[0][0] if rows else None
 
 
-def _previous_scan(user_id: int, checkpoint_id: int, scanned_at):
-    """The user's last scan elsewhere up to this one: (when, (lat, lng) or None)."""
+def _scans_around(user_id: int, checkpoint_id: int, scanned_at, device_id: str):
+    """``(previous, shared)`` in one statement: the user's last scan elsewhere
+    up to this one as (when, (lat, lng) or None), or None; and whether another
+    user scanned from this phone within ``SHARED_DEVICE``."""
     rows = _sql(
-        "SELECT c.scanned_at, c.lat, c.lng, p.lat, p.lng FROM patrol_checkin c"
-        " JOIN patrol_checkpoint p ON p.id = c.checkpoint_id"
+        "SELECT v.scanned_at, v.lat, v.lng, v.cp_lat, v.cp_lng, (SELECT 1 FROM patrol_checkin d"
+        " WHERE d.device_id = %s AND d.scanned_at >= %s AND d.scanned_at <= %s"
+        " AND d.user_id <> %s LIMIT 1) FROM (SELECT 1 AS one) o LEFT JOIN"
+        " (SELECT c.scanned_at, c.lat, c.lng, p.lat AS cp_lat, p.lng AS cp_lng"
+        " FROM patrol_checkin c JOIN patrol_checkpoint p ON p.id = c.checkpoint_id"
         " WHERE c.user_id = %s AND c.scanned_at <= %s AND c.checkpoint_id <> %s"
-        " ORDER BY c.scanned_at DESC, c.id DESC LIMIT 1",
-        [user_id, _db_time(scanned_at), checkpoint_id],
+        " ORDER BY c.scanned_at DESC, c.id DESC LIMIT 1) v ON 1 = 1",
+        [
+            device_id or None,  # no phone named: no phone shared
+            _db_time(scanned_at - SHARED_DEVICE),
+            _db_time(scanned_at + SHARED_DEVICE),
+            user_id,
+            user_id,
+            _db_time(scanned_at),
+            checkpoint_id,
+        ],
     )
-    if not rows:
-        return None
-    at, lat, lng, cp_lat, cp_lng = rows[0]
+    at, lat, lng, cp_lat, cp_lng, shared = rows[0]
+    if at is None:
+        return None, bool(shared)
     if lat is not None and lng is not None:
-        return _aware(at), (lat, lng)
-    return _aware(at), ((cp_lat, cp_lng) if cp_lat is not None and cp_lng is not None else None)
-
-
-def _device_shared(device_id: str, user_id: int, scanned_at) -> bool:
-    """Another user's scan from this phone within ``SHARED_DEVICE``."""
-    return bool(
-        _sql(
-            "SELECT 1 FROM patrol_checkin WHERE device_id = %s AND scanned_at >= %s"
-            " AND scanned_at <= %s AND user_id <> %s LIMIT 1",
-            [
-                device_id,
-                _db_time(scanned_at - SHARED_DEVICE),
-                _db_time(scanned_at + SHARED_DEVICE),
-                user_id,
-            ],
-        )
-    )
+        return (_aware(at), (lat, lng)), bool(shared)
+    where = (cp_lat, cp_lng) if cp_lat is not None and cp_lng is not None else None
+    return (_aware(at), where), bool(shared)
 
 
 def _candidate_stop(checkpoint, scanned_at) -> RunStop | None:
@@ -278,10 +291,16 @@ def checkin(
     key = (key or "").strip()
     if not key or len(key) > 100:
         raise Invalid({"key": _("缺少本次签到的唯一编号。")})
-    found = _key_used(actor.pk, key)
+    try:
+        ids = _signed_ids(actor, token)
+    except Invalid:
+        if (found := _key_used(actor.pk, key)) is not None:
+            return CheckIn.objects.get(pk=found), True  # a replay stands whatever it carries
+        raise
+    found, checkpoint = _checkpoint(*ids, key_of=(actor.pk, key))
     if found is not None:
         return CheckIn.objects.get(pk=found), True
-    checkpoint = checkpoint_from_token(actor, token)
+    checkpoint = _vetted(actor, checkpoint)
     if (lat is None) != (lng is None) or (
         lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180)
     ):
@@ -291,6 +310,19 @@ def checkin(
     scanned_at = scanned_at or received_at
     if abs(scanned_at - received_at) > timedelta(days=2):
         raise Invalid({"scanned_at": _("扫码时间与现在相差超过两天，请检查手机时间。")})
+    if image is None and connection.vendor == "postgresql":
+        return _record_in_one(
+            actor=actor,
+            checkpoint=checkpoint,
+            key=key,
+            scanned_at=scanned_at,
+            received_at=received_at,
+            sent_at=sent_at,
+            lat=lat,
+            lng=lng,
+            note=note,
+            device_id=device_id,
+        )
     try:
         with transaction.atomic():
             stop = _candidate_stop(checkpoint, scanned_at)
@@ -369,3 +401,111 @@ def _advance(run_id: int) -> None:
         " ELSE %s END WHERE id = %s",
         [RunStatus.DONE.value, False, RunStatus.IN_PROGRESS.value, RunStatus.PARTIAL.value, run_id],
     )
+
+
+def _record_in_one(
+    *, actor, checkpoint, key, scanned_at, received_at, sent_at, lat, lng, note, device_id
+) -> tuple[CheckIn, bool]:
+    """What the transaction in :func:`checkin` writes (the record, the stop's
+    claim, the run's status, the audit entry), as one PostgreSQL statement
+    (bench/bench_checkin.py: the five writes and BEGIN/COMMIT were round trips
+    and ORM compiles that a guard's scan paid for on every checkpoint).
+
+    The record's id is drawn first so the stop can be claimed in the same
+    statement; a stop another check-in took meanwhile leaves the record
+    unscheduled (``no_run``), as the transaction does. A concurrent retry with
+    the same key fails the unique (user, key) and the whole statement with
+    it: the first record stands."""
+    stop = _candidate_stop(checkpoint, scanned_at)
+    flags = flags_for(
+        actor=actor,
+        checkpoint=checkpoint,
+        scanned_at=scanned_at,
+        received_at=received_at,
+        sent_at=sent_at,
+        lat=lat,
+        lng=lng,
+        device_id=device_id,
+        stop=stop,
+    )
+    unscheduled = flags if stop is None else [*flags, str(Flag.NO_RUN)]
+    json_field = CheckIn._meta.get_field("flags")
+    audit_sql, audit_params = insert_from(
+        "c",
+        "c.id",
+        actor=actor,
+        action="patrol.checkin.recorded",
+        object_type="checkin",
+        compound=checkpoint.compound,
+        detail={"checkpoint": checkpoint.pk, "flags": flags},
+    )
+    statement = (
+        "WITH n AS (SELECT nextval(pg_get_serial_sequence('patrol_checkin', 'id')) AS id),"  # noqa: S608
+        " s AS (UPDATE patrol_runstop SET checkin_id = (SELECT id FROM n)"
+        " WHERE id = %s AND checkin_id IS NULL RETURNING id, run_id),"
+        " c AS (INSERT INTO patrol_checkin (id, checkpoint_id, compound_id, run_id, run_stop_id,"
+        " user_id, key, device_id, scanned_at, received_at, lat, lng, note, photo, flags)"
+        " SELECT n.id, %s, %s, (SELECT run_id FROM s), (SELECT id FROM s), %s, %s, %s, %s, %s,"
+        " %s, %s, %s, '', CASE WHEN EXISTS (SELECT 1 FROM s) THEN %s ELSE %s END FROM n"
+        " RETURNING id, run_id, run_stop_id),"
+        # the run's stops as this statement leaves them (the snapshot still
+        # shows the claimed stop open, so it is left out by id); the run's row
+        # is written, and locked against the round's other guards, only when
+        # its status changes: on the first and the last stop, not in between
+        " t AS (SELECT s.run_id, CASE"
+        " WHEN NOT EXISTS (SELECT 1 FROM patrol_runstop u WHERE u.run_id = s.run_id"
+        " AND u.checkin_id IS NULL AND u.id <> s.id) THEN %s"
+        " WHEN EXISTS (SELECT 1 FROM patrol_runstop u WHERE u.run_id = s.run_id"
+        " AND u.checkin_id IS NULL AND u.id <> s.id AND u.missed = %s) THEN %s"
+        " ELSE %s END AS status FROM s),"
+        " r AS (UPDATE patrol_run SET status = t.status FROM t"
+        " WHERE patrol_run.id = t.run_id AND patrol_run.status <> t.status),"
+        f" a AS ({audit_sql})"
+        " SELECT id, run_id, run_stop_id FROM c"
+    )
+    params = [
+        stop.pk if stop is not None else None,
+        checkpoint.pk,
+        checkpoint.compound_id,
+        actor.pk,
+        key,
+        (device_id or "")[:64],
+        _db_time(scanned_at),
+        _db_time(received_at),
+        lat,
+        lng,
+        (note or "")[:300],
+        json_field.get_db_prep_save(flags, connection),
+        json_field.get_db_prep_save(unscheduled, connection),
+        RunStatus.DONE.value,
+        False,
+        RunStatus.IN_PROGRESS.value,
+        RunStatus.PARTIAL.value,
+        *audit_params,
+    ]
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            pk, run_id, stop_id = _sql(statement, params)[0]
+    except IntegrityError:
+        # a concurrent retry with the same key committed first: its record stands
+        return CheckIn.objects.get(user=actor, key=key), True
+    record = CheckIn(
+        pk=pk,
+        checkpoint=checkpoint,
+        compound_id=checkpoint.compound_id,
+        run_id=run_id,
+        run_stop_id=stop_id,
+        user=actor,
+        key=key,
+        device_id=(device_id or "")[:64],
+        scanned_at=scanned_at,
+        received_at=received_at,
+        lat=lat,
+        lng=lng,
+        note=(note or "")[:300],
+        flags=flags if stop_id is not None else unscheduled,
+    )
+    record._state.adding = False
+    if stop_id is not None:
+        record.run_stop = stop
+    return record, False

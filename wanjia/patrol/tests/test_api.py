@@ -110,3 +110,5 @@ def test_twenty_concurrent_replays_make_one_record(world):
         ids = list(pool.map(tap, range(20)))
     assert len(set(ids)) == 1
     assert CheckIn.objects.filter(user=world.staff_a, key="same-key").count() == 1
+    # the losers' statements wrote nothing: no second audit entry
+    assert AuditLog.objects.filter(action="patrol.checkin.recorded").count() == 1

@@ -205,14 +205,18 @@ def test_a_stop_taken_meanwhile_leaves_the_checkin_unscheduled_and_the_run_as_th
     other, _r = services.checkin(actor=patrol.volunteer_a, token=token, key="v-1")
     stop = RunStop.objects.get(pk=other.run_stop_id)
     # the second scan picked the same stop before the first one's claim landed
-    RunStop.objects.filter(pk=stop.pk).update(checkin=None)
-    real_claim = checkins._claim
+    # (on PostgreSQL the claim is part of the statement that writes the record)
+    picked = checkins._candidate_stop(patrol.cps[0], timezone.now())
+    assert picked is None  # taken: a scan now would not pick it
+    real_pick = checkins._candidate_stop
 
-    def claim_after_the_other(stop_, record):
-        RunStop.objects.filter(pk=stop_.pk).update(checkin=other)
-        return real_claim(stop_, record)
+    def picked_before_the_claim(checkpoint, scanned_at):
+        RunStop.objects.filter(pk=stop.pk).update(checkin=None)
+        found = real_pick(checkpoint, scanned_at)
+        RunStop.objects.filter(pk=stop.pk).update(checkin=other)
+        return found
 
-    monkeypatch.setattr(checkins, "_claim", claim_after_the_other)
+    monkeypatch.setattr(checkins, "_candidate_stop", picked_before_the_claim)
     late, _r = services.checkin(actor=patrol.staff_a, token=token, key="s-1")
     late.refresh_from_db()
     assert late.run_id is None and late.run_stop_id is None
