@@ -32,17 +32,17 @@ def _post(client, kit, key, **qty):
     )
 
 
-def test_an_order_through_the_api_takes_fifteen_statements(world, kit, api):
+def test_an_order_through_the_api_takes_fourteen_statements(world, kit, api):
     client = api(world.resident_a)
     client.get("/api/v1/market/windows")  # the token's first use stamps last_used_at
     with CaptureQueriesContext(connection) as placed:
         res = _post(client, kit, "q-1", 鸡蛋=1)
     assert res.status_code == 201, res.content
     sql = [q["sql"] for q in placed.captured_queries]
-    # token, window, memberships, household; then, in the Idempotency-Key's
+    # token with its memberships, window, household; then, in the Idempotency-Key's
     # transaction (a savepoint inside the test's own): claim, offers, the
     # service's savepoint, order, lines, audit, stock, release, stored answer.
-    assert len(sql) == 15, "\n".join(sql)
+    assert len(sql) == 14, "\n".join(sql)
     assert sum(s.startswith("SAVEPOINT") for s in sql) == 2
     # the hot offer row is locked last: after the stored answer, just before commit
     writes = [s for s in sql if not s.startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
@@ -51,8 +51,9 @@ def test_an_order_through_the_api_takes_fifteen_statements(world, kit, api):
     with CaptureQueriesContext(connection) as replayed:
         again = _post(client, kit, "q-1", 鸡蛋=1)
     assert again.status_code == 201 and again.json() == res.json()
-    # token, window, memberships, household, and the key claimed or read in its savepoint
-    assert len(replayed.captured_queries) == 8
+    # token with its memberships, window, household, and the key claimed or
+    # read in its savepoint
+    assert len(replayed.captured_queries) == 7
 
 
 def test_a_refused_second_order_leaves_the_callers_transaction_usable(world, kit):
