@@ -71,15 +71,7 @@ class Figures:
         return len(self.company_ids)
 
     def add(self, other: "Figures") -> None:
-        for name in (
-            "compounds",
-            "buildings",
-            "households",
-            "residents",
-            "elderly_alone",
-            "party_residents",
-            "party_staff",
-        ):
+        for name in ("compounds", *TALLIED):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.company_ids |= other.company_ids
 

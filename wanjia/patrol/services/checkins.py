@@ -310,14 +310,29 @@ def checkin(
     scanned_at = scanned_at or received_at
     if abs(scanned_at - received_at) > timedelta(days=2):
         raise Invalid({"scanned_at": _("扫码时间与现在相差超过两天，请检查手机时间。")})
+    # the stop is chosen before any write: its claim is conditional, so a
+    # check-in that took it meanwhile leaves this one unscheduled
+    stop = _candidate_stop(checkpoint, scanned_at)
+    flags = flags_for(
+        actor=actor,
+        checkpoint=checkpoint,
+        scanned_at=scanned_at,
+        received_at=received_at,
+        sent_at=sent_at,
+        lat=lat,
+        lng=lng,
+        device_id=device_id,
+        stop=stop,
+    )
     if image is None and connection.vendor == "postgresql":
         return _record_in_one(
             actor=actor,
             checkpoint=checkpoint,
             key=key,
+            stop=stop,
+            flags=flags,
             scanned_at=scanned_at,
             received_at=received_at,
-            sent_at=sent_at,
             lat=lat,
             lng=lng,
             note=note,
@@ -325,18 +340,6 @@ def checkin(
         )
     try:
         with transaction.atomic():
-            stop = _candidate_stop(checkpoint, scanned_at)
-            flags = flags_for(
-                actor=actor,
-                checkpoint=checkpoint,
-                scanned_at=scanned_at,
-                received_at=received_at,
-                sent_at=sent_at,
-                lat=lat,
-                lng=lng,
-                device_id=device_id,
-                stop=stop,
-            )
             # written as counting for the stop, then the stop is claimed: one
             # write fewer on the common path than claiming and then pointing
             # the record at it (see bench/bench_checkin.py)
@@ -404,7 +407,7 @@ def _advance(run_id: int) -> None:
 
 
 def _record_in_one(
-    *, actor, checkpoint, key, scanned_at, received_at, sent_at, lat, lng, note, device_id
+    *, actor, checkpoint, key, stop, flags, scanned_at, received_at, lat, lng, note, device_id
 ) -> tuple[CheckIn, bool]:
     """What the transaction in :func:`checkin` writes (the record, the stop's
     claim, the run's status, the audit entry), as one PostgreSQL statement
@@ -416,18 +419,6 @@ def _record_in_one(
     unscheduled (``no_run``), as the transaction does. A concurrent retry with
     the same key fails the unique (user, key) and the whole statement with
     it: the first record stands."""
-    stop = _candidate_stop(checkpoint, scanned_at)
-    flags = flags_for(
-        actor=actor,
-        checkpoint=checkpoint,
-        scanned_at=scanned_at,
-        received_at=received_at,
-        sent_at=sent_at,
-        lat=lat,
-        lng=lng,
-        device_id=device_id,
-        stop=stop,
-    )
     unscheduled = flags if stop is None else [*flags, str(Flag.NO_RUN)]
     json_field = CheckIn._meta.get_field("flags")
     audit_sql, audit_params = insert_from(
