@@ -21,7 +21,7 @@ from wanjia.core.idempotency import (
     HEADER,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
-    idempotent,
+    Once,
 )
 from wanjia.core.schemas import COMMON_ERRORS, Date, ErrorOut, Id
 
@@ -145,20 +145,18 @@ def booking_create(request, payload: BookingIn, response: HttpResponse):
     user = request.auth
     if not (access.books_anywhere(user) or access.serves_anywhere(user)):
         raise PermissionDenied
-    slot = selectors.get_or_404(selectors.slots_visible_to(user), pk=payload.slot)
+    slot = selectors.slot_to_book(user, payload.slot)
     household = _household(user, slot, payload.household)
 
-    def book():
-        booking = services.booking_create(actor=user, slot=slot, household=household)
-        return 201, {"id": booking.pk, "status": booking.status}
-
     try:
-        status, body, replayed = idempotent(
+        once = Once.of(
             user=user,
             scope="conveniences.booking",
             key=request.headers.get(HEADER),
             payload=payload.model_dump(mode="json"),
-            run=book,
+        )
+        status, body, replayed = services.booking_create_once(
+            actor=user, slot=slot, household=household, once=once
         )
     except (IdempotencyKeyMissing, IdempotencyKeyReused) as exc:
         if isinstance(exc, IdempotencyKeyReused):

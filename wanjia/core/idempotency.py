@@ -26,6 +26,7 @@ Keys are kept for ``KEEP`` and then purged (``idempotency_purge``)."""
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -80,8 +81,12 @@ def idempotent(
     run after the answer is stored as the transaction's last statements, so
     those rows stay locked only until the commit. If it raises, everything
     rolls back as for ``run``: nothing is done and the key is not kept."""
-    key = clean_key(key)
-    digest = fingerprint(payload)
+    return _once(
+        user=user, scope=scope, key=clean_key(key), digest=fingerprint(payload), run=run, last=last
+    )
+
+
+def _once(*, user, scope, key, digest, run, last=None) -> tuple[int, Any, bool]:
     with transaction.atomic():
         claimed = _claim(user=user, scope=scope, key=key, digest=digest)
         if claimed is None:
@@ -133,6 +138,66 @@ def _replay(*, user, scope: str, key: str, digest: str) -> tuple[int, Any, bool]
     if first.request_hash != digest:
         raise IdempotencyKeyReused
     return first.status_code, first.response, True
+
+
+@dataclass(frozen=True)
+class Once:
+    """One write's key, for a hot path that keeps it in the very PostgreSQL
+    statement that makes the write (``WITH w AS (INSERT ... RETURNING ...)
+    INSERT INTO <keys> SELECT ... FROM w``), where :func:`idempotent` would
+    send a claim, the write, the answer and a savepoint's worth of round
+    trips (bench/bench_bookings.py). The contract is :func:`idempotent`'s:
+
+    - the write's conditions include :meth:`unused_sql`, so a retry writes
+      nothing and :meth:`kept` answers it;
+    - the key row is a plain INSERT (no ON CONFLICT): a concurrent retry
+      waits on the unique index and its whole statement fails when the first
+      commits; the caller then answers with :meth:`kept`."""
+
+    user: Any
+    scope: str
+    key: str
+    digest: str
+
+    @classmethod
+    def of(cls, *, user, scope: str, key: str | None, payload: Any) -> "Once":
+        """Raises ``IdempotencyKeyMissing`` as :func:`idempotent` does."""
+        return cls(user, scope, clean_key(key), fingerprint(payload))
+
+    def unused_sql(self) -> tuple[str, list]:
+        """A condition true while the key is not kept (in the statement's snapshot)."""
+        table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+        return (
+            f"NOT EXISTS (SELECT 1 FROM {table} WHERE user_id = %s AND scope = %s AND key = %s)",  # noqa: S608
+            [self.user.pk, self.scope, self.key],
+        )
+
+    def insert_from(self, source: str, status: int, body_sql: str) -> tuple[str, list]:
+        """The key row with its answer (HTTP ``status``, the JSON SQL
+        expression ``body_sql``), inserted for the one row of ``source``."""
+        table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+        columns = ", ".join(
+            connection.ops.quote_name(c)
+            for c in ("user_id", "scope", "key", "request_hash", "status_code", "created_at")
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return (
+            f"INSERT INTO {table} ({columns}, response)"  # noqa: S608 (names are ours)
+            f" SELECT %s, %s, %s, %s, %s, %s, {body_sql} FROM {source}",
+            [self.user.pk, self.scope, self.key, self.digest, status, now],
+        )
+
+    def run(self, run: Callable[[], tuple[int, Any]]) -> tuple[int, Any, bool]:
+        """:func:`idempotent` for this key (the other databases, the other paths)."""
+        return _once(user=self.user, scope=self.scope, key=self.key, digest=self.digest, run=run)
+
+    def kept(self) -> tuple[int, Any, bool] | None:
+        """The first answer when the key is kept (``IdempotencyKeyReused``
+        when it came with another request), else None."""
+        try:
+            return _replay(user=self.user, scope=self.scope, key=self.key, digest=self.digest)
+        except IdempotencyKey.DoesNotExist:
+            return None
 
 
 def idempotency_purge(*, older_than: timedelta = KEEP) -> int:

@@ -108,6 +108,26 @@ def scope_q(
     return q
 
 
+def sees_compound(user, compound) -> bool:
+    """``scope_q(user, compound="id")`` asked of one compound already loaded,
+    in Python: for a hot path that reads its record by plain SQL (a booking's
+    slot) and must apply the same tenancy (core/tests/test_tenancy.py holds
+    the two to agreement for every kind of membership)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    for m in memberships_of(user):
+        st = m.scope_type
+        if st == ScopeType.REGION:
+            if compound.community.path.startswith(m.region.path):
+                return True
+        elif st == ScopeType.COMPANY:
+            if compound.company_id == m.company_id:
+                return True
+        elif m.compound_id == compound.pk:  # a compound, or a building or household in it
+            return True
+    return False
+
+
 def roles_for(
     user, *, compound, building_id: int | None = None, household_id: int | None = None
 ) -> set[str]:

@@ -25,6 +25,7 @@ from .bookings import (  # noqa: F401
     booking_cancel,
     booking_change,
     booking_create,
+    booking_create_once,
     household_users,
 )
 from .catalog import (  # noqa: F401

@@ -46,6 +46,9 @@ def test_book_idempotent_conflict_and_cancel(conv, api):
     assert again.status_code == 201 and again.json() == r.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Booking.objects.filter(slot=slot).count() == 1
+    reused = post("k1", conv.s["mask_slot"].pk)  # the same key for another booking
+    assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert not Booking.objects.filter(slot=conv.s["mask_slot"]).exists()
     dup = post("k2")
     assert dup.status_code == 409 and dup.json()["detail"]
     Slot.objects.filter(pk=slot.pk).update(booked=10)

@@ -12,6 +12,7 @@ from django.db import connection, connections
 from wanjia.conveniences import services
 from wanjia.conveniences.models import Booking, Service, Slot, Status
 from wanjia.core.errors import Conflict
+from wanjia.core.idempotency import Once
 from wanjia.core.models import User
 from wanjia.core.roles import Role
 from wanjia.estates.models import Household
@@ -27,9 +28,11 @@ pytestmark = [
 ]
 
 
-def _race(world, slot, households, *, actor_of=None):
+def _race(world, slot, households, *, actor_of=None, key_of=None):
     """Each household's booking in its own thread and connection, all let go
-    at once; returns each outcome (status, or the refusal's message)."""
+    at once; returns each outcome (status, or the refusal's message). With
+    ``key_of(n)``, the API's way: behind an Idempotency-Key (one statement on
+    PostgreSQL), a replayed answer marked "replayed:"."""
     barrier = threading.Barrier(len(households))
     results, errors = [], []
     lock = threading.Lock()
@@ -48,10 +51,19 @@ def _race(world, slot, households, *, actor_of=None):
         out = None
         try:
             barrier.wait(timeout=60)
-            b = services.booking_create(
-                actor=users[n], slot=fresh[n], household=homes[n], now=MORNING
-            )
-            out = b.status
+            if key_of is None:
+                b = services.booking_create(
+                    actor=users[n], slot=fresh[n], household=homes[n], now=MORNING
+                )
+                out = b.status
+            else:
+                once = Once.of(
+                    user=users[n], scope="conveniences.booking", key=key_of(n), payload=slot.pk
+                )
+                _code, body, replayed = services.booking_create_once(
+                    actor=users[n], slot=fresh[n], household=homes[n], once=once, now=MORNING
+                )
+                out = ("replayed:" if replayed else "") + f"{body['status']}:{body['id']}"
         except Conflict as exc:
             out = "refused:" + exc.message
         except Exception as exc:  # noqa: BLE001  reported below
@@ -82,8 +94,9 @@ def _fifty(world):
     return big, staff, homes, m
 
 
+@pytest.mark.parametrize("keyed", [False, True], ids=["service", "api-once"])
 @pytest.mark.parametrize("waitlist", [True, False])
-def test_fifty_for_ten_seats(world, waitlist):
+def test_fifty_for_ten_seats(world, waitlist, keyed):
     big, staff, homes, m = _fifty(world)
     bus = services.service_create(
         actor=m, compound=big, name="班车", kind="trip", station="北站", waitlist=waitlist
@@ -92,7 +105,12 @@ def test_fifty_for_ten_seats(world, waitlist):
 
     services.slots_generate(actor=m, service=bus, day=MORNING.date(), start=time(14), capacity=10)
     slot = bus.slots.get()
-    results = _race(world, slot, homes, actor_of=staff)
+    results = _race(
+        world, slot, homes, actor_of=staff, key_of=(lambda n: f"k{n}") if keyed else None
+    )
+    results = [
+        r.rsplit(":", 1)[0] if keyed and not r.startswith("refused:") else r for r in results
+    ]
     assert len(results) == 50
     assert results.count(Status.BOOKED) == 10
     if waitlist:
@@ -115,3 +133,35 @@ def test_one_household_tapping_at_once_books_once(world):
     assert slot.booked == 1
     assert Booking.objects.filter(slot=slot, household=world.home).count() == 1
     assert Service.objects.count() >= 1
+
+
+def test_one_household_retrying_one_key_at_once_books_once(world):
+    """Ten copies of one request (a phone retrying over a bad line) at once:
+    one booking, one place, one audit entry, and all ten get its answer."""
+    from wanjia.core.models import AuditLog, IdempotencyKey
+
+    s = build_services(world)
+    slot = s["mask_slot"]
+    results = _race(world, slot, [world.home] * 10, actor_of=world.resident_a, key_of=lambda n: "k")
+    first = [r for r in results if not r.startswith("replayed:")]
+    assert len(first) == 1 and first[0].startswith(Status.BOOKED), results
+    assert {r.removeprefix("replayed:") for r in results} == set(first)
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    booking = Booking.objects.get(slot=slot, household=world.home)
+    assert first[0] == f"{Status.BOOKED}:{booking.pk}"
+    assert IdempotencyKey.objects.filter(user=world.resident_a, key="k").count() == 1
+    assert AuditLog.objects.filter(object_type="booking", object_id=str(booking.pk)).count() == 1
+
+
+def test_one_household_with_fresh_keys_at_once_books_once(world):
+    s = build_services(world)
+    slot = s["mask_slot"]
+    results = _race(
+        world, slot, [world.home] * 10, actor_of=world.resident_a, key_of=lambda n: f"k{n}"
+    )
+    assert len([r for r in results if r.startswith(Status.BOOKED)]) == 1, results
+    refused = [r for r in results if r.startswith("refused:")]
+    assert len(refused) == 9 and all("重复" in r for r in refused)
+    slot.refresh_from_db()
+    assert slot.booked == 1

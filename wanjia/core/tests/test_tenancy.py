@@ -451,3 +451,22 @@ def test_every_persona_sees_only_what_its_memberships_reach(world, x, as_):
         entries = client.get("/api/v1/audit?limit=200")
         if entries.status_code == 200:
             assert x.pk not in {e["compound"] for e in entries.json()["items"]}
+
+
+@pytest.mark.parametrize("persona", [*EVERYONE, "superuser"])
+def test_sees_compound_agrees_with_scope_q(world, x, persona):
+    """The Python twin of the tenancy filter (for plain-SQL hot paths) says
+    yes to exactly the compounds the filter lets through."""
+    from django.contrib.auth import get_user_model
+
+    from wanjia.core.models import Compound
+    from wanjia.core.scoping import scope_q, sees_compound
+
+    if persona == "superuser":
+        user = get_user_model().objects.create_superuser("root_x", password="x")
+    else:
+        user = get_user_model().objects.get(pk=getattr(world, persona).pk)  # fresh memberships
+    seen = set(Compound.objects.filter(scope_q(user, compound="id")).values_list("pk", flat=True))
+    for compound in Compound.objects.all():
+        assert sees_compound(user, compound) == (compound.pk in seen), (persona, compound.name)
+    assert seen  # every persona sees some compound
