@@ -108,14 +108,16 @@ def _where(checkin_lat, checkin_lng, checkpoint):
 
 
 def flags_for(
-    *, actor, checkpoint, scanned_at, received_at, sent_at, lat, lng, device_id, stop
+    *, actor, checkpoint, scanned_at, received_at, sent_at, lat, lng, device_id, stop, around=None
 ) -> list[str]:
+    """The integrity flags of a scan; ``around``: what :func:`_scans_around`
+    would read, when the caller read it already."""
     flags = []
     if lat is not None and lng is not None and checkpoint.lat is not None:
         if distance_m(lat, lng, checkpoint.lat, checkpoint.lng) > checkpoint.radius_m:
             flags.append(Flag.OUTSIDE_RADIUS)
     here = _where(lat, lng, checkpoint)
-    previous, shared = _scans_around(actor.pk, checkpoint.pk, scanned_at, device_id)
+    previous, shared = around or _scans_around(actor.pk, checkpoint.pk, scanned_at, device_id)
     if previous is not None and here is not None:
         at, there = previous
         if there is not None:
@@ -167,6 +169,20 @@ def _aware(value) -> datetime:
     return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
 
 
+_KEY = "SELECT id FROM patrol_checkin WHERE user_id = %s AND key = %s"
+_CHECKPOINT = (
+    "SELECT p.id, p.compound_id, p.name, p.lat, p.lng, p.radius_m, p.active,"
+    " p.retired_at, c.name AS c_name, c.community_id, c.company_id FROM patrol_checkpoint p"
+    " JOIN estates_compound c ON c.id = p.compound_id"
+    " WHERE p.id = %s AND p.compound_id = %s"
+)
+_CHECKPOINT_COLUMNS = (
+    "v.id, v.compound_id, v.name, v.lat, v.lng, v.radius_m, v.active, v.retired_at,"
+    " v.c_name, v.community_id, v.company_id"
+)
+_CHECKPOINT_WIDTH = 11
+
+
 def _checkpoint(checkpoint_id: int, compound_id: int, key_of: tuple[int, str] | None = None):
     """The checkpoint with its compound (the fields a scan reads; the rest load
     when touched), or None. With ``key_of`` (user, idempotency key), in the
@@ -174,29 +190,30 @@ def _checkpoint(checkpoint_id: int, compound_id: int, key_of: tuple[int, str] | 
     checkpoint or None)``."""
     user_id, key = key_of or (None, None)
     rows = _sql(
-        "SELECT k.id, v.* FROM (SELECT 1 AS one) o"
-        " LEFT JOIN (SELECT id FROM patrol_checkin WHERE user_id = %s AND key = %s) k ON 1 = 1"
-        " LEFT JOIN (SELECT p.id, p.compound_id, p.name, p.lat, p.lng, p.radius_m, p.active,"
-        " p.retired_at, c.name AS c_name, c.community_id, c.company_id FROM patrol_checkpoint p"
-        " JOIN estates_compound c ON c.id = p.compound_id"
-        " WHERE p.id = %s AND p.compound_id = %s) v ON 1 = 1",
+        f"SELECT k.id, {_CHECKPOINT_COLUMNS} FROM (SELECT 1 AS one) o"  # noqa: S608 (ours)
+        f" LEFT JOIN ({_KEY}) k ON 1 = 1 LEFT JOIN ({_CHECKPOINT}) v ON 1 = 1",
         [user_id, key, checkpoint_id, compound_id],
     )
     used, *row = rows[0]
-    checkpoint = None
-    if row[0] is not None:
-        pk, compound_pk, name, lat, lng, radius, active, retired, c_name, community, company = row
-        checkpoint = Checkpoint.from_db(
-            connection.alias,
-            ["id", "compound_id", "name", "lat", "lng", "radius_m", "active", "retired_at"],
-            [pk, compound_pk, name, lat, lng, radius, bool(active), retired and _aware(retired)],
-        )
-        checkpoint.compound = Compound.from_db(
-            connection.alias,
-            ["id", "name", "community_id", "company_id"],
-            [compound_pk, c_name, community, company],
-        )
+    checkpoint = _checkpoint_from(row)
     return (used, checkpoint) if key_of is not None else checkpoint
+
+
+def _checkpoint_from(row) -> Checkpoint | None:
+    if row[0] is None:
+        return None
+    pk, compound_pk, name, lat, lng, radius, active, retired, c_name, community, company = row
+    checkpoint = Checkpoint.from_db(
+        connection.alias,
+        ["id", "compound_id", "name", "lat", "lng", "radius_m", "active", "retired_at"],
+        [pk, compound_pk, name, lat, lng, radius, bool(active), retired and _aware(retired)],
+    )
+    checkpoint.compound = Compound.from_db(
+        connection.alias,
+        ["id", "name", "community_id", "company_id"],
+        [compound_pk, c_name, community, company],
+    )
+    return checkpoint
 
 
 def _key_used(user_id: int, key: str) -> int | None:
@@ -204,29 +221,59 @@ def _key_used(user_id: int, key: str) -> int | None:
     return rows[0][0] if rows else None
 
 
+# the reads of a scan, as pieces that one statement joins (:func:`_scan_reads`)
+_PREVIOUS = (
+    "SELECT c.scanned_at, c.lat, c.lng, p.lat AS cp_lat, p.lng AS cp_lng"
+    " FROM patrol_checkin c JOIN patrol_checkpoint p ON p.id = c.checkpoint_id"
+    " WHERE c.user_id = %s AND c.scanned_at <= %s AND c.checkpoint_id <> %s"
+    " ORDER BY c.scanned_at DESC, c.id DESC LIMIT 1"
+)
+_SHARED = (
+    "(SELECT 1 FROM patrol_checkin d WHERE d.device_id = %s AND d.scanned_at >= %s"
+    " AND d.scanned_at <= %s AND d.user_id <> %s LIMIT 1)"
+)
+_STOP = (
+    'SELECT s.id, s.run_id, s.checkpoint_id, s."order", s.due_at, r.strict_order'
+    " FROM patrol_runstop s JOIN patrol_run n ON n.id = s.run_id"
+    " JOIN patrol_route r ON r.id = n.route_id"
+    " WHERE s.checkpoint_id = %s AND s.checkin_id IS NULL"
+    ' AND s.due_at >= %s AND s.due_at <= %s ORDER BY s.due_at, s."order" LIMIT 1'
+)
+
+
+def _previous_params(user_id: int, checkpoint_id: int, scanned_at) -> list:
+    return [user_id, _db_time(scanned_at), checkpoint_id]
+
+
+def _shared_params(user_id: int, scanned_at, device_id: str) -> list:
+    return [
+        device_id or None,  # no phone named: no phone shared
+        _db_time(scanned_at - SHARED_DEVICE),
+        _db_time(scanned_at + SHARED_DEVICE),
+        user_id,
+    ]
+
+
+def _stop_params(checkpoint_id: int, scanned_at) -> list:
+    return [checkpoint_id, _db_time(scanned_at - LATE), _db_time(scanned_at + EARLY)]
+
+
 def _scans_around(user_id: int, checkpoint_id: int, scanned_at, device_id: str):
     """``(previous, shared)`` in one statement: the user's last scan elsewhere
     up to this one as (when, (lat, lng) or None), or None; and whether another
     user scanned from this phone within ``SHARED_DEVICE``."""
     rows = _sql(
-        "SELECT v.scanned_at, v.lat, v.lng, v.cp_lat, v.cp_lng, (SELECT 1 FROM patrol_checkin d"
-        " WHERE d.device_id = %s AND d.scanned_at >= %s AND d.scanned_at <= %s"
-        " AND d.user_id <> %s LIMIT 1) FROM (SELECT 1 AS one) o LEFT JOIN"
-        " (SELECT c.scanned_at, c.lat, c.lng, p.lat AS cp_lat, p.lng AS cp_lng"
-        " FROM patrol_checkin c JOIN patrol_checkpoint p ON p.id = c.checkpoint_id"
-        " WHERE c.user_id = %s AND c.scanned_at <= %s AND c.checkpoint_id <> %s"
-        " ORDER BY c.scanned_at DESC, c.id DESC LIMIT 1) v ON 1 = 1",
+        f"SELECT v.scanned_at, v.lat, v.lng, v.cp_lat, v.cp_lng, {_SHARED}"  # noqa: S608 (ours)
+        f" FROM (SELECT 1 AS one) o LEFT JOIN ({_PREVIOUS}) v ON 1 = 1",
         [
-            device_id or None,  # no phone named: no phone shared
-            _db_time(scanned_at - SHARED_DEVICE),
-            _db_time(scanned_at + SHARED_DEVICE),
-            user_id,
-            user_id,
-            _db_time(scanned_at),
-            checkpoint_id,
+            *_shared_params(user_id, scanned_at, device_id),
+            *_previous_params(user_id, checkpoint_id, scanned_at),
         ],
     )
-    at, lat, lng, cp_lat, cp_lng, shared = rows[0]
+    return _around_from(*rows[0])
+
+
+def _around_from(at, lat, lng, cp_lat, cp_lng, shared):
     if at is None:
         return None, bool(shared)
     if lat is not None and lng is not None:
@@ -238,17 +285,13 @@ def _scans_around(user_id: int, checkpoint_id: int, scanned_at, device_id: str):
 def _candidate_stop(checkpoint, scanned_at) -> RunStop | None:
     """The earliest open stop at ``checkpoint`` due within the window around
     ``scanned_at``, with its route's ``strict_order`` set on it."""
-    rows = _sql(
-        'SELECT s.id, s.run_id, s.checkpoint_id, s."order", s.due_at, r.strict_order'
-        " FROM patrol_runstop s JOIN patrol_run n ON n.id = s.run_id"
-        " JOIN patrol_route r ON r.id = n.route_id"
-        " WHERE s.checkpoint_id = %s AND s.checkin_id IS NULL"
-        ' AND s.due_at >= %s AND s.due_at <= %s ORDER BY s.due_at, s."order" LIMIT 1',
-        [checkpoint.pk, _db_time(scanned_at - LATE), _db_time(scanned_at + EARLY)],
-    )
-    if not rows:
+    rows = _sql(_STOP, _stop_params(checkpoint.pk, scanned_at))
+    return _stop_from(*rows[0]) if rows else None
+
+
+def _stop_from(pk, run_id, checkpoint_id, order_no, due_at, strict) -> RunStop | None:
+    if pk is None:
         return None
-    pk, run_id, checkpoint_id, order_no, due_at, strict = rows[0]
     stop = RunStop.from_db(
         connection.alias,
         ["id", "run_id", "checkpoint_id", "order", "due_at"],
@@ -256,6 +299,39 @@ def _candidate_stop(checkpoint, scanned_at) -> RunStop | None:
     )
     stop.strict_order = bool(strict)
     return stop
+
+
+def _scan_reads(ids: tuple[int, int], *, user_id: int, key: str, scanned_at, device_id: str):
+    """What a scan reads before it writes, in one statement:
+    ``(id of the user's check-in with this key or None, the checkpoint or
+    None, the candidate stop or None, (previous, shared) for the flags)``.
+    Three statements before (bench/bench_checkin.py); the stop and the
+    neighbours are read for the token's checkpoint even when it is then
+    refused, which costs nothing."""
+    checkpoint_id, _compound_id = ids
+    rows = _sql(
+        f"SELECT k.id, {_CHECKPOINT_COLUMNS}, st.id, st.run_id, st.checkpoint_id,"  # noqa: S608 (ours)
+        ' st."order", st.due_at, st.strict_order, pv.scanned_at, pv.lat, pv.lng, pv.cp_lat,'
+        f" pv.cp_lng, {_SHARED} FROM (SELECT 1 AS one) o"
+        f" LEFT JOIN ({_KEY}) k ON 1 = 1 LEFT JOIN ({_CHECKPOINT}) v ON 1 = 1"
+        f" LEFT JOIN ({_STOP}) st ON 1 = 1 LEFT JOIN ({_PREVIOUS}) pv ON 1 = 1",
+        [
+            *_shared_params(user_id, scanned_at, device_id),
+            user_id,
+            key,
+            *ids,
+            *_stop_params(checkpoint_id, scanned_at),
+            *_previous_params(user_id, checkpoint_id, scanned_at),
+        ],
+    )
+    row = rows[0]
+    width = 1 + _CHECKPOINT_WIDTH
+    return (
+        row[0],
+        _checkpoint_from(row[1:width]),
+        _stop_from(*row[width : width + 6]),
+        _around_from(*row[width + 6 :]),
+    )
 
 
 def status_of(checkin: CheckIn) -> str:
@@ -297,7 +373,17 @@ def checkin(
         if (found := _key_used(actor.pk, key)) is not None:
             return CheckIn.objects.get(pk=found), True  # a replay stands whatever it carries
         raise
-    found, checkpoint = _checkpoint(*ids, key_of=(actor.pk, key))
+    received_at = timezone.now()
+    scanned_at = scanned_at or received_at
+    plausible = abs(scanned_at - received_at) <= timedelta(days=2)
+    if plausible:
+        # the stop is chosen before any write: its claim is conditional, so a
+        # check-in that took it meanwhile leaves this one unscheduled
+        found, checkpoint, stop, around = _scan_reads(
+            ids, user_id=actor.pk, key=key, scanned_at=scanned_at, device_id=device_id
+        )
+    else:  # refused below, unless the key says it is a replay
+        found, checkpoint = _checkpoint(*ids, key_of=(actor.pk, key))
     if found is not None:
         return CheckIn.objects.get(pk=found), True
     checkpoint = _vetted(actor, checkpoint)
@@ -306,13 +392,8 @@ def checkin(
     ):
         raise Invalid({"lat": _("位置信息无效。")})
     image = photo_file(photo) if photo else None
-    received_at = timezone.now()
-    scanned_at = scanned_at or received_at
-    if abs(scanned_at - received_at) > timedelta(days=2):
+    if not plausible:
         raise Invalid({"scanned_at": _("扫码时间与现在相差超过两天，请检查手机时间。")})
-    # the stop is chosen before any write: its claim is conditional, so a
-    # check-in that took it meanwhile leaves this one unscheduled
-    stop = _candidate_stop(checkpoint, scanned_at)
     flags = flags_for(
         actor=actor,
         checkpoint=checkpoint,
@@ -323,6 +404,7 @@ def checkin(
         lng=lng,
         device_id=device_id,
         stop=stop,
+        around=around,
     )
     if image is None and connection.vendor == "postgresql":
         return _record_in_one(

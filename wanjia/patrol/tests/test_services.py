@@ -208,15 +208,16 @@ def test_a_stop_taken_meanwhile_leaves_the_checkin_unscheduled_and_the_run_as_th
     # (on PostgreSQL the claim is part of the statement that writes the record)
     picked = checkins._candidate_stop(patrol.cps[0], timezone.now())
     assert picked is None  # taken: a scan now would not pick it
-    real_pick = checkins._candidate_stop
+    real_reads = checkins._scan_reads
 
-    def picked_before_the_claim(checkpoint, scanned_at):
+    def picked_before_the_claim(*args, **kwargs):
         RunStop.objects.filter(pk=stop.pk).update(checkin=None)
-        found = real_pick(checkpoint, scanned_at)
+        found = real_reads(*args, **kwargs)
         RunStop.objects.filter(pk=stop.pk).update(checkin=other)
+        assert found[2].pk == stop.pk
         return found
 
-    monkeypatch.setattr(checkins, "_candidate_stop", picked_before_the_claim)
+    monkeypatch.setattr(checkins, "_scan_reads", picked_before_the_claim)
     late, _r = services.checkin(actor=patrol.staff_a, token=token, key="s-1")
     late.refresh_from_db()
     assert late.run_id is None and late.run_stop_id is None
