@@ -172,9 +172,12 @@ class Once:
             [self.user.pk, self.scope, self.key],
         )
 
-    def insert_from(self, source: str, status: int, body_sql: str) -> tuple[str, list]:
+    def insert_from(
+        self, source: str, status: int, body_sql: str, body_params: tuple = ()
+    ) -> tuple[str, list]:
         """The key row with its answer (HTTP ``status``, the JSON SQL
-        expression ``body_sql``), inserted for the one row of ``source``."""
+        expression ``body_sql`` with its ``body_params``), inserted for the
+        one row of ``source``."""
         table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
         columns = ", ".join(
             connection.ops.quote_name(c)
@@ -184,12 +187,14 @@ class Once:
         return (
             f"INSERT INTO {table} ({columns}, response)"  # noqa: S608 (names are ours)
             f" SELECT %s, %s, %s, %s, %s, %s, {body_sql} FROM {source}",
-            [self.user.pk, self.scope, self.key, self.digest, status, now],
+            [self.user.pk, self.scope, self.key, self.digest, status, now, *body_params],
         )
 
-    def run(self, run: Callable[[], tuple[int, Any]]) -> tuple[int, Any, bool]:
+    def run(self, run: Callable[[], tuple[int, Any]], last=None) -> tuple[int, Any, bool]:
         """:func:`idempotent` for this key (the other databases, the other paths)."""
-        return _once(user=self.user, scope=self.scope, key=self.key, digest=self.digest, run=run)
+        return _once(
+            user=self.user, scope=self.scope, key=self.key, digest=self.digest, run=run, last=last
+        )
 
     def kept(self) -> tuple[int, Any, bool] | None:
         """The first answer when the key is kept (``IdempotencyKeyReused``

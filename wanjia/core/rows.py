@@ -54,3 +54,28 @@ def value(model, name: str, raw):
     for func in funcs:
         raw = func(raw, col, connection)
     return raw
+
+
+def insert_from(obj, source: str, **sql: str) -> tuple[str, list]:
+    """``INSERT INTO <obj's table> (...) SELECT ... FROM source``: the row the
+    ORM would insert for the unsaved ``obj`` (its fields' defaults and
+    database values, as ``save()`` prepares them), but for the columns named
+    in ``sql``, which take SQL expressions over ``source`` (``order_id="o.id"``);
+    for a hot path that writes a record and what hangs off it in one
+    statement. The primary key is left to the database."""
+    quote = connection.ops.quote_name
+    columns, values, params = [], [], []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.column))
+        if field.attname in sql:
+            values.append(sql[field.attname])
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    statement = (
+        f"INSERT INTO {quote(obj._meta.db_table)} ({', '.join(columns)})"  # noqa: S608 (names are ours)
+        f" SELECT {', '.join(values)} FROM {source}"
+    )
+    return statement, params

@@ -10,7 +10,7 @@ from wanjia.core.idempotency import (
     HEADER,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
-    idempotent,
+    Once,
 )
 from wanjia.core.schemas import (
     COMMON_ERRORS,
@@ -122,28 +122,22 @@ def order_create(request, payload: OrderIn, response: HttpResponse):
         window = _window_for_order(request.auth, payload.window)
         household = _household_for(request.auth, window, payload.household)
 
-        stock = []  # taken last, after the answer is stored (services.order_place)
-
-        def place():
-            order = services.order_place(
-                actor=request.auth,
-                window=window,
-                household=household,
-                lines=[LineIn(offer=ln.offer, qty=ln.qty) for ln in payload.lines],
-                fulfilment=payload.fulfilment,
-                slot=_slot(window, payload.slot),
-                note=payload.note,
-                defer_stock=stock.append,
-            )
-            return 201, OrderOut.of(order)
-
-        status, body, replayed = idempotent(
+        once = Once.of(
             user=request.auth,
             scope="market.order.place",
             key=key,
             payload=payload.model_dump(mode="json"),
-            run=lambda: _as_json(*place()),
-            last=lambda: [take() for take in stock],
+        )
+        status, body, replayed = services.order_place_once(
+            actor=request.auth,
+            window=window,
+            household=household,
+            lines=[LineIn(offer=ln.offer, qty=ln.qty) for ln in payload.lines],
+            fulfilment=payload.fulfilment,
+            slot=_slot(window, payload.slot),
+            note=payload.note,
+            once=once,
+            answer=lambda order: _as_json(201, OrderOut.of(order))[1],
         )
     except IdempotencyKeyMissing as exc:
         return Status(

@@ -15,7 +15,14 @@ from .catalog import (
     supplier_save,
 )
 from .imports import reference_prices_import
-from .orders import LineIn, contactless_only, order_cancel, order_change, order_place
+from .orders import (
+    LineIn,
+    contactless_only,
+    order_cancel,
+    order_change,
+    order_place,
+    order_place_once,
+)
 from .supply import (
     bag_hand_over,
     bag_pack,
@@ -55,6 +62,7 @@ __all__ = [
     "order_cancel",
     "order_change",
     "order_place",
+    "order_place_once",
     "payment_record",
     "pricing_for",
     "purchase_order_mark_sent",
