@@ -104,6 +104,8 @@ def run() -> list[dict]:
 def _setup(count: int) -> dict:
     """A market serving one compound of ``count`` households, each with a
     resident who has a bearer token, and a window with plenty of stock."""
+    from django.utils import timezone
+
     from wanjia.core.models import ApiToken, Membership, ScopeType, User
     from wanjia.core.roles import Role
     from wanjia.estates.testing import grant, make_compound, make_user
@@ -131,9 +133,12 @@ def _setup(count: int) -> dict:
         ]
     )
     keys = [f"bench-{u.pk}-0123456789abcdef" for u in users]
+    # used just now: a token's first use is stamped (an UPDATE), and the bare
+    # phase would pay that for most of its requests and the orders for few
+    used = timezone.now()
     ApiToken.objects.bulk_create(
         [
-            ApiToken(user=u, key_hash=ApiToken.hash_key(k), prefix=k[:8])
+            ApiToken(user=u, key_hash=ApiToken.hash_key(k), prefix=k[:8], last_used_at=used)
             for u, k in zip(users, keys, strict=True)
         ]
     )

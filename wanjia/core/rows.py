@@ -56,11 +56,12 @@ def value(model, name: str, raw):
     return raw
 
 
-def insert_from(obj, source: str, **sql: str) -> tuple[str, list]:
+def insert_from(obj, source: str, **sql) -> tuple[str, list]:
     """``INSERT INTO <obj's table> (...) SELECT ... FROM source``: the row the
     ORM would insert for the unsaved ``obj`` (its fields' defaults and
     database values, as ``save()`` prepares them), but for the columns named
-    in ``sql``, which take SQL expressions over ``source`` (``order_id="o.id"``);
+    in ``sql``, which take SQL expressions over ``source`` (``order_id="o.id"``,
+    or ``(expression, params)``);
     for a hot path that writes a record and what hangs off it in one
     statement. The primary key is left to the database."""
     quote = connection.ops.quote_name
@@ -70,7 +71,10 @@ def insert_from(obj, source: str, **sql: str) -> tuple[str, list]:
             continue
         columns.append(quote(field.column))
         if field.attname in sql:
-            values.append(sql[field.attname])
+            given = sql[field.attname]
+            expression, more = given if isinstance(given, tuple) else (given, [])
+            values.append(expression)
+            params.extend(more)
         else:
             values.append("%s")
             params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))

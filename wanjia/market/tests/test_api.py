@@ -10,6 +10,7 @@ import time_machine
 from wanjia.core.models import IdempotencyKey
 from wanjia.core.roles import Role
 from wanjia.estates.testing import grant, make_user
+from wanjia.market import services
 from wanjia.market.models import Offer, Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +294,44 @@ def test_a_422_message_takes_only_numeric_limits_from_the_error():
     assert "200" in _message({"type": "string_too_long", "ctx": {"max_length": 200}})
     leaky = {"type": "string_too_long", "ctx": {"max_length": "cost ¥2.35"}}
     assert "2.35" not in _message(leaky)
+
+
+def test_a_short_second_line_takes_nothing_and_names_the_offer(world, kit, api):
+    """Stock is taken offer by offer inside the order's one write (PostgreSQL):
+    a later line that runs short leaves the earlier lines' stock untouched."""
+    potatoes, eggs = kit.offers["土豆"], kit.offers["鸡蛋"]
+    first, second = sorted([potatoes, eggs], key=lambda o: o.pk)
+    Offer.objects.filter(pk=second.pk).update(stock_left=1)
+    data = {
+        "window": kit.window.pk,
+        "lines": [{"offer": first.pk, "qty": 1}, {"offer": second.pk, "qty": 2}],
+        "fulfilment": "door",
+    }
+    res = post(api(world.resident_a), data, key="two-lines")
+    assert res.status_code == 409, res.content
+    assert second.item.name in res.json()["detail"] and "仅剩 1" in res.json()["detail"]
+    assert Offer.objects.get(pk=first.pk).stock_left == first.stock_left
+    assert Offer.objects.get(pk=second.pk).stock_left == 1
+    assert not Order.objects.exists()
+    assert not IdempotencyKey.objects.filter(key="two-lines").exists()
+
+
+def test_a_full_pickup_time_takes_no_stock(world, kit, api):
+    start = kit.window.closes_at + timedelta(hours=9)
+    slot = services.slot_add(
+        actor=world.manager_a,
+        window=kit.window,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        capacity=1,
+    )
+    pickup = {**body(kit, 土豆=1), "fulfilment": "pickup", "slot": slot.pk}
+    assert post(api(world.resident_a), pickup, key="p-1").status_code == 201
+    other = grant(make_user(), Role.RESIDENT, world.other_home)
+    res = post(api(other), pickup, key="p-2")
+    assert res.status_code == 409 and "约满" in res.json()["detail"]
+    assert res.json()["errors"][0]["field"] == "slot"
+    assert (
+        Offer.objects.get(pk=kit.offers["土豆"].pk).stock_left == kit.offers["土豆"].stock_left - 1
+    )
+    assert Order.objects.count() == 1

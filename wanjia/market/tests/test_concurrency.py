@@ -266,3 +266,30 @@ def test_a_retry_after_a_dropped_connection_creates_one_order(live_server, big):
         assert json.loads(res.read())["id"] == first.pk
     assert Order.objects.count() == 1
     assert Offer.objects.get(pk=kit.offers["土豆"].pk).stock_left == 48
+
+
+@needs_postgres
+def test_two_offer_orders_in_both_line_orders_neither_deadlock_nor_oversell(big):
+    """60 households at once, each ordering the same two offers, half listing
+    them one way round and half the other: the stock is taken in offer order
+    whatever the lines' order, so no two orders wait on each other (a
+    deadlock would answer 500), and no offer sells past its stock."""
+    compound, kit, _manager = big
+    a, b = kit.offers["土豆"], kit.offers["西红柿"]
+    buyers = _residents(compound, 60)
+
+    def order(buyer):
+        pair = [{"offer": a.pk, "qty": 1}, {"offer": b.pk, "qty": 1}]
+        if buyer[0].pk % 2:
+            pair.reverse()
+        payload = {"window": kit.window.pk, "lines": pair, "fulfilment": "door"}
+        return _post(buyer[2], payload, f"pair-{buyer[0].pk}")
+
+    results = _run_threads(buyers, order)
+    codes = Counter(r[0] for r in results)
+    assert codes == {201: 50, 409: 10}, results
+    assert Offer.objects.get(pk=a.pk).stock_left == 0
+    assert Offer.objects.get(pk=b.pk).stock_left == 0
+    assert (
+        OrderLine.objects.filter(offer=a).count() == 50 == OrderLine.objects.filter(offer=b).count()
+    )
