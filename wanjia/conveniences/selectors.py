@@ -4,7 +4,6 @@ its own bookings; staff and managers see the compound's bookings."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -77,21 +76,16 @@ def slot_to_book(user, pk: int) -> Slot:
     (user), pk=pk)`` finds it, in one plain statement: the ORM's compile of
     that three-table query was half the CPU of a booking
     (bench/bench_bookings.py, bench.peak.profile)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Slot, 's')}, {rows.columns(Service, 'v')},"  # noqa: S608 (names are ours)
-            f" {rows.columns(Compound, 'c')} FROM {Slot._meta.db_table} s"
-            f" JOIN {Service._meta.db_table} v ON v.id = s.service_id"
-            f" JOIN {Compound._meta.db_table} c ON c.id = s.compound_id WHERE s.id = %s",
-            [pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.select(
+        [(Slot, "s"), (Service, "v"), (Compound, "c")],
+        f"FROM {Slot._meta.db_table} s JOIN {Service._meta.db_table} v ON v.id = s.service_id"  # noqa: S608 (names are ours)
+        f" JOIN {Compound._meta.db_table} c ON c.id = s.compound_id WHERE s.id = %s",
+        [pk],
+    )
+    if not found:
         raise Http404(_(NOT_FOUND))
-    at = rows.width(Slot)
-    slot = rows.load(Slot, row[:at])
-    slot.service = rows.load(Service, row[at : at + rows.width(Service)])
-    slot.compound = slot.service.compound = rows.load(Compound, row[at + rows.width(Service) :])
+    slot, slot.service, slot.compound = found[0]
+    slot.service.compound = slot.compound
     if not sees_compound(user, slot.compound):
         raise Http404(_(NOT_FOUND))
     return slot

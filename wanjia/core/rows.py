@@ -47,6 +47,24 @@ def load(model, values):
     return model.from_db(connection.alias, names, converted)
 
 
+def select(models: list[tuple], tail: str, params: list) -> list[tuple]:
+    """``SELECT`` every column of each ``(model, alias)`` then ``tail`` (the
+    ``FROM ... WHERE ...``); each row as a tuple of instances, one per model
+    (None where an outer join found nothing)."""
+    statement = f"SELECT {', '.join(columns(m, a) for m, a in models)} {tail}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    out = []
+    for row in found:
+        at, objs = 0, []
+        for model, _alias in models:
+            objs.append(load(model, row[at : at + width(model)]))
+            at += width(model)
+        out.append(tuple(objs))
+    return out
+
+
 def value(model, name: str, raw):
     """One column's value as the ORM would give it."""
     convs, names, _pk = _converters(model, connection.vendor)

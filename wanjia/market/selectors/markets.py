@@ -1,7 +1,6 @@
 """Reads of markets and their order windows, scoped: who sees a market and which
 windows (drafts only to who manages the market)."""
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -133,21 +132,15 @@ def window_alone(pk):
     the hottest path). Plain SQL: the ORM compiled this three-table query on
     every order (bench.peak.profile)."""
     compound = Market._meta.get_field("compound").related_model
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(OrderWindow, 'w')}, {rows.columns(Market, 'm')},"  # noqa: S608 (names are ours)
-            f" {rows.columns(compound, 'c')} FROM {OrderWindow._meta.db_table} w"
-            f" JOIN {Market._meta.db_table} m ON m.id = w.market_id"
-            f" JOIN {compound._meta.db_table} c ON c.id = m.compound_id WHERE w.id = %s",
-            [pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.select(
+        [(OrderWindow, "w"), (Market, "m"), (compound, "c")],
+        f"FROM {OrderWindow._meta.db_table} w JOIN {Market._meta.db_table} m ON m.id = w.market_id"  # noqa: S608 (names are ours)
+        f" JOIN {compound._meta.db_table} c ON c.id = m.compound_id WHERE w.id = %s",
+        [pk],
+    )
+    if not found:
         return None
-    at = rows.width(OrderWindow)
-    window = rows.load(OrderWindow, row[:at])
-    window.market = rows.load(Market, row[at : at + rows.width(Market)])
-    window.market.compound = rows.load(compound, row[at + rows.width(Market) :])
+    window, window.market, window.market.compound = found[0]
     return window
 
 

@@ -3,7 +3,6 @@ list, lines and payments."""
 
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 
@@ -175,22 +174,17 @@ def own_homes_served(user, window) -> list:
     # plain SQL, as window_alone: the hottest path (a resident's order)
     compound = Household._meta.get_field("compound").related_model
     served = Market._meta.get_field("compounds").remote_field.through._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Household, 'h')}, {rows.columns(compound, 'c')}"  # noqa: S608 (names are ours)
-            f" FROM {Household._meta.db_table} h JOIN {compound._meta.db_table} c"
-            " ON c.id = h.compound_id"
-            f" WHERE h.id IN ({', '.join(['%s'] * len(own))}) AND EXISTS (SELECT 1 FROM {served} s"
-            " WHERE s.market_id = %s AND s.compound_id = h.compound_id) ORDER BY h.id",
-            [*own, window.market_id],
-        )
-        found = cursor.fetchall()
-    homes = []
-    for row in found:
-        home = rows.load(Household, row[: rows.width(Household)])
-        home.compound = rows.load(compound, row[rows.width(Household) :])
-        homes.append(home)
-    return homes
+    found = rows.select(
+        [(Household, "h"), (compound, "c")],
+        f"FROM {Household._meta.db_table} h JOIN {compound._meta.db_table} c"  # noqa: S608 (names are ours)
+        f" ON c.id = h.compound_id WHERE h.id IN ({', '.join(['%s'] * len(own))})"
+        f" AND EXISTS (SELECT 1 FROM {served} s WHERE s.market_id = %s"
+        " AND s.compound_id = h.compound_id) ORDER BY h.id",
+        [*own, window.market_id],
+    )
+    for home, its_compound in found:
+        home.compound = its_compound
+    return [home for home, _c in found]
 
 
 def my_orders_listed(user, *, window=None):

@@ -100,21 +100,16 @@ def _offers_for(window: OrderWindow, ids: list, compound_id: int) -> dict[int, O
         return {}
     item = Offer._meta.get_field("item").related_model
     served = Market._meta.get_field("compounds").remote_field.through._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Offer, 'o')}, {rows.columns(item, 'i')}"  # noqa: S608 (names are ours)
-            f" FROM {Offer._meta.db_table} o JOIN {item._meta.db_table} i ON i.id = o.item_id"
-            f" WHERE o.window_id = %s AND o.id IN ({', '.join(['%s'] * len(ids))})"
-            f" AND EXISTS (SELECT 1 FROM {served} s WHERE s.market_id = %s AND s.compound_id = %s)",
-            [window.pk, *ids, window.market_id, compound_id],
-        )
-        found = cursor.fetchall()
-    offers = {}
-    for row in found:
-        offer = rows.load(Offer, row[: rows.width(Offer)])
-        offer.item = rows.load(item, row[rows.width(Offer) :])
-        offers[offer.pk] = offer
-    return offers
+    found = rows.select(
+        [(Offer, "o"), (item, "i")],
+        f"FROM {Offer._meta.db_table} o JOIN {item._meta.db_table} i ON i.id = o.item_id"  # noqa: S608 (names are ours)
+        f" WHERE o.window_id = %s AND o.id IN ({', '.join(['%s'] * len(ids))})"
+        f" AND EXISTS (SELECT 1 FROM {served} s WHERE s.market_id = %s AND s.compound_id = %s)",
+        [window.pk, *ids, window.market_id, compound_id],
+    )
+    for offer, its_item in found:
+        offer.item = its_item
+    return {offer.pk: offer for offer, _i in found}
 
 
 def _require_accepting(window: OrderWindow) -> None:
