@@ -8,7 +8,9 @@ class CareConfig(AppConfig):
     verbose_name = _("关爱探访")
 
     def ready(self):
-        from wanjia.core import figures, rateables
+        from django.conf import settings
+
+        from wanjia.core import figures, rateables, retention
         from wanjia.core.audit import describe_actions
         from wanjia.core.nav import console_nav_link
         from wanjia.core.roles import CAPABILITIES
@@ -18,6 +20,18 @@ class CareConfig(AppConfig):
         from .services import duty
 
         duty.ready()
+        # A visit a day for every person on the list: a city's second-largest
+        # event table. Past retention the routine ones are archived
+        # (core.retention); a visit that opened an escalation or a follow-up
+        # stays with its case (deleting it would cascade to them).
+        retention.register(
+            "care.visits",
+            "care.Visit",
+            field="due_by",
+            months=lambda: settings.EVENT_RETENTION_MONTHS,
+            note="WANJIA_EVENT_RETENTION_MONTHS",
+            only=lambda visits: visits.filter(escalation__isnull=True, followups__isnull=True),
+        )
         rateables.register("care_visit", _("关爱探访"), find=find_visit, recent=recent_visits)
 
         describe_actions(

@@ -92,6 +92,9 @@ class Table:
     months: Callable[[], int]  # retention in months; 0 keeps every row
     minimum: int = MINIMUM_MONTHS
     note: str = ""
+    # narrows a month to the rows that may leave the database: rows that other
+    # records still need (a visit with its escalation) stay, dated as they are
+    only: Callable | None = None
 
     @property
     def model(self):
@@ -113,12 +116,15 @@ def register(
     months: Callable[[], int],
     minimum: int = MINIMUM_MONTHS,
     note: str = "",
+    only: Callable | None = None,
 ) -> None:
     """A module puts one of its tables under the archive policy (from its
-    ``AppConfig.ready()``; the kernel imports no app)."""
+    ``AppConfig.ready()``; the kernel imports no app). ``only(queryset)``
+    narrows a month to the rows that may be archived; the others stay in the
+    database for good (the archive never holds half of a case)."""
     if not re.fullmatch(r"[a-z][a-z0-9_.]*", key):
         raise ValueError(f"bad archive key {key!r}")
-    _TABLES[key] = Table(key, model_label, field, months, max(minimum, MINIMUM_MONTHS), note)
+    _TABLES[key] = Table(key, model_label, field, months, max(minimum, MINIMUM_MONTHS), note, only)
 
 
 def tables() -> list[Table]:
@@ -303,13 +309,18 @@ class MonthResult:
 
 def _month_rows(t: Table, period: str):
     start, end = month_bounds(period)
-    return t.model._base_manager.filter(**{f"{t.field}__gte": start, f"{t.field}__lt": end})
+    return _archivable(t).filter(**{f"{t.field}__gte": start, f"{t.field}__lt": end})
+
+
+def _archivable(t: Table):
+    qs = t.model._base_manager.all()
+    return t.only(qs) if t.only else qs
 
 
 def months_with_rows(t: Table, before: str) -> list[str]:
     """The months before ``before`` that still have rows, oldest first."""
     first, _ = month_bounds(before)
-    qs = t.model._base_manager.filter(**{f"{t.field}__lt": first})
+    qs = _archivable(t).filter(**{f"{t.field}__lt": first})
     oldest = qs.order_by(t.field).values_list(t.field, flat=True).first()
     if oldest is None:
         return []
@@ -326,12 +337,12 @@ def _delete_ids(t: Table, ids: list) -> int:
     """Delete these ids in batches (Django's collector: a foreign key that
     points at a row is set null or cascades as the model says). The audit
     log's own manager refuses deletes; the base manager is the retention's
-    one way in."""
+    one way in. A row that other records came to need since it was written
+    (``only``) stays: the archive then holds a copy, which a restore skips."""
     deleted = 0
-    manager = t.model._base_manager
     for i in range(0, len(ids), BATCH):
         with transaction.atomic():
-            _, per_model = manager.filter(pk__in=ids[i : i + BATCH]).delete()
+            _, per_model = _archivable(t).filter(pk__in=ids[i : i + BATCH]).delete()
         deleted += per_model.get(t.model._meta.label, 0)
     return deleted
 
