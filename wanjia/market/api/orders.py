@@ -56,11 +56,12 @@ def window_detail(request, window_id: Id):
 # --- orders -------------------------------------------------------------------------
 
 
-def _window_for_order(user, window_id: int):
-    """The window to order in. Fetched alone first: for a resident whose own
-    home the market serves, that home already proves the window is visible,
-    which saves the scoped lookup on the hottest path."""
-    window = selectors.window_alone(window_id)
+def _window_for_order(user, window_id: int, offer_ids: list):
+    """The window to order in, read unscoped with the user's own homes it
+    serves and the wanted offers: for a resident whose own home the market
+    serves, that home already proves the window is visible, which saves the
+    scoped lookup on the hottest path."""
+    window = selectors.window_to_order_in(user, window_id, offer_ids)
     if window is None:
         raise Http404
     return window
@@ -77,7 +78,7 @@ def _household_for(user, window, requested: int | None):
     if requested is not None:
         _require_visible(user, window)
         return selectors.orderable_household(user, requested)
-    homes = selectors.own_homes_served(user, window)
+    homes = window.own_homes
     if not homes or window.status == WindowStatus.DRAFT:
         _require_visible(user, window)  # 404 for a window that is not theirs to see
     if not homes:
@@ -119,7 +120,7 @@ def order_create(request, payload: OrderIn, response: HttpResponse):
     """Place an order (a resident for their household, staff for a resident: 代下单)."""
     try:
         key = request.headers.get(HEADER)
-        window = _window_for_order(request.auth, payload.window)
+        window = _window_for_order(request.auth, payload.window, [ln.offer for ln in payload.lines])
         household = _household_for(request.auth, window, payload.household)
 
         once = Once.of(

@@ -33,7 +33,6 @@ from .markets import (
     offers_of,
     served_compound_ids,
     slot_of,
-    window_alone,
     window_is_visible,
     window_rows,
     windows_for_compound,
@@ -68,11 +67,11 @@ from .orders import (
     orderable_household,
     orders_visible_to,
     orders_with_lines,
-    own_homes_served,
     own_households,
     paid_amount,
     placed_orders_by_window,
     window_orders_listed,
+    window_to_order_in,
 )
 
 __all__ = [
@@ -110,7 +109,7 @@ __all__ = [
     "orderable_household",
     "orders_visible_to",
     "orders_with_lines",
-    "own_homes_served",
+    "window_to_order_in",
     "own_households",
     "paid_amount",
     "pick_lists",
@@ -124,7 +123,6 @@ __all__ = [
     "served_compound_ids",
     "slot_of",
     "sorting_board",
-    "window_alone",
     "window_counts",
     "window_is_visible",
     "window_orders_listed",

@@ -4,7 +4,6 @@ windows (drafts only to who manages the market)."""
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from wanjia.core import rows
 from wanjia.core.roles import CAPABILITIES
 from wanjia.core.scoping import can, scope_q
 from wanjia.estates.selectors import compounds_visible_to
@@ -124,24 +123,6 @@ def board_window(market):
 
 def with_slots(windows):
     return windows.prefetch_related("slots")
-
-
-def window_alone(pk):
-    """A window with its market and the market's compound, unscoped: the
-    caller proves it is visible (a resident's own home served by it does, on
-    the hottest path). Plain SQL: the ORM compiled this three-table query on
-    every order (bench.peak.profile)."""
-    compound = Market._meta.get_field("compound").related_model
-    found = rows.select(
-        [(OrderWindow, "w"), (Market, "m"), (compound, "c")],
-        f"FROM {OrderWindow._meta.db_table} w JOIN {Market._meta.db_table} m ON m.id = w.market_id"  # noqa: S608 (names are ours)
-        f" JOIN {compound._meta.db_table} c ON c.id = m.compound_id WHERE w.id = %s",
-        [pk],
-    )
-    if not found:
-        return None
-    window, window.market, window.market.compound = found[0]
-    return window
 
 
 def window_is_visible(user, window) -> bool:

@@ -15,6 +15,7 @@ from wanjia.estates.selectors import get_or_404
 from ..access import own_household_ids
 from ..models import (
     Market,
+    Offer,
     Order,
     OrderLine,
     OrderStatus,
@@ -166,25 +167,60 @@ def orderable_household(user, pk):
     return get_or_404(households_orderable_by(user).select_related("compound"), pk=pk)
 
 
-def own_homes_served(user, window) -> list:
-    """``user``'s own households that ``window``'s market serves."""
+def window_to_order_in(user, pk, offer_ids: list) -> OrderWindow | None:
+    """The window with its market and the market's compound, ``user``'s own
+    homes that the market serves as ``window.own_homes`` and, when that is exactly one home, the wanted
+    offers among ``offer_ids`` with their items as ``window.offers_read``
+    (what ``services.orders`` would read for that home's compound): a
+    resident's order reads all three in one statement (bench/bench_market.py:
+    three round trips were two fifths of an order's reads), unscoped: the
+    caller proves the window is visible (one such home does). Plain SQL: the
+    ORM compiled these joins on every order (bench.peak.profile). None when
+    there is no such window."""
     own = sorted(own_household_ids(user))
-    if not own:
-        return []
-    # plain SQL, as window_alone: the hottest path (a resident's order)
-    compound = Household._meta.get_field("compound").related_model
+    ids = sorted({i for i in offer_ids if isinstance(i, int) and 0 < i < 2**63})
+    compound = Market._meta.get_field("compound").related_model
+    item = Offer._meta.get_field("item").related_model
     served = Market._meta.get_field("compounds").remote_field.through._meta.db_table
+    homes = f"h.id IN ({', '.join(['%s'] * len(own))})" if own else "1 = 0"
+    offers = f"o.id IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0"
     found = rows.select(
-        [(Household, "h"), (compound, "c")],
-        f"FROM {Household._meta.db_table} h JOIN {compound._meta.db_table} c"  # noqa: S608 (names are ours)
-        f" ON c.id = h.compound_id WHERE h.id IN ({', '.join(['%s'] * len(own))})"
-        f" AND EXISTS (SELECT 1 FROM {served} s WHERE s.market_id = %s"
-        " AND s.compound_id = h.compound_id) ORDER BY h.id",
-        [*own, window.market_id],
+        [
+            (OrderWindow, "w"),
+            (Market, "m"),
+            (compound, "c"),
+            (Household, "h"),
+            (compound, "hc"),
+            (Offer, "o"),
+            (item, "i"),
+        ],
+        f"FROM {OrderWindow._meta.db_table} w JOIN {Market._meta.db_table} m ON m.id = w.market_id"  # noqa: S608 (names are ours)
+        f" JOIN {compound._meta.db_table} c ON c.id = m.compound_id"
+        f" LEFT JOIN ({Household._meta.db_table} h JOIN {compound._meta.db_table} hc"
+        f" ON hc.id = h.compound_id) ON {homes} AND EXISTS (SELECT 1 FROM {served} s"
+        " WHERE s.market_id = w.market_id AND s.compound_id = h.compound_id)"
+        f" LEFT JOIN ({Offer._meta.db_table} o JOIN {item._meta.db_table} i ON i.id = o.item_id)"
+        f" ON o.window_id = w.id AND {offers} AND h.id IS NOT NULL"
+        " WHERE w.id = %s ORDER BY h.id, o.id",
+        [*own, *ids, pk],
     )
-    for home, its_compound in found:
-        home.compound = its_compound
-    return [home for home, _c in found]
+    if not found:
+        return None
+    window, window.market, window.market.compound = found[0][:3]
+    window.own_homes, seen = [], set()
+    for _w, _m, _c, home, its_compound, _o, _i in found:
+        if home is not None and home.pk not in seen:
+            seen.add(home.pk)
+            home.compound = its_compound
+            window.own_homes.append(home)
+    if len(window.own_homes) == 1:
+        read = {}
+        for *_, offer, its_item in found:
+            if offer is not None:
+                offer.item = its_item
+                read[offer.pk] = offer
+        window.offers_read = (window.own_homes[0].compound_id, tuple(ids), read)
+    return window
 
 
 def my_orders_listed(user, *, window=None):

@@ -98,6 +98,11 @@ def _offers_for(window: OrderWindow, ids: list, compound_id: int) -> dict[int, O
     ids = sorted({i for i in ids if isinstance(i, int) and 0 < i < 2**63})
     if not ids:
         return {}
+    # read with the window already (selectors.window_to_order_in, the API's
+    # resident order) for this compound and these ids: nothing to ask again
+    read = getattr(window, "offers_read", None)
+    if read is not None and read[:2] == (compound_id, tuple(ids)):
+        return dict(read[2])
     item = Offer._meta.get_field("item").related_model
     served = Market._meta.get_field("compounds").remote_field.through._meta.db_table
     found = rows.select(
