@@ -83,9 +83,11 @@ def area_units(region: Region) -> tuple[str, list]:
     return level, units
 
 
-def area_companies(region: Region | None) -> list[Company]:
+def area_companies(region: Region | None):
+    """The companies that manage a compound of the area, by name (a queryset:
+    the page shows them a page at a time, the export all)."""
     ids = area_compounds(region).values("company_id")
-    return list(Company.objects.filter(pk__in=ids).order_by("name", "pk"))
+    return Company.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
 def compound_ranking(period: str, region: Region | None = None) -> list[dict]:

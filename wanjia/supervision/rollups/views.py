@@ -4,7 +4,7 @@ Every number comes from the rollups."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from . import access, kpis, selectors
 from .models import Level
 from .services import current_period, parse_period
 
+COMPANIES_PER_PAGE = 20
 LEVEL_OF_REGION = {"city": Level.CITY, "district": Level.DISTRICT, "street": Level.STREET}
 
 
@@ -78,14 +79,23 @@ def kpi_page(request):
     child_level, units = selectors.area_units(region)
     own = _rows(period, own_level, [region])[0]
     rows = _rows(period, child_level, units)
-    companies = _rows(period, Level.COMPANY, selectors.area_companies(region))
     defs = kpis.kpis()
     if request.GET.get("format") == "xlsx":
+        companies = _rows(period, Level.COMPANY, selectors.area_companies(region))
         head = [_("单位"), _("综合指数")] + [str(f.label) for _k, f in defs]
         body = [[own["name"], own["index"], *own["raw"]]]
         body += [[r["name"], r["index"], *r["raw"]] for r in rows]
         body += [[f"{r['name']}（{_('物业企业')}）", r["index"], *r["raw"]] for r in companies]
         return sheets.xlsx_response(_("监管指标"), [head, *body], f"kpis-{period}.xlsx")
+    # a city has a hundred companies or more: a page of them at a time, so the
+    # page costs the same whatever the city's size (the export has them all)
+    try:
+        page = Paginator(selectors.area_companies(region), COMPANIES_PER_PAGE).page(
+            _page_number(request)
+        )
+    except EmptyPage:
+        raise Http404(_("没有这一页。")) from None
+    companies = _rows(period, Level.COMPANY, page.object_list)
     return render(
         request,
         "supervision/rollups/kpis.html",
@@ -100,6 +110,7 @@ def kpi_page(request):
             "rows": rows,
             "child_level": child_level,
             "companies": companies,
+            "companies_page": page,
             "index_note": kpis.INDEX_NOTE,
         },
     )

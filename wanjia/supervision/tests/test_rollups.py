@@ -1,11 +1,13 @@
 """Rollups: every registered figure per unit and month, rerun to the same rows,
 a group's value computed over the group (never a mean of its compounds)."""
 
+import io
 from datetime import date
 
 import pytest
 import time_machine
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from wanjia.core import figures
 from wanjia.supervision.rollups import kpis, selectors
@@ -149,3 +151,34 @@ def test_pages_read_rollups_and_export(world, login):
     assert w.a.name in ranking.content.decode() or "ranking" in ranking.content.decode()
     assert sheet["Content-Type"].startswith("application/vnd.openxml")
     assert bad.status_code == 200 and "统计期" in bad.content.decode()
+
+
+def test_the_companies_table_is_a_page_at_a_time_and_the_export_has_them_all(
+    world, login, monkeypatch
+):
+    from wanjia.supervision.rollups import views
+
+    monkeypatch.setattr(views, "COMPANIES_PER_PAGE", 1)
+    names = sorted({world.a.company.name, world.b.company.name})
+    assert len(names) == 2
+    with time_machine.travel(NOW, tick=False):
+        rollup_month("2026-12")
+        client = login(world.regulator)
+        first = client.get("/gov/supervision/?period=2026-12").content.decode()
+        second = client.get("/gov/supervision/?period=2026-12&page=2").content.decode()
+        past = client.get("/gov/supervision/?period=2026-12&page=3")
+        sheet = client.get("/gov/supervision/?period=2026-12&format=xlsx&page=2")
+
+    def companies(html):
+        return html.split("<h2>物业企业</h2>")[1]
+
+    assert names[0] in companies(first) and names[1] not in companies(first)
+    assert names[1] in companies(second) and names[0] not in companies(second)
+    assert 'data-total="2"' in first
+    assert "period=2026-12&amp;page=2" in first  # the pager keeps the month
+    assert past.status_code == 404
+    cells = [
+        str(row[0])
+        for row in load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True)
+    ]
+    assert all(any(n in c for c in cells) for n in names)  # every company, whatever the page
