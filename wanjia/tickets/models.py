@@ -156,6 +156,10 @@ class Ticket(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["compound", "status"]),
+            # the queue, newest first a page at a time: without it the planner
+            # joined every ticket of the compound to the city's buildings
+            # before sorting (bench-city: 6 ms at 100 k households, more at 1 M)
+            models.Index(fields=["compound", "created_at", "id"], name="tickets_queue_newest"),
             models.Index(fields=["household", "day"]),
             models.Index(fields=["status", "respond_by"]),
             models.Index(fields=["assignee", "status"]),
