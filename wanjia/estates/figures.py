@@ -196,6 +196,15 @@ def tallied_by_community(compounds) -> dict[int, tuple[str, Figures]]:
     return out
 
 
+def tallied_total(compounds) -> Figures:
+    """The stored tallies of ``compounds`` added up (as the regulator's home
+    adds them): a few hundred rows for a whole city, not its residents."""
+    result = Figures()
+    for _path, f in tallied_by_community(compounds).values():
+        result.add(f)
+    return result
+
+
 def tally_refresh(compound_ids=None, chunk: int = 200) -> dict[int, Figures]:
     """Count these compounds (all when ``None``) and store their tallies;
     returns the figures counted. Chunked so the nightly recount of a city
