@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +21,7 @@ from . import retention
 from .access import permissions
 from .context import RESIDENT_SIDE
 from .models import AuditLog, Compound
+from .paging import CappedPaginator
 from .roles import CAPABILITIES, STAFF_SIDE, Role
 from .scoping import can_anywhere, memberships_of, roles_of, scope_q
 from .today import cards_for, resident_services
@@ -133,7 +133,7 @@ def audit_log(request):
     form = AuditFilter(request.GET or None, compounds=compounds.order_by("code"))
     valid = form.is_valid() if form.is_bound else True
     entries = _filtered(audit_entries(user), form.cleaned_data if form.is_bound and valid else {})
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, 50).get_page(request.GET.get("page"))
     regulator_only = roles_of(user) <= {Role.REGULATOR} and not user.is_superuser
     return render(
         request,

@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from wanjia.core import search as kernel_search
 from wanjia.core.auth import client_ip
 from wanjia.core.pages import require_console
+from wanjia.core.paging import CappedPaginator
 from wanjia.core.scoping import can
 
 from . import selectors, services
@@ -261,7 +262,11 @@ def resident_search(request):
     except services.SearchRateLimited as exc:
         return _search_refused(request, q, flag, region, exc.message)
     # every match, SEARCH_LIMIT a page, with the total (the list stopped at 50)
-    page = Paginator(results, SEARCH_LIMIT).get_page(request.GET.get("page")) if searched else None
+    page = (
+        CappedPaginator(results, SEARCH_LIMIT).get_page(request.GET.get("page"))
+        if searched
+        else None
+    )
     context = {
         "q": q,
         "flag": flag,
