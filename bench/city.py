@@ -54,10 +54,10 @@ def _people():
     )
     if regulator is None or manager is None:
         raise SystemExit("no regulator or compound manager: generate the city first")
-    return regulator.user, manager.user, compound
+    return regulator.user, manager.user, compound, regulator.region
 
 
-def _pages(compound) -> list[tuple[str, str, str]]:
+def _pages(compound, region) -> list[tuple[str, str, str]]:
     """(who, name, path): what a regulator and a compound manager open most."""
     from wanjia.supervision.rollups.services import current_period
 
@@ -81,6 +81,13 @@ def _pages(compound) -> list[tuple[str, str, str]]:
             "API /api/v1/supervision/companies",
             f"/api/v1/supervision/companies?period={period}",
         ),
+        ("regulator", "regulator's workbench /console/", "/console/"),
+        (
+            "regulator",
+            "the area's residents /console/find/estates/?region=",
+            f"/console/find/estates/?region={region.pk}",
+        ),
+        ("regulator", "audit log /console/audit/", "/console/audit/"),
         ("manager", "baseline API /api/v1/me", "/api/v1/me"),
         ("manager", "workbench /console/", "/console/"),
         ("manager", "compound page /console/compounds/{id}/", f"/console/compounds/{compound.pk}/"),
@@ -107,13 +114,13 @@ def _measure(requests: int) -> dict:
     from wanjia.core.models import Compound
     from wanjia.estates.models import Household
 
-    regulator, manager, compound = _people()
+    regulator, manager, compound, region = _people()
     clients = {}
     for who, user in (("regulator", regulator), ("manager", manager)):
         clients[who] = Client()
         clients[who].force_login(user)
     out = {}
-    for who, name, path in _pages(compound):
+    for who, name, path in _pages(compound, region):
         client = clients[who]
         status = None
         for _ in range(2):  # warm up: templates, caches, the database's pages

@@ -168,15 +168,16 @@ def orderable_household(user, pk):
 
 
 def window_to_order_in(user, pk, offer_ids: list) -> OrderWindow | None:
-    """The window with its market and the market's compound, ``user``'s own
-    homes that the market serves as ``window.own_homes`` and, when that is exactly one home, the wanted
-    offers among ``offer_ids`` with their items as ``window.offers_read``
-    (what ``services.orders`` would read for that home's compound): a
-    resident's order reads all three in one statement (bench/bench_market.py:
+    """The window with its market and the market's compound; ``user``'s own
+    homes that the market serves, as ``window.own_homes``; and, when that is
+    exactly one home, the wanted offers among ``offer_ids`` with their items,
+    as ``window.offers_read`` (what ``services.orders`` would read for that
+    home's compound). None when there is no such window.
+
+    A resident's order reads all three in one statement (bench/bench_market.py:
     three round trips were two fifths of an order's reads), unscoped: the
     caller proves the window is visible (one such home does). Plain SQL: the
-    ORM compiled these joins on every order (bench.peak.profile). None when
-    there is no such window."""
+    ORM compiled these joins on every order (bench.peak.profile)."""
     own = sorted(own_household_ids(user))
     ids = sorted({i for i in offer_ids if isinstance(i, int) and 0 < i < 2**63})
     compound = Market._meta.get_field("compound").related_model
