@@ -4,7 +4,6 @@ households and residents region by region). URL names and templates are those
 the shells have always used; the kernel keeps the console home, the services tab,
 the audit log and the inbox."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
