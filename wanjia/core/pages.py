@@ -64,6 +64,9 @@ def h5_services(request):
 AUDIT_ROLES = CAPABILITIES["audit.view"]
 
 
+COMPOUND_CHOICES = 200  # more compounds than this: typed, not picked
+
+
 class AuditFilter(forms.Form):
     """Parses the audit page's query string; every field is optional."""
 
@@ -79,11 +82,32 @@ class AuditFilter(forms.Form):
         label=gettext_lazy("结束日期"), required=False, widget=HtmlDateInput()
     )
 
-    def __init__(self, *args, compounds=(), **kwargs):
+    def __init__(self, *args, compounds=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["compound"].choices = [("", _("全部小区"))] + [
-            (c.pk, c.name) for c in compounds
-        ]
+        compounds = compounds if compounds is not None else Compound.objects.none()
+        self.compounds = compounds
+        listed = list(compounds.order_by("code")[: COMPOUND_CHOICES + 1])
+        if len(listed) <= COMPOUND_CHOICES:
+            self.fields["compound"].choices = [("", _("全部小区"))] + [
+                (c.pk, c.name) for c in listed
+            ]
+        else:
+            # a city's two thousand compounds are no drop-down (and rendering
+            # one was most of this page at city size, bench-city): the
+            # compound's code or exact name instead
+            self.fields["compound"] = forms.CharField(
+                label=gettext_lazy("小区（编码或名称）"), required=False, max_length=100
+            )
+
+    def clean_compound(self):
+        value = self.cleaned_data.get("compound")
+        if not isinstance(value, str) or not value.strip():
+            return value  # a choice already checked against the list, or none
+        text = value.strip()
+        found = self.compounds.filter(Q(code=text) | Q(name=text)).order_by("code").first()
+        if found is None:
+            raise forms.ValidationError(_("没有这个小区：请填写您所管辖小区的编码或名称。"))
+        return found.pk
 
     def clean(self):
         data = super().clean()
@@ -130,7 +154,7 @@ def audit_log(request):
     if not (user.is_superuser or roles_of(user) & AUDIT_ROLES):
         raise PermissionDenied
     compounds = Compound.objects.filter(scope_q(user, roles=AUDIT_ROLES, compound="id"))
-    form = AuditFilter(request.GET or None, compounds=compounds.order_by("code"))
+    form = AuditFilter(request.GET or None, compounds=compounds)
     valid = form.is_valid() if form.is_bound else True
     entries = _filtered(audit_entries(user), form.cleaned_data if form.is_bound and valid else {})
     page = CappedPaginator(entries, 50).get_page(request.GET.get("page"))

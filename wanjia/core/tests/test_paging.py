@@ -51,3 +51,20 @@ def test_the_resident_finder_says_more_than_n(world, login, monkeypatch):
     client = login(world.manager_a)
     found = client.get(f"/console/find/estates/?region={world.a.community_id}").content.decode()
     assert "找到超过 1 人" in found
+
+
+def test_with_many_compounds_the_audit_filter_takes_a_code(world, login, monkeypatch):
+    from wanjia.core import pages
+
+    monkeypatch.setattr(pages, "COMPOUND_CHOICES", 1)
+    AuditLog.objects.create(action="test.in_a", actor_name="x", compound=world.a)
+    AuditLog.objects.create(action="test.in_b", actor_name="x", compound=world.b)
+    client = login(world.regulator)
+    form = client.get("/console/audit/").content.decode()
+    assert 'name="compound"' in form and "<option" not in form.split('name="compound"')[1][:200]
+    by_code = client.get(f"/console/audit/?compound={world.a.code}").content.decode()
+    assert "test.in_a" in by_code and "test.in_b" not in by_code
+    by_name = client.get("/console/audit/", {"compound": world.b.name}).content.decode()
+    assert "test.in_b" in by_name and "test.in_a" not in by_name
+    unknown = client.get("/console/audit/?compound=NO-SUCH")
+    assert unknown.status_code == 400 and "没有这个小区" in unknown.content.decode()
