@@ -63,10 +63,12 @@ def open_events(user) -> list[dict]:
 
 
 def affected_compounds(compound_ids) -> set[int]:
-    """Which of ``compound_ids`` an open event covers (intent
+    """Which of ``compound_ids`` (ids, or a queryset of them: a subquery, so
+    a city's compounds are not sent as a list) an open event covers (intent
     ``emergency.affected_compounds``; one query for a whole wall)."""
+    ids = compound_ids if hasattr(compound_ids, "query") else list(compound_ids)
     return set(
         EventCompound.objects.filter(
-            compound_id__in=list(compound_ids), event__status__in=(Status.OPENING, Status.OPEN)
+            compound_id__in=ids, event__status__in=(Status.OPENING, Status.OPEN)
         ).values_list("compound_id", flat=True)
     )

@@ -45,3 +45,18 @@ def test_a_closed_event_is_not_shown(flood):
 def test_affected_compounds_in_one_question(flood):
     w = flood
     assert intents.ask("emergency.affected_compounds", [w.a.pk, w.b.pk, 999999]) == {w.a.pk, w.b.pk}
+    # a queryset of ids is asked as a subquery (the wall's whole area)
+    from wanjia.core.models import Compound
+
+    area = Compound.objects.filter(pk__in=[w.a.pk, w.b.pk]).values("pk")
+    assert intents.ask("emergency.affected_compounds", area) == {w.a.pk, w.b.pk}
+
+
+def test_the_walls_district_tiles_count_the_compounds_under_an_event(flood, login, monkeypatch):
+    from wanjia.supervision.wall import views
+
+    monkeypatch.setattr(views, "WALL_CELLS", 1)
+    with time_machine.travel(NOW, tick=False):
+        live = login(flood.regulator).get("/gov/wall/?part=live").content.decode()
+    # A and B lie in two districts: each district's tile says one is under the event
+    assert live.count("wall-tile wall-alert") == 2 and live.count("应急 1") == 2
