@@ -18,7 +18,7 @@ from wanjia.core.scoping import memberships_of, roles_of, scope_q
 from wanjia.core.today import cards_for
 
 from . import selectors
-from .figures import NOTES, Figures, tallied_by_community, tallied_by_compound, total
+from .figures import NOTES, Figures, tallied_by_child, tallied_by_compound, total
 
 # ---- resident H5 ---------------------------------------------------------------
 
@@ -125,14 +125,11 @@ def _rows(node: Region, compounds) -> tuple[list[dict], Figures]:
         ]
         return rows, total(figures)
     children = {r.pk: r for r in node.children.order_by("code")}
-    per_child = {pk: Figures() for pk in children}
-    area = Figures()
-    for path, figures in tallied_by_community(compounds).values():
-        area.add(figures)
-        head = path[len(node.path) :].split("/")[0]
-        if head.isdigit() and int(head) in per_child:
-            per_child[int(head)].add(figures)
-    rows = [{"name": r.name, "region": r, "figures": per_child[pk]} for pk, r in children.items()]
+    per_child, area = tallied_by_child(compounds, node)
+    rows = [
+        {"name": r.name, "region": r, "figures": per_child.get(pk, Figures())}
+        for pk, r in children.items()
+    ]
     return rows, area
 
 
