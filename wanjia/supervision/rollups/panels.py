@@ -5,10 +5,13 @@ last 30 days from the modules' tables on every visit)."""
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from wanjia.core import figures
 from wanjia.core.models import Compound, RegionKind
+from wanjia.core.templatetags.wanjia_ui import figure_value
 
 from . import access, selectors
 from .models import Level, RollupRun
@@ -27,6 +30,18 @@ def _units(node) -> tuple[str, list]:
     if node.kind == RegionKind.COMMUNITY:
         return Level.COMPOUND, list(Compound.objects.filter(community=node).order_by("name", "pk"))
     return selectors.area_units(node)
+
+
+def _cells(values: dict, columns) -> str:
+    """A row's value cells as HTML, joined here rather than looped over in the
+    template: a city's ten districts times some forty figures were most of the
+    regulator's home in template rendering alone (bench-city)."""
+    return mark_safe(  # noqa: S308 (each value is escaped)
+        "".join(
+            f'<td class="num">{escape(figure_value(values.get(k), kind))}</td>'
+            for k, kind in columns
+        )
+    )
 
 
 def gov_area(request, node):
@@ -52,11 +67,8 @@ def gov_area(request, node):
         sections[f.app]["figures"].append(f)
     for section in sections.values():
         columns = [(f.key, f.kind) for f in section["figures"]]
-        section["rows"] = [
-            {"name": u.name, "cells": [(values[u.pk].get(k), kind) for k, kind in columns]}
-            for u in units
-        ]
-        section["total"] = None if total is None else [(total.get(k), kind) for k, kind in columns]
+        section["rows"] = [{"name": u.name, "cells": _cells(values[u.pk], columns)} for u in units]
+        section["total"] = None if total is None else _cells(total, columns)
     run = RollupRun.objects.filter(period=period).order_by("-started_at").first()
     return {
         "node": node,
