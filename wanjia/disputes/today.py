@@ -133,7 +133,9 @@ def regulator_disputes(user) -> list[Card]:
     if Role.REGULATOR not in roles_of(user):
         return []
     compounds = selectors.figure_compounds(user)
-    figs = selectors.figures(compounds, since=timezone.localdate().replace(day=1))
+    building_rate, compound_rate = selectors.resolution_rates(
+        compounds, since=timezone.localdate().replace(day=1)
+    )
     red = selectors.open_cases(selectors.cases_visible_to(user)).filter(risk=Risk.RED)
     red = red.select_related("building", "compound").order_by("due_at")
     from wanjia.party.templatetags.party_ui import pct
@@ -144,7 +146,7 @@ def regulator_disputes(user) -> list[Card]:
             count=red.count(),
             url=reverse("disputes_figures"),
             detail=_("本月小事不出楼栋 %(b)s，大事不出小区 %(c)s")
-            % {"b": pct(figs.building_rate), "c": pct(figs.compound_rate)},
+            % {"b": pct(building_rate), "c": pct(compound_rate)},
             status="overdue" if red.exists() else "done",
             items=_case_rows(red),
         )

@@ -55,6 +55,7 @@ from .figures import (
     regulator_compound_rate_many,
     regulator_opened,
     regulator_opened_many,
+    resolution_rates,
 )
 from .sweeps import (
     current_sweeps,
@@ -87,6 +88,7 @@ __all__ = [
     "figure_compound",
     "figure_compounds",
     "figures",
+    "resolution_rates",
     "figures_by_compound",
     "first_party_branch",
     "followups_due",

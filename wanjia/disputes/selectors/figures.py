@@ -122,6 +122,26 @@ def figures(
     )
 
 
+def resolution_rates(compounds, *, since: date) -> tuple[float | None, float | None]:
+    """小事不出楼栋 and 大事不出小区 since ``since`` (as in :func:`figures`), in
+    one grouped statement: the regulator's workbench card shows these two,
+    not the dozen statements of the whole figures page (bench-city)."""
+    start, _end = _window(since, None)
+    resolved = _in_window(
+        Case.objects.filter(compound__in=compounds, status__in=DONE_STATUSES),
+        "resolved_at",
+        start,
+        None,
+    )
+    by_level = dict(resolved.values_list("resolved_level").annotate(n=Count("pk")).order_by())
+    total = sum(by_level.values())
+    if not total:
+        return None, None
+    low = by_level.get(Level.BUILDING, 0)
+    mid = low + by_level.get(Level.COMPOUND, 0)
+    return round(low / total, 4), round(mid / total, 4)
+
+
 def _by_category(opened_qs, resolved_qs) -> list[dict]:
     opened = dict(opened_qs.values_list("category").annotate(n=Count("pk")).order_by())
     resolved = dict(resolved_qs.values_list("category").annotate(n=Count("pk")).order_by())

@@ -121,6 +121,23 @@ def test_stats_api_contract(world, api, fixture_cases):
 def test_no_resolved_cases_gives_no_rate(world):
     f = selectors.figures(type(world.a).objects.filter(pk=world.a.pk))
     assert (f.resolved, f.building_rate, f.compound_rate, f.median_days) == (0, None, None, None)
+    since = date(2020, 1, 1)
+    assert selectors.resolution_rates(type(world.a).objects.all(), since=since) == (None, None)
+
+
+def test_the_workbench_rates_are_the_figures_rates(world, fixture_cases):
+    compounds = type(world.a).objects.filter(pk=world.a.pk)
+    with time_machine.travel(T0, tick=False):
+        for since in (T0.date() - timedelta(days=60), T0.date() - timedelta(days=12)):
+            f = selectors.figures(compounds, since=since)
+            assert selectors.resolution_rates(compounds, since=since) == (
+                f.building_rate,
+                f.compound_rate,
+            )
+    assert selectors.resolution_rates(compounds, since=T0.date() - timedelta(days=60)) == (
+        0.6,
+        0.9,
+    )
 
 
 def test_heat_table_and_sweeps(world, fixture_cases):
