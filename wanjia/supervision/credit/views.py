@@ -7,6 +7,7 @@ items, rankings and lists."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -74,6 +75,9 @@ def _rules_ctx():
 # -- regulator ---------------------------------------------------------------
 
 
+RANKING_PER_PAGE = 25
+
+
 @login_required
 def companies(request):
     """Ranking of the area's companies for a period (top and bottom five
@@ -96,7 +100,11 @@ def companies(request):
     if ctx["which"]:
         ctx["listed"] = selectors.lists(user, period, black=ctx["which"] == "black")
     else:
-        ctx["rows"] = selectors.ranking(user, period, region=region)
+        # every company ranked (the ranks and the top and bottom five need them
+        # all), a page of them shown: a city has a hundred and more
+        ranked = selectors.ranking(user, period, region=region)
+        ctx["page"] = Paginator(ranked, RANKING_PER_PAGE).get_page(request.GET.get("page"))
+        ctx["rows"] = ctx["page"].object_list
     return render(request, "supervision/credit/companies.html", ctx, status=422 if errors else 200)
 
 

@@ -255,3 +255,18 @@ def test_movement_and_area_filter(scored, login):
     district = w.b.community.parent.parent
     rows = selectors.ranking(w.regulator, "2026-03", region=district)
     assert [r["company"] for r in rows] == [Company.objects.get(pk=w.b.company.pk)]
+
+
+def test_the_ranking_is_shown_a_page_at_a_time(scored, login, monkeypatch):
+    from wanjia.supervision.credit import views
+
+    monkeypatch.setattr(views, "RANKING_PER_PAGE", 1)
+    client = login(scored.regulator)
+    first = client.get("/gov/credit/?period=2026-03").content.decode()
+    second = client.get("/gov/credit/?period=2026-03&page=2").content.decode()
+    assert first.count('data-testid="credit-row"') == 1 == second.count('data-testid="credit-row"')
+    assert 'data-total="2"' in first and "period=2026-03&amp;page=2" in first
+    # one company on each page, best first
+    a, b = scored.a.company.name, scored.b.company.name
+    assert (a in first) != (b in first) and (a in second) != (b in second)
+    assert (a in first) == (b in second)
