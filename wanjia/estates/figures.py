@@ -165,26 +165,7 @@ def tallied_by_community(compounds) -> dict[int, tuple[str, Figures]]:
     (compounds joined to today's tallies), a row per community and company,
     so a whole city's page reads a few hundred rows, not one per resident.
     Compounds without today's tally are counted and the statement repeated."""
-    from django.db.models import FilteredRelation, Sum
-
-    today = timezone.localdate()
-    grouped = (
-        compounds.order_by()
-        .annotate(
-            fresh=FilteredRelation("registry_tally", condition=Q(registry_tally__counted_on=today))
-        )
-        .values("community_id", "community__path", "company_id")
-        .annotate(
-            n=Count("pk"),
-            missing=Count("pk", filter=Q(fresh__compound_id__isnull=True)),
-            **{name: Sum(f"fresh__{name}") for name in TALLIED},
-        )
-    )
-    rows = list(grouped)
-    if any(row["missing"] for row in rows):
-        missing = compounds.order_by().exclude(registry_tally__counted_on=today)
-        tally_refresh(list(missing.values_list("pk", flat=True)))
-        rows = list(grouped.all())
+    rows = _grouped_tallies(compounds, "community_id", "community__path", "company_id")
     out: dict[int, tuple[str, Figures]] = {}
     for row in rows:
         _path, f = out.setdefault(row["community_id"], (row["community__path"], Figures()))
@@ -196,26 +177,19 @@ def tallied_by_community(compounds) -> dict[int, tuple[str, Figures]]:
     return out
 
 
-def tallied_by_child(compounds, node) -> tuple[dict[int, Figures], Figures]:
-    """The stored tallies of ``compounds`` (all under region ``node``) added
-    up per child region of ``node``, in the database, and the area's total:
-    a row per child (ten districts for a city), however many compounds and
-    communities the area holds (bench-city: adding up five hundred
-    communities' rows in Python was a third of the regulator's home at a
-    million households). Compounds without today's tally are counted and
-    the statement repeated, as in :func:`tallied_by_community`."""
-    from django.db.models import FilteredRelation, Sum, Value
-    from django.db.models.functions import StrIndex, Substr
+def _grouped_tallies(compounds, *keys) -> list[dict]:
+    """Today's stored tallies of ``compounds`` summed per ``keys`` in one
+    statement (``n`` compounds a row); compounds without today's tally are
+    counted and stored first, and the statement repeated."""
+    from django.db.models import FilteredRelation, Sum
 
     today = timezone.localdate()
-    rest = Substr("community__path", len(node.path) + 1)
     grouped = (
         compounds.order_by()
         .annotate(
-            fresh=FilteredRelation("registry_tally", condition=Q(registry_tally__counted_on=today)),
-            head=Substr(rest, 1, StrIndex(rest, Value("/")) - 1),
+            fresh=FilteredRelation("registry_tally", condition=Q(registry_tally__counted_on=today))
         )
-        .values("head")
+        .values(*keys)
         .annotate(
             n=Count("pk"),
             missing=Count("pk", filter=Q(fresh__compound_id__isnull=True)),
@@ -227,6 +201,23 @@ def tallied_by_child(compounds, node) -> tuple[dict[int, Figures], Figures]:
         missing = compounds.order_by().exclude(registry_tally__counted_on=today)
         tally_refresh(list(missing.values_list("pk", flat=True)))
         rows = list(grouped.all())
+    return rows
+
+
+def tallied_by_child(compounds, node) -> tuple[dict[int, Figures], Figures]:
+    """The stored tallies of ``compounds`` (all under region ``node``) added
+    up per child region of ``node``, in the database, and the area's total:
+    a row per child (ten districts for a city), however many compounds and
+    communities the area holds (bench-city: adding up five hundred
+    communities' rows in Python was a third of the regulator's home at a
+    million households). Compounds without today's tally are counted and
+    the statement repeated, as in :func:`tallied_by_community`."""
+    from django.db.models import Value
+    from django.db.models.functions import StrIndex, Substr
+
+    rest = Substr("community__path", len(node.path) + 1)
+    head = Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+    rows = _grouped_tallies(compounds.annotate(head=head), "head")
     per_child: dict[int, Figures] = {}
     area = Figures()
     for row in rows:

@@ -126,13 +126,12 @@ def resolution_rates(compounds, *, since: date) -> tuple[float | None, float | N
     """小事不出楼栋 and 大事不出小区 since ``since`` (as in :func:`figures`), in
     one grouped statement: the regulator's workbench card shows these two,
     not the dozen statements of the whole figures page (bench-city)."""
-    start, _end = _window(since, None)
-    resolved = _in_window(
-        Case.objects.filter(compound__in=compounds, status__in=DONE_STATUSES),
-        "resolved_at",
-        start,
-        None,
-    )
+    return _level_rates(Case.objects.filter(compound__in=compounds), *_window(since, None))
+
+
+def _level_rates(cases, start, end) -> tuple[float | None, float | None]:
+    """(building rate, compound rate) of ``cases`` resolved in [start, end)."""
+    resolved = _in_window(cases.filter(status__in=DONE_STATUSES), "resolved_at", start, end)
     by_level = dict(resolved.values_list("resolved_level").annotate(n=Count("pk")).order_by())
     total = sum(by_level.values())
     if not total:
@@ -219,17 +218,8 @@ def _heat(n: int, top: int) -> int:
 def regulator_compound_rate(compound_ids, start: date, end: date):
     """大事不出小区 over ``compound_ids``: of the cases resolved in [start, end],
     the share resolved at building or compound level (as ``figures``)."""
-    window_start, window_end = _window(start, end)
-    resolved = _in_window(
-        Case.objects.filter(compound_id__in=compound_ids, status__in=DONE_STATUSES),
-        "resolved_at",
-        window_start,
-        window_end,
-    )
-    by_level = dict(resolved.values_list("resolved_level").annotate(n=Count("pk")).order_by())
-    total = sum(by_level.values())
-    low = by_level.get(Level.BUILDING, 0) + by_level.get(Level.COMPOUND, 0)
-    return round(low / total, 4) if total else None
+    cases = Case.objects.filter(compound_id__in=compound_ids)
+    return _level_rates(cases, *_window(start, end))[1]
 
 
 def regulator_opened(compound_ids, start: date, end: date) -> int:
